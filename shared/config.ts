@@ -1,0 +1,263 @@
+/**
+ * The only reader of `process.env`. Every setting is parsed once with zod into a frozen,
+ * grouped {@link Config}; every bad or missing value is reported at once, one line each.
+ */
+import { z } from 'zod';
+
+export const ROLES = ['admin', 'integrator', 'operator', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiTokenEntry {
+  /** Who the token belongs to, for audit fields ("changed by"). */
+  name: string;
+  role: Role;
+  /** Hex SHA-256 of the bearer token; the token itself never sits in config. */
+  sha256: string;
+}
+
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  redis: { url: string; prefix: string };
+  mongo: { url: string };
+  api: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    bodyLimit: string;
+    tokens: readonly ApiTokenEntry[];
+    oauthStateTtlSeconds: number;
+  };
+  crypto: { keys: readonly EncryptionKey[]; activeKeyId: string };
+  salesforce: {
+    apiVersion: string;
+    timeoutMs: number;
+    budgetShare: number;
+    breakerFailures: number;
+    breakerResetMs: number;
+    orgConcurrency: number;
+    bulkThresholdUsers: number;
+    allowInsecureLoopback: boolean;
+  };
+  worker: { concurrency: number; shutdownTimeoutMs: number; metricsPort: number | null };
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+    message: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+  });
+
+const mongoUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^mongodb(\+srv)?:\/\/[^\s]+$/.test(v), {
+    message: 'must be a mongodb:// or mongodb+srv:// URL, e.g. mongodb://127.0.0.1:27017/seatwise',
+  });
+
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const boolFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const apiTokens = z
+  .string()
+  .trim()
+  .transform((value, ctx): ApiTokenEntry[] => {
+    if (value === '') return [];
+    const entries: ApiTokenEntry[] = [];
+    for (const raw of value.split(',')) {
+      const [name, role, sha256, ...rest] = raw.trim().split(':');
+      if (!name || !role || !sha256 || rest.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `entry "${raw.trim()}" is not name:role:sha256hex` });
+        continue;
+      }
+      if (!(ROLES as readonly string[]).includes(role)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry "${name}" has unknown role "${role}" (${ROLES.join(', ')})`,
+        });
+        continue;
+      }
+      if (!/^[0-9a-f]{64}$/.test(sha256)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry "${name}" needs a 64-character lowercase hex SHA-256`,
+        });
+        continue;
+      }
+      entries.push({ name, role: role as Role, sha256 });
+    }
+    return entries;
+  });
+
+const encryptionKeys = z
+  .string({ error: 'is required: id:base64 of 32 random bytes (generate one with `npm run -s keygen`)' })
+  .trim()
+  .transform((value, ctx): EncryptionKey[] => {
+    const keys: EncryptionKey[] = [];
+    for (const raw of value.split(',')) {
+      const [id, b64, ...rest] = raw.trim().split(':');
+      const key = b64 ? Buffer.from(b64, 'base64') : Buffer.alloc(0);
+      if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || rest.length > 0 || key.length !== 32) {
+        ctx.addIssue({ code: 'custom', message: 'each key must be id:base64 of exactly 32 bytes' });
+        return [];
+      }
+      keys.push({ id, key });
+    }
+    if (new Set(keys.map((k) => k.id)).size !== keys.length) {
+      ctx.addIssue({ code: 'custom', message: 'key ids must be unique' });
+    }
+    return keys;
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ only')
+    .default('seatwise'),
+  MONGO_URL: mongoUrl.default('mongodb://127.0.0.1:27017/seatwise'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: intIn(0, 65535).default(8080),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  API_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/, 'like 100kb or 1mb')
+    .default('100kb'),
+  API_TOKENS: apiTokens.default([]),
+  OAUTH_STATE_TTL_SECONDS: intIn(30, 3600).default(600),
+  ENCRYPTION_KEYS: encryptionKeys,
+  SF_API_VERSION: z
+    .string()
+    .regex(/^\d{2}\.0$/, 'like 62.0')
+    .default('62.0'),
+  SF_TIMEOUT_MS: intIn(100, 600_000).default(30_000),
+  SF_BUDGET_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
+  SF_BREAKER_FAILURES: intIn(1, 1000).default(5),
+  SF_BREAKER_RESET_MS: intIn(100, 3_600_000).default(30_000),
+  SF_ORG_CONCURRENCY: intIn(1, 25).default(4),
+  SF_BULK_THRESHOLD_USERS: intIn(0, 100_000_000).default(10_000),
+  SF_ALLOW_INSECURE_LOOPBACK: boolFlag.default(true),
+  WORKER_CONCURRENCY: intIn(1, 256).default(8),
+  SHUTDOWN_TIMEOUT_MS: intIn(0, 600_000).default(30_000),
+  WORKER_METRICS_PORT: intIn(0, 65535).optional(),
+});
+
+type EnvSource = Readonly<Record<string, string | undefined>>;
+
+function problemsOf(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const key = issue.path.join('.') || '(environment)';
+    return `${key}: ${issue.message}`;
+  });
+}
+
+function withoutEmpty(source: EnvSource): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+}
+
+/** Parses the given environment (default: this process's) into a frozen Config, or throws ConfigError. */
+export function loadConfig(source: EnvSource = process.env): Config {
+  const parsed = envSchema.safeParse(withoutEmpty(source));
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
+  const e = parsed.data;
+  const [active] = e.ENCRYPTION_KEYS;
+  if (!active) throw new ConfigError(['ENCRYPTION_KEYS: at least one key is required']);
+  const config: Config = {
+    env: e.NODE_ENV,
+    log: { level: e.LOG_LEVEL },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    mongo: { url: e.MONGO_URL },
+    api: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: (e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),
+      bodyLimit: e.API_BODY_LIMIT,
+      tokens: e.API_TOKENS,
+      oauthStateTtlSeconds: e.OAUTH_STATE_TTL_SECONDS,
+    },
+    crypto: { keys: e.ENCRYPTION_KEYS, activeKeyId: active.id },
+    salesforce: {
+      apiVersion: e.SF_API_VERSION,
+      timeoutMs: e.SF_TIMEOUT_MS,
+      budgetShare: e.SF_BUDGET_SHARE,
+      breakerFailures: e.SF_BREAKER_FAILURES,
+      breakerResetMs: e.SF_BREAKER_RESET_MS,
+      orgConcurrency: e.SF_ORG_CONCURRENCY,
+      bulkThresholdUsers: e.SF_BULK_THRESHOLD_USERS,
+      allowInsecureLoopback: e.SF_ALLOW_INSECURE_LOOPBACK,
+    },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      metricsPort: e.WORKER_METRICS_PORT ?? null,
+    },
+  };
+  return deepFreeze(config);
+}
+
+/**
+ * Service locations for tests, the demo and the benchmark: only what they may override.
+ * An unset value means "provision it locally" (FerretDB) or "use the machine's default" (Redis).
+ */
+export interface ServiceEnv {
+  mongoUrl: string | undefined;
+  redisUrl: string;
+  ferretdbHandler: 'sqlite' | 'postgresql';
+  ferretdbPostgresUrl: string;
+  ci: boolean;
+}
+
+const serviceEnvSchema = z.object({
+  MONGO_URL: mongoUrl.optional(),
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  FERRETDB_HANDLER: z.enum(['sqlite', 'postgresql']).default('sqlite'),
+  FERRETDB_POSTGRESQL_URL: z.string().default('postgres://127.0.0.1:5432/postgres'),
+  CI: boolFlag.or(z.string().transform(() => true)).default(false),
+});
+
+export function loadServiceEnv(source: EnvSource = process.env): ServiceEnv {
+  const parsed = serviceEnvSchema.safeParse(withoutEmpty(source));
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
+  const e = parsed.data;
+  return {
+    mongoUrl: e.MONGO_URL,
+    redisUrl: e.REDIS_URL,
+    ferretdbHandler: e.FERRETDB_HANDLER,
+    ferretdbPostgresUrl: e.FERRETDB_POSTGRESQL_URL,
+    ci: e.CI,
+  };
+}
+
+/** The environment a child process of ours should inherit, plus overrides (tests, demo, bench). */
+export function childEnv(overrides: Record<string, string>): Record<string, string> {
+  return { ...withoutEmpty(process.env), ...overrides };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,13 @@
+/**
+ * Queue names. NEVER rename one: jobs already in Redis, schedulers and dashboards refer to them.
+ */
+export const QUEUE_NAMES = {
+  validate: 'validate',
+  downloadSubscriptions: 'download-subscriptions',
+  downloadConsumption: 'download-consumption',
+  computeCandidates: 'compute-candidates',
+  reclaim: 'reclaim',
+} as const;
+
+export type JobName = keyof typeof QUEUE_NAMES;
+export const JOB_NAMES = Object.keys(QUEUE_NAMES) as JobName[];

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../shared/config.js';
+
+const key = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+
+describe('configuration', () => {
+  it('when only the encryption key is given, then every other setting has its documented default', () => {
+    const config = loadConfig({ ENCRYPTION_KEYS: key });
+    expect(config.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(config.api.port).toBe(8080);
+    expect(config.salesforce.budgetShare).toBe(0.5);
+    expect(config.crypto.activeKeyId).toBe('k1');
+    expect(Object.isFrozen(config.api)).toBe(true);
+  });
+
+  it('when several values are bad, then each is reported on its own line naming the variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ REDIS_URL: 'localhost:6379', PORT: 'eighty', API_TOKENS: 'bob:root:abc' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.some((p) => p.startsWith('REDIS_URL:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('PORT:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('API_TOKENS:') && p.includes('unknown role'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('ENCRYPTION_KEYS:'))).toBe(true);
+  });
+
+  it('when an API token entry is well formed, then its role and hash are kept and the token itself is not', () => {
+    const sha = 'a'.repeat(64);
+    const config = loadConfig({ ENCRYPTION_KEYS: key, API_TOKENS: `ops:operator:${sha}` });
+    expect(config.api.tokens).toEqual([{ name: 'ops', role: 'operator', sha256: sha }]);
+  });
+});
