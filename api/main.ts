@@ -1,0 +1,31 @@
+import { once } from 'node:events';
+import { connectMongo } from '../shared/db/connection.js';
+import { createLogger } from '../shared/logger.js';
+import { exitOnStartupFailure, loadConfigOrExit } from '../shared/processStartup.js';
+import { connectRedisOrFail, redactUrl } from '../shared/redis.js';
+import { createApp } from './app.js';
+
+const config = loadConfigOrExit('api');
+const log = createLogger(config, 'api');
+
+async function main(): Promise<void> {
+  const redis = await connectRedisOrFail(config.redis.url);
+  const mongo = await connectMongo(config.mongo.url);
+  const server = createApp({ redis, mongo }).listen(config.api.port, config.api.host);
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.api.port;
+  log.info({ port, host: config.api.host, redis: redactUrl(config.redis.url) }, 'api ready');
+
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'api shutting down');
+    server.close(() => {
+      void Promise.allSettled([mongo.close(), redis.quit()]).then(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(1), config.worker.shutdownTimeoutMs).unref();
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => exitOnStartupFailure('api', error));
