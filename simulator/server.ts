@@ -1,0 +1,231 @@
+/**
+ * The Salesforce API simulator: one HTTP server, many seeded orgs. The generic login host is the
+ * server's base URL; each org's instance (My Domain) URL is `<base>/org/<orgId>`.
+ */
+import type { Server } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+import express from 'express';
+import { adminRouter } from './adminRoutes.js';
+import { bulkQueryRoutes } from './bulkQueryRoutes.js';
+import { CallLog } from './callLog.js';
+import { FaultInjector } from './faults.js';
+import { metadataRoutes } from './metadataRoutes.js';
+import { handleIdentityRequest, handleOAuthRequest } from './oauthRoutes.js';
+import { OAuthTokenStore } from './oauthTokens.js';
+import { queryRoutes } from './queryRoutes.js';
+import type { CallRecord } from './restPipeline.js';
+import { handleDataRequest, sendResult } from './restPipeline.js';
+import type { RestRoute } from './restRouting.js';
+import { SimClock } from './simClock.js';
+import type { SimOrg } from './simOrg.js';
+import { createSimOrg } from './simOrg.js';
+import { createSimulatorAdmin } from './simulatorAdmin.js';
+import type { SimulatorEnv } from './simulatorEnv.js';
+import type { RunningSimulator, SimulatorOptions } from './simulatorTypes.js';
+import { sobjectWriteRoutes } from './sobjectWriteRoutes.js';
+
+export type {
+  LatencyOptions,
+  RunningSimulator,
+  SimulatorAdmin,
+  SimulatorOptions,
+  SimulatorOrgInfo,
+  SimulatorOrgOptions,
+} from './simulatorTypes.js';
+export type { CallLogEntry, CallLogFilter } from './callLog.js';
+export type { FaultSpec, FaultView } from './faults.js';
+export type { OrgTruth, UserState } from './orgTruth.js';
+export { CallLog } from './callLog.js';
+
+const DEFAULT_TOKEN_TTL_SECONDS = 7200;
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+const ROUTES: readonly RestRoute[] = [
+  ...metadataRoutes,
+  ...queryRoutes,
+  ...sobjectWriteRoutes,
+  ...bulkQueryRoutes,
+];
+const NOT_FOUND_BODY = [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }];
+
+class BodyTooLargeError extends Error {}
+
+function readBody(req: Request): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) reject(new BodyTooLargeError());
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function safeSegments(path: string): string[] | undefined {
+  try {
+    return path
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
+  } catch {
+    return undefined;
+  }
+}
+
+function queryOf(req: Request): URLSearchParams {
+  const at = req.originalUrl.indexOf('?');
+  return new URLSearchParams(at < 0 ? '' : req.originalUrl.slice(at + 1));
+}
+
+function callOf(res: Response): CallRecord {
+  return res.locals.call as CallRecord;
+}
+
+function logCalls(env: SimulatorEnv) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = Date.now();
+    const call: CallRecord = { orgId: null, counted: false, area: 'other' };
+    res.locals.call = call;
+    if (!req.path.startsWith('/__admin')) {
+      res.on('close', () => {
+        env.callLog.record({
+          time: new Date(started).toISOString(),
+          orgId: call.orgId,
+          method: req.method,
+          path: req.path,
+          status: res.headersSent ? res.statusCode : 0,
+          durationMs: Date.now() - started,
+          counted: call.counted,
+          area: call.area,
+          aborted: !res.writableFinished,
+        });
+      });
+    }
+    next();
+  };
+}
+
+function dispatch(env: SimulatorEnv) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const segments = safeSegments(req.path);
+    const body = typeof req.body === 'string' ? req.body : '';
+    const query = queryOf(req);
+    const call = callOf(res);
+    const notFound = (): void => sendResult(res, { status: 404, json: NOT_FOUND_BODY });
+    if (!segments) return notFound();
+    const [first, second, third, ...rest] = segments;
+    if (first === 'services' && second === 'oauth2' && third !== undefined && rest.length === 0) {
+      return handleOAuthRequest({ env, req, res, action: third, query, body, call });
+    }
+    if (first === 'id' && second !== undefined && third !== undefined && rest.length === 0) {
+      call.area = 'identity';
+      return handleIdentityRequest(env, req, res, second, third);
+    }
+    const org: SimOrg | undefined = first === 'org' ? env.orgs.get(second ?? '') : undefined;
+    if (!org || third !== 'services') return notFound();
+    const [area, ...more] = rest;
+    if (area === 'oauth2' && more.length === 1) {
+      return handleOAuthRequest({
+        env,
+        req,
+        res,
+        action: more[0] ?? '',
+        instanceOrg: org,
+        query,
+        body,
+        call,
+      });
+    }
+    if (area === 'data')
+      return handleDataRequest({ env, org, req, res, segments: more, query, body, call, routes: ROUTES });
+    notFound();
+  };
+}
+
+function createApp(env: SimulatorEnv): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(logCalls(env));
+  app.use(async (req: Request, _res: Response, next: NextFunction) => {
+    req.body = await readBody(req);
+    next();
+  });
+  app.use('/__admin', adminRouter(createSimulatorAdmin(env), env.callLog));
+  app.use(dispatch(env));
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof BodyTooLargeError) {
+      return sendResult(res, {
+        status: 413,
+        json: [{ errorCode: 'REQUEST_ENTITY_TOO_LARGE', message: 'Request body too large' }],
+      });
+    }
+    env.warn(`simulator bug: ${(error as Error).stack ?? String(error)}`);
+    sendResult(res, {
+      status: 500,
+      json: [{ errorCode: 'UNKNOWN_EXCEPTION', message: 'An unexpected error occurred.' }],
+    });
+  });
+  return app;
+}
+
+function listen(app: express.Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const clock = new SimClock();
+  const now = () => clock.now();
+  const nowMs = options.now?.getTime() ?? Date.now();
+  const env: SimulatorEnv = {
+    clock,
+    tokens: new OAuthTokenStore(now, options.accessTokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS),
+    faults: new FaultInjector(now),
+    callLog: new CallLog(),
+    orgs: new Map(),
+    orgsByClientId: new Map(),
+    baseUrl: '',
+    warn: (message) => {
+      if (!options.quiet) process.stderr.write(`${message}\n`);
+    },
+  };
+  options.orgs.forEach((orgOptions, index) => {
+    const org = createSimOrg({
+      index,
+      serverSeed: options.seed ?? 1,
+      options: orgOptions,
+      nowMs,
+      clock: now,
+    });
+    env.orgs.set(org.orgId, org);
+    env.orgsByClientId.set(org.clientId, org);
+  });
+  const host = options.host ?? '127.0.0.1';
+  const server = await listen(createApp(env), options.port ?? 0, host);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  env.baseUrl = `http://${urlHost(host)}:${port}`;
+  const admin = createSimulatorAdmin(env);
+  return {
+    url: env.baseUrl,
+    orgs: admin.orgs(),
+    callLog: env.callLog,
+    admin,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,79 @@
+/** The simulator's public contract (re-exported by server.ts). */
+import type { CallLog } from './callLog.js';
+import type { FaultSpec, FaultView } from './faults.js';
+import type { ApiUsageView } from './limits.js';
+import type { OrgTruth, UserState } from './orgTruth.js';
+
+export interface LatencyOptions {
+  perCallMs: number;
+  perRecordMs: number;
+  /** Per CSV row of Bulk API results; default perRecordMs / 20 (bulk is far cheaper per row). */
+  bulkPerRecordMs?: number;
+}
+
+export interface SimulatorOrgOptions {
+  users: number;
+  seed?: number;
+  latency?: LatencyOptions;
+  dailyApiLimit?: number;
+  maxConcurrent?: number;
+  clientCredentialsUser?: boolean;
+  edition?: 'Enterprise' | 'Unlimited' | 'Developer';
+  /** Registered callback; loopback `/oauth/callback` URIs on any port are accepted as well. */
+  redirectUri?: string;
+  /** false = the org lacks TenantUsageEntitlement (queries get INVALID_TYPE). Default true. */
+  tenantUsageEntitlement?: boolean;
+  /** Fixed "now" for this org's record dates; default SimulatorOptions.now or server start. */
+  now?: Date;
+  /** Bulk API 2.0 job timing; default { queuedMs: 20, perRecordMs: 0.001 }. */
+  bulkProcessing?: { queuedMs: number; perRecordMs: number };
+}
+
+export interface SimulatorOptions {
+  port?: number;
+  host?: string;
+  seed?: number;
+  orgs: SimulatorOrgOptions[];
+  accessTokenTtlSeconds?: number;
+  now?: Date;
+  quiet?: boolean;
+}
+
+export interface SimulatorOrgInfo {
+  orgId: string;
+  instanceUrl: string;
+  loginUrl: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  adminUsername: string;
+  adminUserId: string;
+  users: number;
+}
+
+export interface SimulatorAdmin {
+  orgs(): SimulatorOrgInfo[];
+  truth(orgId: string): OrgTruth;
+  user(orgId: string, userId: string): UserState | undefined;
+  addFault(spec: FaultSpec): string;
+  faults(orgId?: string): FaultView[];
+  clearFaults(orgId?: string): void;
+  revokeRefreshTokens(orgId: string): number;
+  expireAccessTokens(orgId: string): number;
+  setAccessTokenTtl(seconds: number): void;
+  apiUsage(orgId: string): ApiUsageView;
+  setApiUsage(orgId: string, usage: { used?: number; max?: number }): ApiUsageView;
+  resetApiUsage(orgId: string): ApiUsageView;
+  setLatency(orgId: string, latency: Partial<LatencyOptions>): void;
+  setMaxConcurrent(orgId: string, max: number): void;
+  /** Moves the expiry clock (tokens, codes, locators, bulk jobs) forward; record dates stay put. */
+  advanceClock(ms: number): void;
+}
+
+export interface RunningSimulator {
+  url: string;
+  orgs: SimulatorOrgInfo[];
+  callLog: CallLog;
+  admin: SimulatorAdmin;
+  stop(): Promise<void>;
+}
