@@ -1,5 +1,5 @@
 /** pino JSON logger with secrets redacted by path, whatever the log call passes. */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
 
 /** Paths whose values are secrets wherever they appear in a log object (up to two levels down). */
@@ -31,12 +31,19 @@ export const REDACTED_PATHS: readonly string[] = (() => {
 
 export type { Logger };
 
-export function createLogger(config: Pick<Config, 'log'>, name: string): Logger {
-  return pino({
-    name,
-    level: config.log.level,
-    redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
-    base: { process: name, pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+export function createLogger(
+  config: Pick<Config, 'log'>,
+  name: string,
+  destination?: DestinationStream,
+): Logger {
+  return pino(
+    {
+      name,
+      level: config.log.level,
+      redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+      base: { process: name, pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { childEnv } from '../../shared/config.js';
-import { freePort } from '../../scripts/ferretdb.js';
+import { freePort, startFerretdb } from '../../scripts/ferretdb.js';
 import { freshMongoUrl, redisUrl } from '../helpers/services.js';
 
 const key = `k1:${Buffer.alloc(32, 3).toString('base64')}`;
@@ -57,6 +57,29 @@ describe('the api and worker processes', () => {
     // The api refuses to start without MongoDB; a readiness check matters for losing it later.
     expect(code).toBe(1);
     expect(api.err()).toMatch(/^api: cannot start: mongodb is unreachable/m);
+  });
+
+  it('when MongoDB goes away while the api runs, then /readyz answers 503 and names it', async () => {
+    const ferretdb = await startFerretdb({ handler: 'sqlite' });
+    const port = await freePort();
+    const api = startProcess('api/main.ts', {
+      PORT: String(port),
+      ENCRYPTION_KEYS: key,
+      REDIS_URL: redisUrl(),
+      MONGO_URL: `${ferretdb.url}/readyz_check`,
+    });
+    try {
+      await waitFor(() => api.out().includes('api ready'), 20_000);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      await ferretdb.stop();
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: 'not ready', notReady: ['mongodb'] });
+    } finally {
+      api.child.kill('SIGTERM');
+      await api.exited;
+      await ferretdb.stop();
+    }
   });
 
   it('when REDIS_URL is malformed, then the worker stops at start with a one-line error and no stack trace', async () => {
