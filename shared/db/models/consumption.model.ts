@@ -1,0 +1,22 @@
+import { Schema, type InferSchemaType } from 'mongoose';
+
+/** One metric of an org's consumption: `/limits` entries and usage-based entitlements. */
+export const consumptionSchema = new Schema(
+  {
+    profileId: { type: Schema.Types.ObjectId, required: true },
+    source: { type: String, required: true, enum: ['limits', 'usage_entitlement'] },
+    metric: { type: String, required: true },
+    label: { type: String, required: true },
+    /** null = not metered (a null AmountUsed is not zero). */
+    used: { type: Number, default: null },
+    allowed: { type: Number, default: null },
+    periodStart: { type: Date, default: null },
+    periodEnd: { type: Date, default: null },
+    asOf: { type: Date, required: true },
+    runId: { type: String, required: true },
+  },
+  { timestamps: true, collection: 'consumption' },
+);
+consumptionSchema.index({ profileId: 1, source: 1, metric: 1 }, { unique: true });
+
+export type Consumption = InferSchemaType<typeof consumptionSchema>;

@@ -1,0 +1,121 @@
+/**
+ * The contract between seatwise and one Salesforce org. Processors and the api depend on these
+ * types only; `httpClient.ts` implements them over axios. Everything read from Salesforce is
+ * zod-parsed by the caller's schema before it reaches the caller.
+ */
+import type { z } from 'zod';
+
+/** Tokens as the client holds them in memory; persisted (encrypted) through {@link TokenStore}. */
+export interface OrgTokens {
+  accessToken: string;
+  /** Absent for Client Credentials (ask again instead of refreshing). */
+  refreshToken: string | null;
+  instanceUrl: string;
+  orgId: string;
+  userId: string;
+  issuedAt: Date;
+}
+
+/** Where fresh tokens go after a refresh / re-grant (the worker persists them encrypted). */
+export interface TokenStore {
+  save(tokens: OrgTokens): Promise<void>;
+  /** The alias's grant is dead (invalid_grant): mark it "re-authorize". */
+  markReauthorizationRequired(reason: string): Promise<void>;
+}
+
+export interface OrgCredentials {
+  /** My Domain / instance URL (https, or http on loopback when allowed). */
+  instanceUrl: string;
+  grantType: 'authorization_code' | 'client_credentials';
+  clientId: string;
+  clientSecret: string;
+  tokens: OrgTokens | null;
+}
+
+export interface QueryPage<T> {
+  records: T[];
+  /** Total the query matches (REST: totalSize; Bulk: null until the job completes). */
+  totalSize: number | null;
+  /** 1-based page number. */
+  page: number;
+}
+
+export interface QueryOptions {
+  /** Include deleted/archived rows (REST `queryAll`). */
+  all?: boolean;
+  /** `Sforce-Query-Options: batchSize` hint (REST) / `maxRecords` (Bulk). */
+  batchSize?: number;
+}
+
+export interface RecordOutcome {
+  id: string;
+  success: boolean;
+  errors: { statusCode: string; message: string; fields: string[] }[];
+}
+
+export interface RecordUpdate {
+  id: string;
+  fields: Record<string, string | number | boolean | null>;
+}
+
+export interface OrgLimit {
+  max: number;
+  remaining: number;
+}
+
+export interface SObjectDescribe {
+  name: string;
+  queryable: boolean;
+  updateable: boolean;
+  deletable: boolean;
+  fields: { name: string; updateable: boolean }[];
+}
+
+/** API usage from the latest `Sforce-Limit-Info` seen for the org (by any worker). */
+export interface ApiUsage {
+  used: number;
+  max: number;
+  seenAt: Date;
+}
+
+/** One org. Every method goes through the org's breaker, budget and concurrency cap. */
+export interface SalesforceOrgClient {
+  /** The 18-char org id once known (from the tokens), used for per-org state keys. */
+  readonly orgId: string | null;
+  /** Obtain tokens when there are none (Client Credentials) or prove the current ones work. */
+  connect(): Promise<OrgTokens>;
+  /** SOQL through REST, page by page (`nextRecordsUrl`); the caller never holds the whole result. */
+  query<T>(soql: string, schema: z.ZodType<T>, options?: QueryOptions): AsyncIterable<QueryPage<T>>;
+  /** Same shape through Bulk API 2.0 (create, poll with backoff, CSV pages by `Sforce-Locator`). */
+  bulkQuery<T>(soql: string, schema: z.ZodType<T>, options?: QueryOptions): AsyncIterable<QueryPage<T>>;
+  /** `SELECT COUNT() FROM …` */
+  count(soql: string): Promise<number>;
+  limits(): Promise<Record<string, OrgLimit>>;
+  describe(sobject: string): Promise<SObjectDescribe>;
+  /** `/composite/sobjects` PATCH in batches of ≤ 200, allOrNone false; outcomes in input order. */
+  update(sobject: string, records: readonly RecordUpdate[]): Promise<RecordOutcome[]>;
+  /** `/composite/sobjects` DELETE in batches of ≤ 200, allOrNone false; outcomes in input order. */
+  delete(ids: readonly string[]): Promise<RecordOutcome[]>;
+  /** Latest usage seen for this org (shared through Redis), or null before the first call. */
+  apiUsage(): Promise<ApiUsage | null>;
+  /** What this client instance has done so far (for the JobRun counts). */
+  stats(): ClientStats;
+}
+
+export interface ClientStats {
+  calls: number;
+  pages: number;
+  records: number;
+  retries: number;
+  refreshes: number;
+}
+
+/** Counters the worker exports as metrics. `orgId` may be the alias's instance URL before tokens. */
+export interface SalesforceInstrumentation {
+  call?(event: { orgId: string; method: string; path: string; status: number; durationMs: number }): void;
+  page?(event: { orgId: string; records: number; bulk: boolean }): void;
+  retry?(event: { orgId: string; reason: string }): void;
+  refresh?(event: { orgId: string; outcome: 'ok' | 'failed' }): void;
+  breaker?(event: { orgId: string; state: 'open' | 'halfOpen' | 'closed' }): void;
+  usage?(event: { orgId: string; used: number; max: number }): void;
+}
