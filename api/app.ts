@@ -1,18 +1,97 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
+import type { Config } from '../shared/config.js';
+import { createSecretBox } from '../shared/crypto/secretBox.js';
 import { pingMongo } from '../shared/db/connection.js';
+import { bindModels } from '../shared/db/models.js';
+import { createLogger, type Logger } from '../shared/logger.js';
+import * as runs from '../shared/pipeline/runs.js';
 import { pingWithin } from '../shared/redis.js';
+import { ROLE_SETS } from './http/auth.js';
+import { ApiProblem, problemMiddleware } from './http/problem.js';
+import { defineRoute, handlerFor, type RouteDef } from './http/route.js';
+import { buildOpenApi } from './openapi.js';
+import { aliasRoutes } from './routes/aliases.routes.js';
+import { oauthRoutes, mountOAuthCallback } from './routes/oauth.routes.js';
+import { profileRoutes } from './routes/profiles.routes.js';
+import { resultRoutes } from './routes/results.routes.js';
+import { ruleRoutes } from './routes/rules.routes.js';
+import type { ApiServices, OAuthGrants, Pipeline } from './services/apiServices.js';
+import { unavailableOAuth } from './services/oauth.service.js';
 
 export interface AppDeps {
   redis: Redis;
   mongo: Connection;
+  config: Config;
+  log?: Logger;
+  /** Defaults to shared/pipeline/runs.ts. */
+  pipeline?: Pipeline;
+  /** Defaults to shared/salesforce/oauth.ts. */
+  oauth?: OAuthGrants;
+  /** Extra mounts (Bull Board) that sit behind the api's auth; see dashboard/bullBoard.ts. */
+  mounts?: { path: string; handler: RequestHandler }[];
+}
+
+export interface SeatwiseApp extends Express {
+  /** Every api route the app serves, as built: the auth and fuzz tests walk it. */
+  readonly routeTable: readonly RouteDef[];
 }
 
 /** The api without `listen`, so tests drive it on a port of their own. */
-export function createApp(deps: AppDeps): Express {
-  const app = express();
+export function createApp(deps: AppDeps): SeatwiseApp {
+  const log = deps.log ?? createLogger(deps.config, 'api');
+  const services: ApiServices = {
+    config: deps.config,
+    models: bindModels(deps.mongo),
+    box: createSecretBox(deps.config.crypto),
+    redis: deps.redis,
+    pipeline: deps.pipeline ?? runs,
+    pipelineDeps: { redis: deps.redis, prefix: deps.config.redis.prefix, models: bindModels(deps.mongo) },
+    oauth: deps.oauth ?? unavailableOAuth,
+    log,
+  };
+  const routes: RouteDef[] = [
+    ...profileRoutes(services),
+    ...aliasRoutes(services),
+    ...oauthRoutes(services),
+    ...ruleRoutes(services),
+    ...resultRoutes(services),
+  ];
+  // Built after the table is complete (it describes itself too).
+  const openApi: { document?: unknown } = {};
+  routes.push(
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/openapi.json',
+      tag: 'meta',
+      summary: 'This document',
+      roles: ROLE_SETS.read,
+      handle: async () => ({ body: openApi.document }),
+    }),
+  );
+  openApi.document = buildOpenApi(routes);
+
+  const app = express() as unknown as SeatwiseApp;
+  Object.defineProperty(app, 'routeTable', { value: Object.freeze([...routes]) });
   app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      // The path only: query strings may carry `?token=` (Bull Board) or OAuth codes.
+      log.info(
+        {
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'request',
+      );
+    });
+    next();
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -28,6 +107,21 @@ export function createApp(deps: AppDeps): Express {
       checks,
     });
   });
+  mountOAuthCallback(app, services);
+  for (const mount of deps.mounts ?? []) app.use(mount.path, mount.handler);
+  app.use(
+    '/api',
+    express.json({
+      limit: deps.config.api.bodyLimit,
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
+  for (const route of routes) app[route.method](route.path, handlerFor(route, deps.config.api.tokens));
+  app.use('/api', () => {
+    throw new ApiProblem(404, 'NOT_FOUND', 'no such route');
+  });
+  app.use(problemMiddleware(log));
   return app;
 }
 

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { connectMongo } from '../shared/db/connection.js';
+import { bindModels, ensureIndexes } from '../shared/db/models.js';
 import { createLogger } from '../shared/logger.js';
 import { exitOnStartupFailure, loadConfigOrExit } from '../shared/processStartup.js';
 import { connectRedisOrFail, redactUrl } from '../shared/redis.js';
@@ -11,7 +12,8 @@ const log = createLogger(config, 'api');
 async function main(): Promise<void> {
   const redis = await connectRedisOrFail(config.redis.url);
   const mongo = await connectMongo(config.mongo.url);
-  const server = createApp({ redis, mongo }).listen(config.api.port, config.api.host);
+  await ensureIndexes(bindModels(mongo));
+  const server = createApp({ redis, mongo, config, log }).listen(config.api.port, config.api.host);
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;

@@ -1,0 +1,145 @@
+/**
+ * RFC 9457 problem details. Every error the api answers with is a {@link ApiProblem}: a stable
+ * `code` clients branch on, a human `detail`, and for validation errors the offending fields.
+ */
+import type { ErrorRequestHandler, Response } from 'express';
+import { z } from 'zod';
+import type { Logger } from '../../shared/logger.js';
+import { SeatwiseError } from '../../shared/errors.js';
+
+export interface FieldProblem {
+  /** Dotted path of the field (`body.schedule.cron`, `query.limit`, `params.id`). */
+  field: string;
+  message: string;
+}
+
+export class ApiProblem extends SeatwiseError {
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+    readonly extra: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(code, message, extra);
+  }
+}
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
+
+export function validationProblem(errors: FieldProblem[], status = 400): ApiProblem {
+  const fields = errors.map((e) => e.field).join(', ');
+  return new ApiProblem(status, 'VALIDATION_FAILED', `invalid input: ${fields}`, { errors });
+}
+
+export function fieldsOf(error: z.ZodError, location: string): FieldProblem[] {
+  return error.issues.flatMap((issue) => {
+    const base = [location, ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: `${base}.${key}`, message: 'is not a known field' }));
+    }
+    return [{ field: base, message: issue.message }];
+  });
+}
+
+export function notFound(what: string, id: string): ApiProblem {
+  return new ApiProblem(404, 'NOT_FOUND', `${what} ${id} does not exist`, { resource: what, id });
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  instance?: string;
+  [key: string]: unknown;
+}
+
+export function problemBody(problem: ApiProblem, instance?: string): ProblemBody {
+  return {
+    type: `https://seatwise.dev/problems/${problem.code.toLowerCase().replaceAll('_', '-')}`,
+    title: TITLES[problem.status] ?? 'Error',
+    status: problem.status,
+    code: problem.code,
+    detail: problem.message,
+    ...(instance ? { instance } : {}),
+    ...problem.extra,
+  };
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/** Turns whatever reached Express into a problem; only unexpected errors are logged (once, here). */
+export function toProblem(error: unknown): ApiProblem {
+  if (error instanceof ApiProblem) return error;
+  const parser = error as BodyParserError;
+  if (parser && typeof parser === 'object') {
+    if (parser.type === 'entity.parse.failed') {
+      return new ApiProblem(400, 'MALFORMED_JSON', 'the request body is not valid JSON', {
+        errors: [{ field: 'body', message: 'is not valid JSON' }],
+      });
+    }
+    if (parser.type === 'entity.too.large') {
+      return new ApiProblem(413, 'BODY_TOO_LARGE', `the request body exceeds ${parser.limit ?? '?'} bytes`, {
+        errors: [{ field: 'body', message: 'is too large' }],
+      });
+    }
+    if (typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
+      return new ApiProblem(parser.status, 'BAD_REQUEST', 'the request could not be read', {
+        errors: [{ field: 'body', message: parser.type ?? 'unreadable' }],
+      });
+    }
+  }
+  return new ApiProblem(500, 'INTERNAL', 'an unexpected error occurred');
+}
+
+export function problemMiddleware(log: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) {
+      // Only the error's code and message: request bodies may hold secrets.
+      const e = error as { code?: unknown; message?: unknown; name?: unknown };
+      log.error(
+        { method: req.method, path: req.path, errCode: e?.code, errName: e?.name, errMessage: e?.message },
+        'request failed',
+      );
+    }
+    sendProblem(res, problem, req.path);
+  };
+}
+
+export function sendProblem(res: Response, problem: ApiProblem, instance?: string): void {
+  if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="seatwise"');
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problemBody(problem, instance)));
+}

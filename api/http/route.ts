@@ -1,0 +1,78 @@
+/**
+ * The route table the app is built from: every api route is a {@link RouteDef}, so the auth table
+ * test, the fuzz test and the OpenAPI document all see exactly the routes the app serves.
+ */
+import type { Request, RequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import type { Role } from '../../shared/config.js';
+import type { Actor } from './auth.js';
+import { authenticate, authorize } from './auth.js';
+import type { ApiTokenEntry } from '../../shared/config.js';
+import { ApiProblem, fieldsOf, validationProblem } from './problem.js';
+
+export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  actor: Actor;
+}
+
+export interface RouteResult {
+  status?: number;
+  body?: unknown;
+}
+
+export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
+  method: HttpMethod;
+  /** Express path, e.g. `/api/v1/profiles/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  roles: readonly Role[];
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  response?: z.ZodType;
+  /** Status of a successful answer (default 200). */
+  status?: number;
+  handle(ctx: RouteContext<P, Q, B>): Promise<RouteResult>;
+}
+
+/** Keeps each route's parameter types while the table holds them side by side. */
+export function defineRoute<P, Q, B>(def: RouteDef<P, Q, B>): RouteDef {
+  return def as unknown as RouteDef;
+}
+
+function parseOr<T>(schema: z.ZodType<T> | undefined, value: unknown, location: string): T {
+  if (!schema) return undefined as T;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw validationProblem(fieldsOf(parsed.error, location));
+  }
+  return parsed.data;
+}
+
+export function handlerFor(route: RouteDef, tokens: readonly ApiTokenEntry[]): RequestHandler {
+  return async (req: Request, res: Response) => {
+    const actor = authenticate(req.header('authorization'), tokens);
+    authorize(actor, route.roles);
+    const params = parseOr(route.params, req.params, 'params');
+    const query = parseOr(route.query, { ...(req.query as object) }, 'query');
+    let body: unknown = undefined;
+    if (route.body) {
+      const hasBody = Number(req.header('content-length') ?? 0) > 0 || req.header('transfer-encoding');
+      if (hasBody && !req.is('application/json')) {
+        throw new ApiProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json', {
+          errors: [{ field: 'body', message: 'must be application/json' }],
+        });
+      }
+      body = parseOr(route.body, req.body ?? {}, 'body');
+    }
+    const result = await route.handle({ params, query, body, actor });
+    const status = result.status ?? route.status ?? 200;
+    if (result.body === undefined) res.status(status).end();
+    else res.status(status).json(result.body);
+  };
+}

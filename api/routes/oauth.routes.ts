@@ -1,0 +1,97 @@
+import type { Express } from 'express';
+import { ROLE_SETS } from '../http/auth.js';
+import { defineRoute, type RouteDef } from '../http/route.js';
+import { idParams } from '../http/schemas.js';
+import type { ApiServices } from '../services/apiServices.js';
+import { aliasSchema } from '../services/aliases.service.js';
+import {
+  StateRefused,
+  clientCredentials,
+  completeAuthorization,
+  oauthStartSchema,
+  startAuthorization,
+} from '../services/oauth.service.js';
+
+const base = '/api/v1/aliases/:id/oauth';
+
+export function oauthRoutes(s: ApiServices): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: `${base}/start`,
+      tag: 'oauth',
+      summary: 'Authorization Code: the Salesforce authorize URL with a signed, single-use, expiring state',
+      roles: ROLE_SETS.configure,
+      params: idParams,
+      response: oauthStartSchema,
+      handle: async ({ params }) => ({ body: await startAuthorization(s, params.id) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: `${base}/token`,
+      tag: 'oauth',
+      summary: 'Client Credentials: get tokens without a browser',
+      roles: ROLE_SETS.configure,
+      params: idParams,
+      response: aliasSchema,
+      handle: async ({ params }) => ({ body: await clientCredentials(s, params.id) }),
+    }),
+  ];
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+
+function page(title: string, message: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`;
+}
+
+/** Where Salesforce sends the browser back. Unauthenticated by nature: the signed state is the proof. */
+export function mountOAuthCallback(app: Express, s: ApiServices): void {
+  app.get('/oauth/callback', async (req, res) => {
+    res.setHeader('Content-Security-Policy', "default-src 'none'");
+    res.setHeader('Cache-Control', 'no-store');
+    const q = req.query as Record<string, unknown>;
+    const state = typeof q.state === 'string' ? q.state : '';
+    const code = typeof q.code === 'string' ? q.code : '';
+    const sfError = typeof q.error === 'string' ? q.error : '';
+    if (sfError || !state || !code) {
+      const why = sfError
+        ? `Salesforce answered: ${sfError}${typeof q.error_description === 'string' ? ` (${q.error_description})` : ''}`
+        : 'the callback is missing its code or state';
+      res.status(400).type('html').send(page('Authorization failed', why));
+      return;
+    }
+    try {
+      const alias = await completeAuthorization(s, state, code);
+      res
+        .status(200)
+        .type('html')
+        .send(
+          page(
+            'Authorized',
+            `Alias "${alias.name}" is connected to org ${alias.authorizedOrg?.orgId ?? ''}. You can close this window.`,
+          ),
+        );
+    } catch (error) {
+      if (error instanceof StateRefused) {
+        res.status(400).type('html').send(page('Authorization refused', error.reason));
+        return;
+      }
+      const e = error as { code?: unknown; message?: unknown };
+      s.log.warn({ errCode: e.code, errMessage: e.message }, 'oauth callback failed');
+      res
+        .status(502)
+        .type('html')
+        .send(page('Authorization failed', 'the token exchange with Salesforce failed; start again'));
+    }
+  });
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { ROLE_SETS } from '../http/auth.js';
+import { defineRoute, type RouteDef } from '../http/route.js';
+import { idParams, objectId, pageSchema } from '../http/schemas.js';
+import type { ApiServices } from '../services/apiServices.js';
+import {
+  candidateDecisionSchema,
+  candidatesQuery,
+  consumptionQuery,
+  decideCandidates,
+  decideUnrecognized,
+  decisionResultSchema,
+  listCandidates,
+  listConsumption,
+  listModels,
+  listRuns,
+  listSubscriptions,
+  listUnrecognized,
+  mapIdentifierSchema,
+  modelsQuery,
+  runsQuery,
+  subscriptionsQuery,
+  unrecognizedQuery,
+} from '../services/results.service.js';
+
+const row = z.record(z.string(), z.unknown());
+const page = pageSchema(row);
+const identParams = z.object({ id: objectId, identifierId: objectId }).strict();
+const candidateParams = z.object({ id: objectId, candidateId: z.string().min(1).max(200) }).strict();
+const tag = 'results';
+const p = '/api/v1/profiles/:id';
+
+export function resultRoutes(s: ApiServices): RouteDef[] {
+  const list = <Q>(
+    segment: string,
+    summary: string,
+    query: z.ZodType<Q>,
+    fn: (s: ApiServices, id: string, q: Q) => Promise<unknown>,
+  ) =>
+    defineRoute({
+      method: 'get',
+      path: `${p}/${segment}`,
+      tag,
+      summary,
+      roles: ROLE_SETS.read,
+      params: idParams,
+      query,
+      response: page,
+      handle: async ({ params, query: q }) => ({ body: await fn(s, params.id, q) }),
+    });
+  return [
+    list('software-models', 'Software models (one per license identifier)', modelsQuery, listModels),
+    list(
+      'subscriptions',
+      'Subscriptions of the current download only',
+      subscriptionsQuery,
+      listSubscriptions,
+    ),
+    list(
+      'unrecognized-identifiers',
+      'License identifiers mapped to no product',
+      unrecognizedQuery,
+      listUnrecognized,
+    ),
+    list('removal-candidates', 'Removal candidates', candidatesQuery, listCandidates),
+    list('runs', 'Job runs (scheduled job results)', runsQuery, listRuns),
+    list('consumption', 'Consumption metrics', consumptionQuery, listConsumption),
+    defineRoute({
+      method: 'post',
+      path: `${p}/unrecognized-identifiers/:identifierId/map`,
+      tag,
+      summary: 'Map an identifier to a product',
+      roles: ROLE_SETS.configure,
+      params: identParams,
+      body: mapIdentifierSchema,
+      response: row,
+      handle: async ({ params, body, actor }) => ({
+        body: await decideUnrecognized(
+          s,
+          params.id,
+          params.identifierId,
+          { status: 'mapped', product: body.product },
+          actor,
+        ),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: `${p}/unrecognized-identifiers/:identifierId/ignore`,
+      tag,
+      summary: 'Ignore an identifier',
+      roles: ROLE_SETS.configure,
+      params: identParams,
+      response: row,
+      handle: async ({ params, actor }) => ({
+        body: await decideUnrecognized(s, params.id, params.identifierId, { status: 'ignored' }, actor),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: `${p}/removal-candidates/decisions`,
+      tag,
+      summary: 'Approve (pending → ready) or reject (pending → rejected) many candidates; all or nothing',
+      roles: ROLE_SETS.configure,
+      params: idParams,
+      body: candidateDecisionSchema,
+      response: decisionResultSchema,
+      handle: async ({ params, body, actor }) => ({
+        body: await decideCandidates(s, params.id, body, actor),
+      }),
+    }),
+    ...(['approve', 'reject'] as const).map((decision) =>
+      defineRoute({
+        method: 'post',
+        path: `${p}/removal-candidates/:candidateId/${decision}`,
+        tag,
+        summary: `${decision} one candidate`,
+        roles: ROLE_SETS.configure,
+        params: candidateParams,
+        response: decisionResultSchema,
+        handle: async ({ params, actor }) => ({
+          body: await decideCandidates(s, params.id, { decision, ids: [params.candidateId] }, actor),
+        }),
+      }),
+    ),
+  ];
+}

@@ -1,0 +1,158 @@
+/**
+ * OAuth for aliases. The Authorization Code `state` is `<nonce>.<aliasId>.<expiresAtSec>.<hmac>`:
+ * the HMAC (key derived from the active encryption key) proves we issued it for that alias, the
+ * expiry bounds it, and the nonce lives in Redis until first use, so it works once.
+ */
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { ApiProblem } from '../http/problem.js';
+import { conflict } from '../http/schemas.js';
+import type { OrgTokens } from '../../shared/salesforce/salesforceClient.js';
+import type { ApiServices, OAuthGrants } from './apiServices.js';
+import { loadAlias, toAliasView, type AliasDoc, type AliasView } from './aliases.service.js';
+
+export const oauthStartSchema = z
+  .object({ authorizeUrl: z.string(), expiresAt: z.string() })
+  .meta({ id: 'OAuthStart' });
+
+/** Until shared/salesforce/oauth.ts is wired in, OAuth answers 503 instead of guessing at HTTP. */
+export const unavailableOAuth: OAuthGrants = {
+  authorizeUrl() {
+    throw new ApiProblem(503, 'OAUTH_UNAVAILABLE', 'OAuth is not available in this build');
+  },
+  async exchangeAuthorizationCode() {
+    throw new ApiProblem(503, 'OAUTH_UNAVAILABLE', 'OAuth is not available in this build');
+  },
+  async clientCredentialsGrant() {
+    throw new ApiProblem(503, 'OAUTH_UNAVAILABLE', 'OAuth is not available in this build');
+  },
+};
+
+function stateKey(s: ApiServices): Buffer {
+  const active = s.config.crypto.keys.find((k) => k.id === s.config.crypto.activeKeyId);
+  if (!active) throw new ApiProblem(500, 'CRYPTO_KEY_MISSING', 'the active encryption key is not configured');
+  return Buffer.from(hkdfSync('sha256', active.key, Buffer.alloc(0), 'seatwise oauth state v1', 32));
+}
+
+function sign(s: ApiServices, payload: string): string {
+  return createHmac('sha256', stateKey(s)).update(payload).digest('base64url');
+}
+
+function redisKey(s: ApiServices, nonce: string): string {
+  return `${s.config.redis.prefix}:oauth-state:${nonce}`;
+}
+
+export function redirectUriFor(s: ApiServices, alias: AliasDoc): string {
+  return alias.redirectUrl ?? `${s.config.api.publicUrl}/oauth/callback`;
+}
+
+function requireSecret(s: ApiServices, alias: AliasDoc): string {
+  if (!alias.clientSecret) {
+    throw new ApiProblem(422, 'PREREQUISITE_MISSING', 'the alias has no client secret', {
+      errors: [{ field: 'alias.clientSecret', message: 'is not set' }],
+    });
+  }
+  return s.box.open(alias.clientSecret);
+}
+
+export async function startAuthorization(s: ApiServices, aliasId: string) {
+  const alias = await loadAlias(s, aliasId);
+  if (alias.grantType !== 'authorization_code') {
+    throw conflict('WRONG_GRANT_TYPE', 'this alias uses client_credentials: use POST …/oauth/token');
+  }
+  requireSecret(s, alias);
+  const ttl = s.config.api.oauthStateTtlSeconds;
+  const nonce = randomBytes(18).toString('base64url');
+  const expiresAt = Math.floor(Date.now() / 1000) + ttl;
+  const payload = `${nonce}.${aliasId}.${expiresAt}`;
+  const state = `${payload}.${sign(s, payload)}`;
+  const redirectUri = redirectUriFor(s, alias);
+  await s.redis.set(redisKey(s, nonce), JSON.stringify({ aliasId, redirectUri }), 'EX', ttl);
+  const authorizeUrl = s.oauth.authorizeUrl({
+    instanceUrl: alias.instanceUrl,
+    clientId: alias.clientId,
+    redirectUri,
+    state,
+  });
+  return { authorizeUrl, expiresAt: new Date(expiresAt * 1000).toISOString() };
+}
+
+export class StateRefused extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/** Verifies signature and expiry, then consumes the nonce (GETDEL: exactly one caller wins). */
+export async function consumeState(
+  s: ApiServices,
+  state: string,
+): Promise<{ aliasId: string; redirectUri: string }> {
+  const parts = state.split('.');
+  if (parts.length !== 4) throw new StateRefused('the state is malformed');
+  const [nonce, aliasId, exp, sig] = parts as [string, string, string, string];
+  const expected = Buffer.from(sign(s, `${nonce}.${aliasId}.${exp}`));
+  const given = Buffer.from(sig);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    throw new StateRefused('the state was not issued by this server');
+  }
+  if (!/^\d+$/.test(exp) || Number(exp) * 1000 < Date.now()) throw new StateRefused('the state has expired');
+  const stored = await s.redis.getdel(redisKey(s, nonce));
+  if (!stored) throw new StateRefused('the state was already used or has expired');
+  const parsed = z.object({ aliasId: z.string(), redirectUri: z.string() }).parse(JSON.parse(stored));
+  if (parsed.aliasId !== aliasId) throw new StateRefused('the state belongs to another alias');
+  return parsed;
+}
+
+/** Tokens sealed at rest; a new authorization may name a different org, so validation must rerun. */
+async function storeTokens(s: ApiServices, aliasId: string, tokens: OrgTokens): Promise<AliasView> {
+  const updated = await s.models.ConnectionAlias.findOneAndUpdate(
+    { _id: aliasId },
+    {
+      $set: {
+        tokens: {
+          accessToken: s.box.seal(tokens.accessToken),
+          refreshToken: tokens.refreshToken ? s.box.seal(tokens.refreshToken) : null,
+          instanceUrl: tokens.instanceUrl,
+          orgId: tokens.orgId,
+          userId: tokens.userId,
+          issuedAt: tokens.issuedAt,
+        },
+        authStatus: 'authorized',
+        authError: null,
+        configChangedAt: new Date(),
+      },
+    },
+    { new: true },
+  ).lean<AliasDoc>();
+  if (!updated) throw new ApiProblem(404, 'NOT_FOUND', `alias ${aliasId} does not exist`);
+  return toAliasView(updated);
+}
+
+export async function completeAuthorization(s: ApiServices, state: string, code: string): Promise<AliasView> {
+  const { aliasId, redirectUri } = await consumeState(s, state);
+  const alias = await loadAlias(s, aliasId);
+  const tokens = await s.oauth.exchangeAuthorizationCode({
+    instanceUrl: alias.instanceUrl,
+    clientId: alias.clientId,
+    clientSecret: requireSecret(s, alias),
+    redirectUri,
+    code,
+    timeoutMs: s.config.salesforce.timeoutMs,
+  });
+  return storeTokens(s, aliasId, tokens);
+}
+
+export async function clientCredentials(s: ApiServices, aliasId: string): Promise<AliasView> {
+  const alias = await loadAlias(s, aliasId);
+  if (alias.grantType !== 'client_credentials') {
+    throw conflict('WRONG_GRANT_TYPE', 'this alias uses authorization_code: use POST …/oauth/start');
+  }
+  const tokens = await s.oauth.clientCredentialsGrant({
+    instanceUrl: alias.instanceUrl,
+    clientId: alias.clientId,
+    clientSecret: requireSecret(s, alias),
+    timeoutMs: s.config.salesforce.timeoutMs,
+  });
+  return storeTokens(s, aliasId, tokens);
+}
