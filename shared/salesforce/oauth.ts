@@ -1,0 +1,197 @@
+/**
+ * OAuth 2.0 against Salesforce (web server flow, refresh, client credentials, revoke) as pure
+ * functions over axios. The api uses the code exchange; the org client uses refresh / re-grant.
+ * Tokens never go into errors or logs.
+ */
+import axios, { type AxiosResponse } from 'axios';
+import { z } from 'zod';
+import { checkedInstanceUrl } from './instanceUrl.js';
+import type { OrgTokens } from './salesforceClient.js';
+import { SalesforceError } from './salesforceError.js';
+
+export const OAUTH_SCOPE = 'api refresh_token offline_access';
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface OAuthEndpoint {
+  /** Login host or the org's My Domain URL. */
+  instanceUrl: string;
+  timeoutMs?: number;
+  /** Accept http://127.0.0.1 / localhost (the simulator). Default false. */
+  allowInsecureLoopback?: boolean;
+}
+
+const tokenResponseSchema = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+  instance_url: z.string().min(1),
+  id: z.string().min(1),
+  issued_at: z.string().regex(/^\d+$/).optional(),
+});
+
+const oauthErrorSchema = z.object({
+  error: z.string(),
+  error_description: z.string().optional(),
+});
+
+export function authorizeUrl(params: {
+  instanceUrl: string;
+  clientId: string;
+  redirectUri: string;
+  state: string;
+  allowInsecureLoopback?: boolean;
+}): string {
+  const base = checkedInstanceUrl(params.instanceUrl, params.allowInsecureLoopback);
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: params.clientId,
+    redirect_uri: params.redirectUri,
+    state: params.state,
+    scope: OAUTH_SCOPE,
+  });
+  return `${base}/services/oauth2/authorize?${query.toString()}`;
+}
+
+export function exchangeAuthorizationCode(
+  params: OAuthEndpoint & { clientId: string; clientSecret: string; redirectUri: string; code: string },
+): Promise<OrgTokens> {
+  return requestTokens(params, {
+    grant_type: 'authorization_code',
+    code: params.code,
+    client_id: params.clientId,
+    client_secret: params.clientSecret,
+    redirect_uri: params.redirectUri,
+  });
+}
+
+/** Must go to the org's My Domain URL: Salesforce refuses it on the generic login host. */
+export function clientCredentialsGrant(
+  params: OAuthEndpoint & { clientId: string; clientSecret: string },
+): Promise<OrgTokens> {
+  return requestTokens(params, {
+    grant_type: 'client_credentials',
+    client_id: params.clientId,
+    client_secret: params.clientSecret,
+  });
+}
+
+/** Salesforce returns no new refresh token on refresh: the old one is kept. */
+export async function refreshAccessToken(
+  params: OAuthEndpoint & { clientId: string; clientSecret: string; refreshToken: string },
+): Promise<OrgTokens> {
+  const tokens = await requestTokens(params, {
+    grant_type: 'refresh_token',
+    refresh_token: params.refreshToken,
+    client_id: params.clientId,
+    client_secret: params.clientSecret,
+  });
+  return { ...tokens, refreshToken: tokens.refreshToken ?? params.refreshToken };
+}
+
+export async function revokeToken(params: OAuthEndpoint & { token: string }): Promise<void> {
+  await post(params, 'revoke', { token: params.token });
+}
+
+async function requestTokens(endpoint: OAuthEndpoint, form: Record<string, string>): Promise<OrgTokens> {
+  const response = await post(endpoint, 'token', form);
+  const parsed = tokenResponseSchema.safeParse(response.data);
+  if (!parsed.success) {
+    throw new SalesforceError(
+      `Salesforce token response is not understood: ${parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(body)'} ${i.message}`)
+        .join('; ')}`,
+      { kind: 'permanent', errorCode: 'BAD_TOKEN_RESPONSE', status: response.status, orgId: null },
+    );
+  }
+  const body = parsed.data;
+  const { orgId, userId } = identityOf(body.id);
+  return {
+    accessToken: body.access_token,
+    refreshToken: body.refresh_token ?? null,
+    instanceUrl: body.instance_url.replace(/\/+$/, ''),
+    orgId,
+    userId,
+    issuedAt: body.issued_at ? new Date(Number(body.issued_at)) : new Date(),
+  };
+}
+
+/** `https://login.salesforce.com/id/<orgId>/<userId>` */
+function identityOf(idUrl: string): { orgId: string; userId: string } {
+  let segments: string[] = [];
+  try {
+    segments = new URL(idUrl).pathname.split('/').filter((s) => s !== '');
+  } catch {
+    // reported below
+  }
+  const [marker, orgId, userId] = segments.slice(-3);
+  if (marker !== 'id' || !orgId || !userId || !/^00D\w{12}(\w{3})?$/.test(orgId)) {
+    throw new SalesforceError('Salesforce token response has no usable identity URL', {
+      kind: 'permanent',
+      errorCode: 'BAD_TOKEN_RESPONSE',
+      status: null,
+      orgId: null,
+    });
+  }
+  return { orgId, userId };
+}
+
+async function post(
+  endpoint: OAuthEndpoint,
+  action: 'token' | 'revoke',
+  form: Record<string, string>,
+): Promise<AxiosResponse<unknown>> {
+  const base = checkedInstanceUrl(endpoint.instanceUrl, endpoint.allowInsecureLoopback);
+  const path = `/services/oauth2/${action}`;
+  try {
+    return await axios.post<unknown>(`${base}${path}`, new URLSearchParams(form).toString(), {
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      timeout: endpoint.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      validateStatus: (status) => status >= 200 && status < 300,
+      maxRedirects: 0,
+    });
+  } catch (error) {
+    throw oauthError(error, path);
+  }
+}
+
+/** Maps a failed OAuth call; `invalid_grant` means the alias's grant is gone for good. */
+export function oauthError(error: unknown, path: string): SalesforceError {
+  const base = { orgId: null, method: 'POST', path };
+  if (!axios.isAxiosError(error) || !error.response) {
+    const code = axios.isAxiosError(error) ? (error.code ?? 'NETWORK_ERROR') : 'NETWORK_ERROR';
+    return new SalesforceError(
+      `Salesforce OAuth call failed before an answer came back (${code})`,
+      { ...base, kind: 'retryable', errorCode: code, status: null },
+      { cause: stripped(error) },
+    );
+  }
+  const { status } = error.response;
+  const body = oauthErrorSchema.safeParse(error.response.data);
+  const errorCode = body.success ? body.data.error : `HTTP_${status}`;
+  const description = body.success ? (body.data.error_description ?? '') : '';
+  if (status >= 500 || status === 429) {
+    return new SalesforceError(
+      `Salesforce OAuth is unavailable (HTTP ${status}${description ? `: ${description}` : ''})`,
+      {
+        ...base,
+        kind: 'retryable',
+        errorCode,
+        status,
+      },
+    );
+  }
+  if (errorCode === 'invalid_grant') {
+    return new SalesforceError(
+      `Salesforce refused the grant (${description || 'invalid_grant'}): this alias must be re-authorized`,
+      { ...base, kind: 'auth', errorCode, status },
+    );
+  }
+  return new SalesforceError(
+    `Salesforce OAuth refused the request: ${errorCode}${description ? ` (${description})` : ''}`,
+    { ...base, kind: 'permanent', errorCode, status },
+  );
+}
+
+/** axios errors carry the request config (form body with secrets): keep only the message. */
+function stripped(error: unknown): Error {
+  return new Error(error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSimulator, SimulatorOrgInfo } from '../../simulator/server.js';
+import { startSimulator } from '../../simulator/server.js';
+import {
+  authorizeUrl,
+  clientCredentialsGrant,
+  exchangeAuthorizationCode,
+  refreshAccessToken,
+  revokeToken,
+} from '../../shared/salesforce/oauth.js';
+import { SalesforceError } from '../../shared/salesforce/salesforceError.js';
+
+const REDIRECT = 'http://127.0.0.1:9/oauth/callback';
+
+async function caught(promise: Promise<unknown>): Promise<SalesforceError> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof SalesforceError))
+    throw new Error(`expected a SalesforceError, got ${String(error)}`);
+  return error;
+}
+
+describe('OAuth functions', () => {
+  let sim: RunningSimulator;
+  let org: SimulatorOrgInfo;
+  const loop = { allowInsecureLoopback: true, timeoutMs: 5_000 };
+
+  beforeAll(async () => {
+    sim = await startSimulator({ orgs: [{ users: 10, seed: 3 }], quiet: true });
+    [org] = sim.orgs as [SimulatorOrgInfo];
+  });
+  afterAll(() => sim.stop());
+
+  async function codeFromBrowser(): Promise<string> {
+    const url = authorizeUrl({
+      instanceUrl: sim.url,
+      clientId: org.clientId,
+      redirectUri: REDIRECT,
+      state: 's1',
+      ...loop,
+    });
+    expect(new URL(url).searchParams.get('scope')).toBe('api refresh_token offline_access');
+    const response = await fetch(url, { redirect: 'manual' });
+    const location = new URL(response.headers.get('location') ?? '');
+    expect(location.searchParams.get('state')).toBe('s1');
+    return location.searchParams.get('code') ?? '';
+  }
+
+  it('when a code is exchanged and then refreshed, then the org and user come from the identity URL and the refresh token is kept', async () => {
+    const tokens = await exchangeAuthorizationCode({
+      instanceUrl: sim.url,
+      clientId: org.clientId,
+      clientSecret: org.clientSecret,
+      redirectUri: REDIRECT,
+      code: await codeFromBrowser(),
+      ...loop,
+    });
+    expect(tokens).toMatchObject({ orgId: org.orgId, userId: org.adminUserId, instanceUrl: org.instanceUrl });
+    expect(tokens.refreshToken).toEqual(expect.any(String));
+
+    const refreshed = await refreshAccessToken({
+      instanceUrl: tokens.instanceUrl,
+      clientId: org.clientId,
+      clientSecret: org.clientSecret,
+      refreshToken: tokens.refreshToken ?? '',
+      ...loop,
+    });
+    expect(refreshed.refreshToken).toBe(tokens.refreshToken);
+    expect(refreshed.accessToken).not.toBe(tokens.accessToken);
+  });
+
+  it('when the refresh token was revoked, then the error says the alias must be re-authorized', async () => {
+    const tokens = await exchangeAuthorizationCode({
+      instanceUrl: sim.url,
+      clientId: org.clientId,
+      clientSecret: org.clientSecret,
+      redirectUri: REDIRECT,
+      code: await codeFromBrowser(),
+      ...loop,
+    });
+    await revokeToken({ instanceUrl: sim.url, token: tokens.refreshToken ?? '', ...loop });
+    const error = await caught(
+      refreshAccessToken({
+        instanceUrl: sim.url,
+        clientId: org.clientId,
+        clientSecret: org.clientSecret,
+        refreshToken: tokens.refreshToken ?? '',
+        ...loop,
+      }),
+    );
+    expect(error).toMatchObject({ kind: 'auth', errorCode: 'invalid_grant' });
+    expect(error.message).toMatch(/re-authorized/);
+    expect(error.message).not.toContain(tokens.refreshToken ?? '???');
+  });
+
+  it('when client credentials are granted on My Domain, then tokens come back without a refresh token', async () => {
+    const tokens = await clientCredentialsGrant({
+      instanceUrl: org.instanceUrl,
+      clientId: org.clientId,
+      clientSecret: org.clientSecret,
+      ...loop,
+    });
+    expect(tokens).toMatchObject({ orgId: org.orgId, refreshToken: null });
+  });
+
+  it('when the secret is wrong, then the error is permanent and carries Salesforce’s error', async () => {
+    const error = await caught(
+      clientCredentialsGrant({
+        instanceUrl: org.instanceUrl,
+        clientId: org.clientId,
+        clientSecret: 'nope',
+        ...loop,
+      }),
+    );
+    expect(error).toMatchObject({ kind: 'permanent', errorCode: 'invalid_client', status: 400 });
+    expect(error.message).toContain('invalid client credentials');
+  });
+
+  it('when the token endpoint answers 503, then the error is retryable', async () => {
+    sim.admin.addFault({
+      kind: 'serverError',
+      status: 503,
+      orgId: org.orgId,
+      path: '/services/oauth2/token',
+      count: 1,
+    });
+    const error = await caught(
+      clientCredentialsGrant({
+        instanceUrl: org.instanceUrl,
+        clientId: org.clientId,
+        clientSecret: org.clientSecret,
+        ...loop,
+      }),
+    );
+    expect(error).toMatchObject({ kind: 'retryable', status: 503 });
+  });
+
+  it('when the instance URL is plain http, then nothing is sent unless it is loopback and allowed', async () => {
+    const before = sim.callLog.entries().length;
+    for (const [instanceUrl, allow] of [
+      ['http://example.com', true],
+      [sim.url, false],
+    ] as const) {
+      const error = await caught(
+        clientCredentialsGrant({
+          instanceUrl,
+          clientId: org.clientId,
+          clientSecret: org.clientSecret,
+          allowInsecureLoopback: allow,
+        }),
+      );
+      expect(error).toMatchObject({ kind: 'permanent', errorCode: 'INSECURE_INSTANCE_URL' });
+    }
+    expect(sim.callLog.entries().length).toBe(before);
+  });
+});
