@@ -1,0 +1,127 @@
+/**
+ * What every benchmark scenario needs: a simulator with the benchmark latency model, a fresh stack
+ * of real api + worker processes, and profiles connected and validated through the public API.
+ */
+import { z } from 'zod';
+import { startSimulator, type RunningSimulator } from '../simulator/server.js';
+import type { SimulatorOrgInfo } from '../simulator/simulatorTypes.js';
+import { startStack, type RunningServices, type Stack } from '../scripts/localStack.js';
+import {
+  connectOrg,
+  createApiDriver,
+  pollUntil,
+  runJobs,
+  StepError,
+  validateProfile,
+  type ApiDriver,
+  type JobRunView,
+} from '../scripts/seatwiseApiDriver.js';
+import { BENCH_LATENCY } from './lowerBound.js';
+
+export interface BenchEnv {
+  sim: RunningSimulator;
+  stack: Stack;
+  api: ApiDriver;
+  /** Peak RSS per worker, sampled while the scenario runs (VmHWM is kept by the kernel). */
+  workerPeakRssMb(): number[];
+  stop(): Promise<void>;
+}
+
+export async function startBenchEnv(
+  services: RunningServices,
+  options: { orgs: number[]; workers: number; name: string; env?: Record<string, string>; seed?: number },
+): Promise<BenchEnv> {
+  const sim = await startSimulator({
+    port: 0,
+    quiet: true,
+    seed: options.seed ?? 11,
+    orgs: options.orgs.map((users, i) => ({
+      users,
+      seed: (options.seed ?? 11) + i,
+      clientCredentialsUser: true,
+      edition: 'Unlimited' as const,
+      latency: {
+        perCallMs: BENCH_LATENCY.perCallMs,
+        perRecordMs: BENCH_LATENCY.perRecordMs,
+        bulkPerRecordMs: BENCH_LATENCY.bulkPerRecordMs,
+      },
+      bulkProcessing: {
+        queuedMs: BENCH_LATENCY.bulkQueuedMs,
+        perRecordMs: BENCH_LATENCY.bulkProcessingPerRecordMs,
+      },
+    })),
+  });
+  let stack: Stack;
+  try {
+    stack = await startStack({ services, workers: options.workers, name: options.name, env: options.env });
+  } catch (error) {
+    await sim.stop();
+    throw error;
+  }
+  return {
+    sim,
+    stack,
+    api: createApiDriver(stack.apiUrl, stack.tokens.admin),
+    workerPeakRssMb: () => stack.workers.map((w) => Math.round(w.peakRssMb() ?? 0)),
+    async stop() {
+      await stack.stop();
+      await sim.stop();
+    },
+  };
+}
+
+export interface BenchProfile {
+  org: SimulatorOrgInfo;
+  profileId: string;
+}
+
+/** Parent alias for the first org, child aliases for the rest; Client Credentials; validated. */
+export async function connectAll(env: BenchEnv, reclaim = false): Promise<BenchProfile[]> {
+  const out: BenchProfile[] = [];
+  let parentAliasId: string | undefined;
+  for (const [i, org] of env.sim.orgs.entries()) {
+    const connected = await connectOrg(env.api, {
+      displayName: `Bench org ${i + 1} (${org.users} users)`,
+      instanceUrl: org.instanceUrl,
+      clientId: org.clientId,
+      clientSecret: org.clientSecret,
+      grantType: 'client_credentials',
+      reclaim,
+      ...(parentAliasId ? { parentAliasId } : {}),
+    });
+    parentAliasId ??= connected.aliasId;
+    out.push({ org, profileId: connected.profileId });
+  }
+  for (let i = 0; i < out.length; i += 8) {
+    await Promise.all(out.slice(i, i + 8).map((p) => validateProfile(env.api, p.profileId)));
+  }
+  return out;
+}
+
+export function jobOf(jobs: JobRunView[], name: string): JobRunView | undefined {
+  return jobs.find((j) => j.jobName === name);
+}
+
+/** Waits until `jobName` of the run has succeeded; a failed job fails the scenario with its error. */
+export async function waitForJob(
+  api: ApiDriver,
+  profileId: string,
+  runId: string,
+  jobName: string,
+  timeoutMs: number,
+): Promise<JobRunView[]> {
+  return pollUntil(`run ${runId}`, timeoutMs, async () => {
+    const jobs = await runJobs(api, profileId, runId);
+    const failed = jobs.find((j) => j.status === 'failed');
+    if (failed)
+      throw new StepError(`run ${runId}`, `${failed.jobName} failed: ${failed.error?.message ?? ''}`);
+    return jobOf(jobs, jobName)?.status === 'succeeded' ? jobs : undefined;
+  });
+}
+
+export const startedRun = z.object({ runId: z.string() });
+
+export function ms(iso: string | null | undefined): number {
+  if (!iso) throw new Error('missing timestamp');
+  return new Date(iso).getTime();
+}

@@ -1,0 +1,326 @@
+/**
+ * `npm run bench [-- --quick] [--only big,many,reclaim] [--sizes 5000,25000]`: seatwise end to end
+ * (real api and worker processes, FerretDB or MONGO_URL, Redis) against the simulator at the
+ * benchmark latency model. Prints markdown tables and writes bench/results/<timestamp>.json.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ensureServices, type RunningServices } from '../scripts/localStack.js';
+import { listAll, publishProfile } from '../scripts/seatwiseApiDriver.js';
+import { connectAll, jobOf, ms, startBenchEnv, startedRun, waitForJob } from './benchHarness.js';
+import { BENCH_LATENCY, minimumSyncCalls, networkLowerBoundMs } from './lowerBound.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'big,many,reclaim' },
+    sizes: { type: 'string' },
+  },
+});
+const only = new Set(args.only.split(','));
+const sizes = z
+  .array(z.coerce.number().int().min(100))
+  .parse((args.sizes ?? (args.quick ? '5000,25000' : '5000,25000,100000,1000000')).split(','));
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const SYNC_TIMEOUT = 45 * 60_000;
+
+interface BigOrgResult {
+  users: number;
+  path: string;
+  syncSeconds: number;
+  apiCalls: number;
+  minimumCalls: number;
+  callsOverMinimumPct: number;
+  documentsWritten: number;
+  documentsPerSecond: number;
+  workerPeakRssMb: number[];
+  networkLowerBoundSeconds: number;
+  ratioToLowerBound: number;
+}
+
+async function bigOrg(services: RunningServices, users: number): Promise<BigOrgResult> {
+  const env = await startBenchEnv(services, {
+    orgs: [users],
+    workers: 2,
+    name: `bench_big_${users}_${Date.now().toString(36)}`,
+  });
+  try {
+    const [profile] = await connectAll(env);
+    if (!profile) throw new Error('no profile');
+    const truth = env.sim.admin.truth(profile.org.orgId);
+    env.sim.callLog.reset();
+    const publishedAt = Date.now();
+    const runId = await publishProfile(env.api, profile.profileId);
+    const jobs = await waitForJob(env.api, profile.profileId, runId, 'computeCandidates', SYNC_TIMEOUT);
+    const computed = jobOf(jobs, 'computeCandidates');
+    const download = jobOf(jobs, 'downloadSubscriptions');
+    await waitForJob(env.api, profile.profileId, runId, 'downloadConsumption', 60_000);
+    const syncMs = ms(computed?.finishedAt) - publishedAt;
+    const apiCalls = env.sim.callLog.count({ orgId: profile.org.orgId, counted: true });
+    const minimumCalls = minimumSyncCalls({
+      users,
+      permissionSetLicenseAssignments: truth.permissionSetLicenseAssignments,
+      packageLicenseAssignments: truth.packageLicenseAssignments,
+    });
+    const written = (download?.counts?.writes ?? 0) + (computed?.counts?.writes ?? 0);
+    const writingMs = ms(computed?.finishedAt) - ms(download?.startedAt);
+    const lowerBound = networkLowerBoundMs({
+      users,
+      permissionSetLicenseAssignments: 0,
+      packageLicenseAssignments: 0,
+    });
+    return {
+      users,
+      path: env.sim.callLog.count({ orgId: profile.org.orgId, area: 'bulk' }) > 0 ? 'Bulk API 2.0' : 'REST',
+      syncSeconds: syncMs / 1000,
+      apiCalls,
+      minimumCalls,
+      callsOverMinimumPct: (100 * (apiCalls - minimumCalls)) / minimumCalls,
+      documentsWritten: written,
+      documentsPerSecond: Math.round(written / (writingMs / 1000)),
+      workerPeakRssMb: env.workerPeakRssMb(),
+      networkLowerBoundSeconds: lowerBound / 1000,
+      ratioToLowerBound: syncMs / lowerBound,
+    };
+  } finally {
+    await env.stop();
+  }
+}
+
+interface ManyOrgsResult {
+  workers: number;
+  orgs: number;
+  usersPerOrg: number;
+  totalSeconds: number;
+  speedUp: number;
+}
+
+async function manyOrgs(
+  services: RunningServices,
+  workers: number,
+  orgs: number,
+  usersPerOrg: number,
+): Promise<number> {
+  const env = await startBenchEnv(services, {
+    orgs: Array.from({ length: orgs }, () => usersPerOrg),
+    workers,
+    name: `bench_many_${workers}_${Date.now().toString(36)}`,
+    // One job per queue per process: the number of processes is the only parallelism measured.
+    env: { WORKER_CONCURRENCY: '1' },
+  });
+  try {
+    const profiles = await connectAll(env);
+    const started = Date.now();
+    const runs = await Promise.all(
+      profiles.map(async (p) => ({ p, runId: await publishProfile(env.api, p.profileId) })),
+    );
+    await Promise.all(
+      runs.map(({ p, runId }) => waitForJob(env.api, p.profileId, runId, 'computeCandidates', SYNC_TIMEOUT)),
+    );
+    return (Date.now() - started) / 1000;
+  } finally {
+    await env.stop();
+  }
+}
+
+interface ReclaimResult {
+  approved: number;
+  reclaimSeconds: number;
+  deactivationCalls: number;
+  assignmentDeleteCalls: number;
+  minimumCalls: number;
+  reclaimed: number;
+  failed: number;
+}
+
+const candidate = z.object({ id: z.string(), identifier: z.string(), status: z.string() });
+
+async function reclaimBench(
+  services: RunningServices,
+  approve: number,
+  users: number,
+): Promise<ReclaimResult> {
+  const env = await startBenchEnv(services, {
+    orgs: [users],
+    workers: 2,
+    name: `bench_reclaim_${Date.now().toString(36)}`,
+  });
+  try {
+    const [profile] = await connectAll(env, true);
+    if (!profile) throw new Error('no profile');
+    const first = await publishProfile(env.api, profile.profileId);
+    await waitForJob(env.api, profile.profileId, first, 'reclaim', SYNC_TIMEOUT);
+    const pending = await listAll(
+      env.api,
+      profile.profileId,
+      'removal-candidates',
+      candidate,
+      '&status=pending',
+    );
+    const ids = pending
+      .filter((c) => c.identifier.startsWith('UL:'))
+      .slice(0, approve)
+      .map((c) => c.id);
+    if (ids.length < approve) throw new Error(`only ${ids.length} user-license candidates; need ${approve}`);
+    for (let i = 0; i < ids.length; i += 500) {
+      await env.api.call(
+        'approve',
+        'POST',
+        `/api/v1/profiles/${profile.profileId}/removal-candidates/decisions`,
+        z.unknown(),
+        {
+          decision: 'approve',
+          ids: ids.slice(i, i + 500),
+        },
+      );
+    }
+    env.sim.callLog.reset();
+    const { runId } = await env.api.call(
+      're-sync',
+      'POST',
+      `/api/v1/profiles/${profile.profileId}/sync`,
+      startedRun,
+      {},
+    );
+    const jobs = await waitForJob(env.api, profile.profileId, runId, 'reclaim', SYNC_TIMEOUT);
+    const reclaim = jobOf(jobs, 'reclaim');
+    const after = await listAll(env.api, profile.profileId, 'removal-candidates', candidate);
+    return {
+      approved: ids.length,
+      reclaimSeconds: (ms(reclaim?.finishedAt) - ms(reclaim?.startedAt)) / 1000,
+      deactivationCalls: env.sim.callLog.count({
+        orgId: profile.org.orgId,
+        method: 'PATCH',
+        pathIncludes: 'composite/sobjects',
+      }),
+      assignmentDeleteCalls: env.sim.callLog.count({ orgId: profile.org.orgId, method: 'DELETE' }),
+      minimumCalls: Math.ceil(ids.length / 200),
+      reclaimed: after.filter((c) => c.status === 'reclaimed').length,
+      failed: after.filter((c) => c.status === 'failed').length,
+    };
+  } finally {
+    await env.stop();
+  }
+}
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  const lines = [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`];
+  for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const services = await ensureServices((line) => say(`  ${line}`));
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const latency = `${BENCH_LATENCY.perCallMs} ms per call + ${BENCH_LATENCY.perRecordMs} ms per record (Bulk: ${BENCH_LATENCY.bulkPerRecordMs} ms per CSV row)`;
+  const results: Record<string, unknown> = {
+    startedAt: new Date().toISOString(),
+    machine,
+    latency,
+    quick: args.quick,
+  };
+  say(`# seatwise benchmark\n\nmachine: ${machine}\nlatency model: ${latency}\n`);
+  try {
+    if (only.has('big')) {
+      const rows: BigOrgResult[] = [];
+      for (const users of sizes) {
+        say(`big org: ${users} users…`);
+        rows.push(await bigOrg(services, users));
+      }
+      results.bigOrg = rows;
+      say(
+        table(
+          [
+            'users',
+            'path',
+            'sync (s)',
+            'API calls / minimum',
+            'docs written/s',
+            'worker peak RSS (MB)',
+            'network lower bound (s)',
+            'measured / bound',
+          ],
+          rows.map((r) => [
+            r.users,
+            r.path,
+            r.syncSeconds.toFixed(1),
+            `${r.apiCalls} / ${r.minimumCalls} (+${r.callsOverMinimumPct.toFixed(1)}%)`,
+            r.documentsPerSecond,
+            r.workerPeakRssMb.join(', '),
+            r.networkLowerBoundSeconds.toFixed(2),
+            `${r.ratioToLowerBound.toFixed(1)}×`,
+          ]),
+        ),
+      );
+    }
+    if (only.has('many')) {
+      const orgs = args.quick ? 12 : 40;
+      const usersPerOrg = 2_500;
+      const rows: ManyOrgsResult[] = [];
+      for (const workers of [1, 2, 4]) {
+        say(`many orgs: ${orgs} × ${usersPerOrg} users, ${workers} worker(s)…`);
+        const totalSeconds = await manyOrgs(services, workers, orgs, usersPerOrg);
+        rows.push({
+          workers,
+          orgs,
+          usersPerOrg,
+          totalSeconds,
+          speedUp: (rows[0]?.totalSeconds ?? totalSeconds) / totalSeconds,
+        });
+      }
+      results.manyOrgs = rows;
+      say(
+        table(
+          ['workers', 'orgs × users', 'total (s)', 'speed-up over 1'],
+          rows.map((r) => [
+            r.workers,
+            `${r.orgs} × ${r.usersPerOrg}`,
+            r.totalSeconds.toFixed(1),
+            `${r.speedUp.toFixed(2)}×`,
+          ]),
+        ),
+      );
+    }
+    if (only.has('reclaim')) {
+      const approve = args.quick ? 1_000 : 10_000;
+      say(`reclaim: ${approve} approved candidates…`);
+      const r = await reclaimBench(services, approve, args.quick ? 6_000 : 40_000);
+      results.reclaim = r;
+      say(
+        table(
+          [
+            'approved',
+            'reclaim (s)',
+            'deactivation calls / minimum',
+            'assignment delete calls',
+            'reclaimed',
+            'failed (refused by Salesforce)',
+          ],
+          [
+            [
+              r.approved,
+              r.reclaimSeconds.toFixed(1),
+              `${r.deactivationCalls} / ${r.minimumCalls}`,
+              r.assignmentDeleteCalls,
+              r.reclaimed,
+              r.failed,
+            ],
+          ],
+        ),
+      );
+    }
+  } finally {
+    await services.stop();
+  }
+  await mkdir('bench/results', { recursive: true });
+  const file = `bench/results/${new Date().toISOString().replaceAll(':', '-')}.json`;
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  say(`\nresults: ${file}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,266 @@
+/**
+ * `npm run demo [-- --keep-running] [--users 12000,800] [--seed 7]`: the whole product on the
+ * embedded default. Local services, the simulator's two demo orgs, the api with Bull Board and two
+ * workers; then the seed's setup through the public API only, the first runs, and a summary.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { startSimulator, type RunningSimulator } from '../simulator/server.js';
+import { createProgressDisplay } from './demo/progressDisplay.js';
+import { ensureServices, startStack, type RunningServices, type Stack } from './localStack.js';
+import {
+  connectOrg,
+  countOf,
+  createApiDriver,
+  listAll,
+  pollUntil,
+  publishProfile,
+  runJobs,
+  StepError,
+  validateProfile,
+  type ApiDriver,
+  type JobRunView,
+} from './seatwiseApiDriver.js';
+
+const { values: args } = parseArgs({
+  options: {
+    'keep-running': { type: 'boolean', default: false },
+    users: { type: 'string', default: '12000,800' },
+    seed: { type: 'string', default: '7' },
+    approve: { type: 'string', default: '5' },
+  },
+});
+const userCounts = z
+  .array(z.coerce.number().int().min(10).max(2_000_000))
+  .length(2)
+  .parse(args.users.split(','));
+const seed = z.coerce.number().int().parse(args.seed);
+const approveCount = z.coerce.number().int().min(0).max(500).parse(args.approve);
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+let step = 'start';
+
+interface DemoProfile {
+  name: string;
+  profileId: string;
+  orgId: string;
+  runId: string;
+}
+
+const PIPELINE = ['downloadSubscriptions', 'downloadConsumption', 'computeCandidates', 'reclaim'];
+
+function runFinished(jobs: JobRunView[]): boolean {
+  return jobs.some((j) => j.jobName === 'reclaim' && (j.status === 'succeeded' || j.status === 'failed'));
+}
+
+function runFailure(jobs: JobRunView[]): JobRunView | undefined {
+  return jobs.find((j) => j.status === 'failed');
+}
+
+async function waitForRuns(api: ApiDriver, profiles: DemoProfile[]): Promise<void> {
+  const display = createProgressDisplay();
+  await pollUntil('first runs', 30 * 60_000, async () => {
+    const states = await Promise.all(profiles.map((p) => runJobs(api, p.profileId, p.runId)));
+    display.update(
+      profiles.map((p, i) => {
+        const jobs = states[i] ?? [];
+        const done = jobs.filter((j) => j.status === 'succeeded').length;
+        const active = jobs.find((j) => j.status === 'running' || j.status === 'delayed');
+        return {
+          name: p.name,
+          fraction: done / PIPELINE.length,
+          phase: runFinished(jobs) ? 'done' : active ? `${active.jobName} (${active.status})` : 'queued',
+        };
+      }),
+    );
+    for (const [i, jobs] of states.entries()) {
+      const failed = runFailure(jobs);
+      if (failed)
+        throw new StepError(
+          'first runs',
+          `${profiles[i]?.name}: ${failed.jobName} failed: ${failed.error?.message ?? ''}`,
+        );
+    }
+    return states.every(runFinished) ? true : undefined;
+  });
+  display.done();
+}
+
+const candidateItem = z.object({ id: z.string(), identifier: z.string(), status: z.string() });
+const modelItem = z.object({
+  identifier: z.string(),
+  product: z.string(),
+  label: z.string(),
+  assignedCount: z.number(),
+});
+
+async function approveSome(api: ApiDriver, profile: DemoProfile): Promise<number> {
+  if (approveCount === 0) return 0;
+  const pending = await listAll(
+    api,
+    profile.profileId,
+    'removal-candidates',
+    candidateItem,
+    '&status=pending&sort=username',
+  );
+  const ids = pending
+    .filter((c) => c.identifier.startsWith('UL:'))
+    .slice(0, approveCount)
+    .map((c) => c.id);
+  if (ids.length === 0) return 0;
+  await api.call(
+    'approve candidates',
+    'POST',
+    `/api/v1/profiles/${profile.profileId}/removal-candidates/decisions`,
+    z.unknown(),
+    {
+      decision: 'approve',
+      ids,
+    },
+  );
+  return ids.length;
+}
+
+async function summarize(
+  api: ApiDriver,
+  sim: RunningSimulator,
+  profile: DemoProfile,
+  seconds: number,
+): Promise<void> {
+  const models = await listAll(api, profile.profileId, 'software-models', modelItem, '&sort=-assignedCount');
+  const candidates = await listAll(api, profile.profileId, 'removal-candidates', candidateItem);
+  const byIdentifier = new Map<string, number>();
+  for (const c of candidates) byIdentifier.set(c.identifier, (byIdentifier.get(c.identifier) ?? 0) + 1);
+  const usage = sim.admin.apiUsage(profile.orgId);
+  say('');
+  say(`## ${profile.name}  (${seconds.toFixed(1)} s)`);
+  say(
+    `software models: ${models.length}   subscriptions: ${await countOf(api, profile.profileId, 'subscriptions')}   unrecognized identifiers: ${await countOf(api, profile.profileId, 'unrecognized-identifiers')}`,
+  );
+  say('subscriptions by license:');
+  for (const m of models.filter((m) => m.assignedCount > 0))
+    say(`  ${m.product.padEnd(28)} ${String(m.assignedCount).padStart(7)}  ${m.identifier}`);
+  say('removal candidates by rule:');
+  for (const [identifier, n] of [...byIdentifier].sort((a, b) => b[1] - a[1]))
+    say(`  ${identifier.padEnd(28)} ${String(n).padStart(7)}`);
+  say(
+    `reclaimed users: ${candidates.filter((c) => c.status === 'reclaimed').length}   failed: ${candidates.filter((c) => c.status === 'failed').length}`,
+  );
+  say(
+    `Salesforce API calls: ${usage.used} of the org's daily ${usage.max} (${((100 * usage.used) / usage.max).toFixed(2)}%)`,
+  );
+}
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  let services: RunningServices | undefined;
+  let sim: RunningSimulator | undefined;
+  let stack: Stack | undefined;
+  const stopAll = async () => {
+    await stack?.stop();
+    await sim?.stop();
+    await services?.stop();
+  };
+  try {
+    step = 'local services';
+    services = await ensureServices((line) => say(`  ${line}`));
+    step = 'Salesforce simulator';
+    sim = await startSimulator({
+      port: 0,
+      seed,
+      quiet: true,
+      orgs: [
+        { users: userCounts[0] ?? 12_000, seed },
+        { users: userCounts[1] ?? 800, seed: seed + 1, clientCredentialsUser: true },
+      ],
+    });
+    say(`simulator: ${sim.url} (orgs of ${userCounts.join(' and ')} users)`);
+    step = 'api and workers';
+    stack = await startStack({ services, workers: 2, name: `demo_${Date.now().toString(36)}` });
+    say(`api: ${stack.apiUrl}   workers: 2`);
+    const api = createApiDriver(stack.apiUrl, stack.tokens.admin);
+    const [orgA, orgB] = sim.orgs;
+    if (!orgA || !orgB) throw new StepError('Salesforce simulator', 'expected two orgs');
+
+    step = 'setup';
+    const a = await connectOrg(api, {
+      displayName: 'Acme Sales',
+      instanceUrl: orgA.instanceUrl,
+      clientId: orgA.clientId,
+      clientSecret: orgA.clientSecret,
+      grantType: 'authorization_code',
+    });
+    say('connected org 1: parent alias, Authorization Code (browser redirect followed)');
+    const b = await connectOrg(api, {
+      displayName: 'Acme Support',
+      instanceUrl: orgB.instanceUrl,
+      clientId: orgB.clientId,
+      clientSecret: orgB.clientSecret,
+      grantType: 'client_credentials',
+      parentAliasId: a.aliasId,
+    });
+    say('connected org 2: child alias, Client Credentials');
+    await Promise.all([validateProfile(api, a.profileId), validateProfile(api, b.profileId)]);
+    say('validated both profiles');
+    const runStart = Date.now();
+    const profiles: DemoProfile[] = [
+      {
+        name: 'Acme Sales',
+        profileId: a.profileId,
+        orgId: orgA.orgId,
+        runId: await publishProfile(api, a.profileId),
+      },
+      {
+        name: 'Acme Support',
+        profileId: b.profileId,
+        orgId: orgB.orgId,
+        runId: await publishProfile(api, b.profileId),
+      },
+    ];
+    say('published both profiles: first runs started');
+    step = 'first runs';
+    await waitForRuns(api, profiles);
+    const firstRunSeconds = (Date.now() - runStart) / 1000;
+
+    step = 'approve and reclaim';
+    for (const p of profiles) {
+      const approved = await approveSome(api, p);
+      if (approved === 0) continue;
+      say(`${p.name}: approved ${approved} candidates; re-sync to reclaim them`);
+      p.runId = (
+        await api.call(
+          're-sync',
+          'POST',
+          `/api/v1/profiles/${p.profileId}/sync`,
+          z.object({ runId: z.string() }),
+          {},
+        )
+      ).runId;
+    }
+    await waitForRuns(api, profiles);
+
+    step = 'summary';
+    say(`\nfirst runs finished in ${firstRunSeconds.toFixed(1)} s`);
+    for (const p of profiles) await summarize(api, sim, p, (Date.now() - runStart) / 1000);
+    say(`\ndemo finished in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+
+    if (args['keep-running']) {
+      say(`\nBull Board: ${stack.apiUrl}/admin/queues?token=${stack.tokens.operator}`);
+      say(`API:        ${stack.apiUrl}/api/v1/openapi.json`);
+      say(`operator token: ${stack.tokens.operator}`);
+      say('running; press Ctrl-C to stop');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+    }
+    await stopAll();
+  } catch (error) {
+    const where = error instanceof StepError ? error.step : step;
+    process.stderr.write(`demo failed at step "${where}": ${(error as Error).message}\n`);
+    await stopAll().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+void main();
