@@ -252,7 +252,7 @@ export async function updateAlias(
     const updated = await s.models.ConnectionAlias.findOneAndUpdate(
       { _id: id },
       { $set: set },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean<AliasDoc>();
     if (!updated) throw notFound('alias', id);
     return toAliasView(updated);

@@ -123,7 +123,7 @@ async function storeTokens(s: ApiServices, aliasId: string, tokens: OrgTokens): 
         configChangedAt: new Date(),
       },
     },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<AliasDoc>();
   if (!updated) throw new ApiProblem(404, 'NOT_FOUND', `alias ${aliasId} does not exist`);
   return toAliasView(updated);

@@ -314,7 +314,7 @@ export async function updateProfile(
     updated = await s.models.IntegrationProfile.findOneAndUpdate(
       { _id: id },
       { $set: set },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean<ProfileDoc>();
   } catch (error) {
     if (aliasChanges && newAlias) await releaseAlias(s, newAlias, current._id);

@@ -159,7 +159,7 @@ export async function decideUnrecognized(
   const updated = await s.models.UnrecognizedIdentifier.findOneAndUpdate(
     { _id: id, profileId: oid(profileId) },
     { $set: set },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   if (!updated) throw notFound('unrecognized identifier', id);
   return plain(updated);

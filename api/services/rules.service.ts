@@ -37,7 +37,7 @@ export const reclamationCreateSchema = z
   .object({
     identifier: text(256),
     name: text(200),
-    thresholdDays: days.min(1).optional(),
+    thresholdDays: z.number().int().min(1).max(3650).optional(),
     graceDays: days.optional(),
     action: z.enum(RECLAIM_ACTIONS).optional(),
     freezeOnRefusal: z.boolean().optional(),
@@ -161,7 +161,11 @@ export async function updateRule(
   const set = kind === 'reclamation' ? { ...input, reviewedBy: actor.name } : input;
   try {
     const rule = await modelOf(s, kind)
-      .findOneAndUpdate({ _id: ruleId, profileId }, { $set: set }, { new: true, runValidators: true })
+      .findOneAndUpdate(
+        { _id: ruleId, profileId },
+        { $set: set },
+        { returnDocument: 'after', runValidators: true },
+      )
       .lean();
     if (!rule) throw notFound(`${kind} rule`, ruleId);
     return plain(rule);
