@@ -18,7 +18,7 @@ import { profileRoutes } from './routes/profiles.routes.js';
 import { resultRoutes } from './routes/results.routes.js';
 import { ruleRoutes } from './routes/rules.routes.js';
 import type { ApiServices, OAuthGrants, Pipeline } from './services/apiServices.js';
-import { unavailableOAuth } from './services/oauth.service.js';
+import { salesforceOAuth } from './services/oauth.service.js';
 
 export interface AppDeps {
   redis: Redis;
@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps): SeatwiseApp {
     redis: deps.redis,
     pipeline: deps.pipeline ?? runs,
     pipelineDeps: { redis: deps.redis, prefix: deps.config.redis.prefix, models: bindModels(deps.mongo) },
-    oauth: deps.oauth ?? unavailableOAuth,
+    oauth: deps.oauth ?? salesforceOAuth(deps.config.salesforce.allowInsecureLoopback),
     log,
   };
   const routes: RouteDef[] = [

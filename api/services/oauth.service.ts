@@ -7,7 +7,9 @@ import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod';
 import { ApiProblem } from '../http/problem.js';
 import { conflict } from '../http/schemas.js';
+import * as oauth from '../../shared/salesforce/oauth.js';
 import type { OrgTokens } from '../../shared/salesforce/salesforceClient.js';
+import { SalesforceError } from '../../shared/salesforce/salesforceError.js';
 import type { ApiServices, OAuthGrants } from './apiServices.js';
 import { loadAlias, toAliasView, type AliasDoc, type AliasView } from './aliases.service.js';
 
@@ -15,18 +17,39 @@ export const oauthStartSchema = z
   .object({ authorizeUrl: z.string(), expiresAt: z.string() })
   .meta({ id: 'OAuthStart' });
 
-/** Until shared/salesforce/oauth.ts is wired in, OAuth answers 503 instead of guessing at HTTP. */
-export const unavailableOAuth: OAuthGrants = {
-  authorizeUrl() {
-    throw new ApiProblem(503, 'OAUTH_UNAVAILABLE', 'OAuth is not available in this build');
-  },
-  async exchangeAuthorizationCode() {
-    throw new ApiProblem(503, 'OAUTH_UNAVAILABLE', 'OAuth is not available in this build');
-  },
-  async clientCredentialsGrant() {
-    throw new ApiProblem(503, 'OAUTH_UNAVAILABLE', 'OAuth is not available in this build');
-  },
-};
+/** shared/salesforce/oauth.ts with the loopback setting from config. */
+export function salesforceOAuth(allowInsecureLoopback: boolean): OAuthGrants {
+  return {
+    authorizeUrl: (input) => oauth.authorizeUrl({ ...input, allowInsecureLoopback }),
+    exchangeAuthorizationCode: (input) =>
+      oauth.exchangeAuthorizationCode({ ...input, allowInsecureLoopback }),
+    clientCredentialsGrant: (input) => oauth.clientCredentialsGrant({ ...input, allowInsecureLoopback }),
+  };
+}
+
+/**
+ * Salesforce refusing the grant is the alias's configuration (422); Salesforce unreachable or
+ * limiting us is temporary (503). The message carries no token (oauth.ts keeps them out).
+ */
+export function grantProblem(error: unknown): unknown {
+  if (!(error instanceof SalesforceError)) return error;
+  if (error.kind === 'auth' || error.kind === 'permanent') {
+    return new ApiProblem(422, 'OAUTH_REFUSED', `Salesforce refused the grant: ${error.message}`, {
+      salesforceError: error.errorCode,
+    });
+  }
+  return new ApiProblem(503, 'SALESFORCE_UNAVAILABLE', `Salesforce could not be reached: ${error.message}`, {
+    salesforceError: error.errorCode,
+  });
+}
+
+async function granted(promise: Promise<OrgTokens>): Promise<OrgTokens> {
+  try {
+    return await promise;
+  } catch (error) {
+    throw grantProblem(error);
+  }
+}
 
 function stateKey(s: ApiServices): Buffer {
   const active = s.config.crypto.keys.find((k) => k.id === s.config.crypto.activeKeyId);
@@ -68,12 +91,18 @@ export async function startAuthorization(s: ApiServices, aliasId: string) {
   const state = `${payload}.${sign(s, payload)}`;
   const redirectUri = redirectUriFor(s, alias);
   await s.redis.set(redisKey(s, nonce), JSON.stringify({ aliasId, redirectUri }), 'EX', ttl);
-  const authorizeUrl = s.oauth.authorizeUrl({
-    instanceUrl: alias.instanceUrl,
-    clientId: alias.clientId,
-    redirectUri,
-    state,
-  });
+  let authorizeUrl: string;
+  try {
+    authorizeUrl = s.oauth.authorizeUrl({
+      instanceUrl: alias.instanceUrl,
+      clientId: alias.clientId,
+      redirectUri,
+      state,
+    });
+  } catch (error) {
+    await s.redis.del(redisKey(s, nonce));
+    throw grantProblem(error);
+  }
   return { authorizeUrl, expiresAt: new Date(expiresAt * 1000).toISOString() };
 }
 
@@ -132,14 +161,16 @@ async function storeTokens(s: ApiServices, aliasId: string, tokens: OrgTokens): 
 export async function completeAuthorization(s: ApiServices, state: string, code: string): Promise<AliasView> {
   const { aliasId, redirectUri } = await consumeState(s, state);
   const alias = await loadAlias(s, aliasId);
-  const tokens = await s.oauth.exchangeAuthorizationCode({
-    instanceUrl: alias.instanceUrl,
-    clientId: alias.clientId,
-    clientSecret: requireSecret(s, alias),
-    redirectUri,
-    code,
-    timeoutMs: s.config.salesforce.timeoutMs,
-  });
+  const tokens = await granted(
+    s.oauth.exchangeAuthorizationCode({
+      instanceUrl: alias.instanceUrl,
+      clientId: alias.clientId,
+      clientSecret: requireSecret(s, alias),
+      redirectUri,
+      code,
+      timeoutMs: s.config.salesforce.timeoutMs,
+    }),
+  );
   return storeTokens(s, aliasId, tokens);
 }
 
@@ -148,11 +179,13 @@ export async function clientCredentials(s: ApiServices, aliasId: string): Promis
   if (alias.grantType !== 'client_credentials') {
     throw conflict('WRONG_GRANT_TYPE', 'this alias uses authorization_code: use POST …/oauth/start');
   }
-  const tokens = await s.oauth.clientCredentialsGrant({
-    instanceUrl: alias.instanceUrl,
-    clientId: alias.clientId,
-    clientSecret: requireSecret(s, alias),
-    timeoutMs: s.config.salesforce.timeoutMs,
-  });
+  const tokens = await granted(
+    s.oauth.clientCredentialsGrant({
+      instanceUrl: alias.instanceUrl,
+      clientId: alias.clientId,
+      clientSecret: requireSecret(s, alias),
+      timeoutMs: s.config.salesforce.timeoutMs,
+    }),
+  );
   return storeTokens(s, aliasId, tokens);
 }

@@ -1,0 +1,169 @@
+/**
+ * OAuth against the simulator over HTTP: Authorization Code by following the simulator's redirect
+ * to our callback, Client Credentials without a browser, state replay / tampering / expiry refused,
+ * and no secret or token in any response body or log line.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type RunningSimulator } from '../../simulator/server.js';
+import { createSecretBox } from '../../shared/crypto/secretBox.js';
+import { startApi, type ApiHarness, type CallOptions, type CallResult } from './apiHarness.js';
+
+let api: ApiHarness;
+let sim: RunningSimulator;
+const bodies: string[] = [];
+/** Tokens of aliases whose tokens a later step dropped. */
+const droppedTokens: string[] = [];
+
+async function call(method: string, path: string, options?: CallOptions): Promise<CallResult> {
+  const res = await api.call(method, path, options);
+  bodies.push(res.text);
+  return res;
+}
+
+async function get(url: string): Promise<Response & { bodyText: string }> {
+  const res = await fetch(url, { redirect: 'manual' });
+  const bodyText = await res.text();
+  bodies.push(bodyText);
+  return Object.assign(res, { bodyText });
+}
+
+beforeAll(async () => {
+  [api, sim] = await Promise.all([
+    startApi(),
+    startSimulator({ orgs: [{ users: 10 }, { users: 10 }], seed: 3, quiet: true }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([api?.close(), sim?.stop()]);
+});
+
+async function codeAlias(name: string) {
+  const org = sim.orgs[0]!;
+  const res = await call('post', '/api/v1/aliases', {
+    body: {
+      name,
+      instanceUrl: org.instanceUrl,
+      grantType: 'authorization_code',
+      clientId: org.clientId,
+      clientSecret: org.clientSecret,
+      redirectUrl: `${api.url}/oauth/callback`,
+    },
+  });
+  expect(res.status).toBe(201);
+  return (res.json as { id: string }).id;
+}
+
+/** Starts the flow and lets the simulator "log in": its redirect names our callback with code and state. */
+async function authorizeInSimulator(aliasId: string): Promise<string> {
+  const start = await call('post', `/api/v1/aliases/${aliasId}/oauth/start`, { token: 'integrator' });
+  expect(start.status).toBe(200);
+  const authorize = await get((start.json as { authorizeUrl: string }).authorizeUrl);
+  expect(authorize.status).toBe(302);
+  const location = authorize.headers.get('location')!;
+  expect(location.startsWith(`${api.url}/oauth/callback?`)).toBe(true);
+  return location;
+}
+
+describe('OAuth', () => {
+  it('when the simulator redirects to the callback, then the alias is authorized with sealed tokens', async () => {
+    const aliasId = await codeAlias('Code flow');
+    const callback = await get(await authorizeInSimulator(aliasId));
+    expect(callback.status).toBe(200);
+    expect(callback.headers.get('content-type')).toMatch(/text\/html/);
+    expect(callback.bodyText).toContain('Authorized');
+    const alias = await call('get', `/api/v1/aliases/${aliasId}`, { token: 'viewer' });
+    expect(alias.json).toMatchObject({
+      authStatus: 'authorized',
+      clientSecretSet: true,
+      authorizedOrg: { orgId: sim.orgs[0]!.orgId },
+    });
+  });
+
+  it('when a callback is replayed, then the second one is refused and the tokens are not replaced', async () => {
+    const aliasId = await codeAlias('Replay');
+    const location = await authorizeInSimulator(aliasId);
+    expect((await get(location)).status).toBe(200);
+    const issuedAt = (await api.models.ConnectionAlias.findById(aliasId).lean())?.tokens?.issuedAt;
+    const replay = await get(location);
+    expect(replay.status).toBe(400);
+    expect(replay.bodyText).toMatch(/already used or has expired/);
+    expect((await api.models.ConnectionAlias.findById(aliasId).lean())?.tokens?.issuedAt).toEqual(issuedAt);
+  });
+
+  it('when the state is tampered with, moved to another alias or was never issued, then it is refused as foreign', async () => {
+    const aliasId = await codeAlias('Tamper');
+    const otherId = await codeAlias('Tamper other');
+    const location = new URL(await authorizeInSimulator(aliasId));
+    const [nonce, , exp, sig] = location.searchParams.get('state')!.split('.');
+    for (const state of [
+      `${nonce}.${otherId}.${exp}.${sig}`,
+      `${nonce}.${aliasId}.${Number(exp) + 999}.${sig}`,
+      'made.up.state.x',
+    ]) {
+      location.searchParams.set('state', state);
+      const res = await get(location.toString());
+      expect(res.status).toBe(400);
+      expect(res.bodyText).toMatch(/not issued by this server/);
+    }
+    expect((await api.models.ConnectionAlias.findById(otherId).lean())?.authStatus).toBe('not_authorized');
+  });
+
+  it('when the state expires in Redis, then the callback is refused; the state lives no longer than the configured TTL', async () => {
+    const aliasId = await codeAlias('Expiry');
+    const location = new URL(await authorizeInSimulator(aliasId));
+    const nonce = location.searchParams.get('state')!.split('.')[0]!;
+    const key = `${api.config.redis.prefix}:oauth-state:${nonce}`;
+    const ttl = await api.redis.redis.ttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(api.config.api.oauthStateTtlSeconds);
+    await api.redis.redis.del(key); // what Redis does when the TTL runs out
+    const res = await get(location.toString());
+    expect(res.status).toBe(400);
+  });
+
+  it("when the callback carries markup in Salesforce's error, then the page escapes it", async () => {
+    const res = await get(`${api.url}/oauth/callback?error=%3Cscript%3Ealert(1)%3C%2Fscript%3E`);
+    expect(res.status).toBe(400);
+    expect(res.bodyText).not.toContain('<script>');
+    expect(res.bodyText).toContain('&lt;script&gt;');
+  });
+
+  it('when a client credentials alias asks for a token, then it is authorized without a browser; a wrong secret is 422', async () => {
+    const org = sim.orgs[1]!;
+    const created = await call('post', '/api/v1/aliases', {
+      body: {
+        name: 'CC',
+        instanceUrl: org.instanceUrl,
+        grantType: 'client_credentials',
+        clientId: org.clientId,
+        clientSecret: org.clientSecret,
+      },
+    });
+    const id = (created.json as { id: string }).id;
+    expect((await call('post', `/api/v1/aliases/${id}/oauth/start`)).status).toBe(409);
+    const res = await call('post', `/api/v1/aliases/${id}/oauth/token`);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ authStatus: 'authorized', authorizedOrg: { orgId: org.orgId } });
+    const stored = await api.models.ConnectionAlias.findById(id).lean();
+    droppedTokens.push(createSecretBox(api.config.crypto).open(stored!.tokens!.accessToken));
+    await call('patch', `/api/v1/aliases/${id}`, { body: { clientSecret: 'wrong-secret-abcdef' } });
+    const refused = await call('post', `/api/v1/aliases/${id}/oauth/token`);
+    expect(refused.status).toBe(422);
+    expect(refused.json).toMatchObject({ code: 'OAUTH_REFUSED' });
+  });
+
+  it('when everything above has run, then no client secret or token appears in any response body or log line', async () => {
+    const box = createSecretBox(api.config.crypto);
+    const aliases = await api.models.ConnectionAlias.find({ tokens: { $ne: null } }).lean();
+    expect(aliases.length).toBeGreaterThanOrEqual(2);
+    const secrets = [...sim.orgs.map((o) => o.clientSecret), 'wrong-secret-abcdef', ...droppedTokens];
+    for (const a of aliases) {
+      secrets.push(box.open(a.tokens!.accessToken));
+      if (a.tokens!.refreshToken) secrets.push(box.open(a.tokens!.refreshToken));
+    }
+    expect(api.logs.length).toBeGreaterThan(10);
+    const haystacks = [...bodies, ...api.logs];
+    const leaks = secrets.filter((secret) => haystacks.some((h) => h.includes(secret)));
+    expect(leaks).toEqual([]);
+  });
+});
