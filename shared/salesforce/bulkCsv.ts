@@ -1,0 +1,74 @@
+/**
+ * Bulk API 2.0 CSV rows shaped like REST JSON records, so one zod schema parses both paths:
+ * empty → null, 'true'/'false' → booleans, `…000Z` datetimes → REST's `…000+0000`, and
+ * `Profile.UserLicense.Name` columns → nested objects (null when every field under it is empty,
+ * as REST returns an empty relationship).
+ */
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+
+const CSV_DATETIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+export type CsvRecord = Record<string, unknown>;
+
+function valueOf(raw: string): string | boolean | null {
+  if (raw === '') return null;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  if (raw.length === 24 && CSV_DATETIME.test(raw)) return `${raw.slice(0, 23)}+0000`;
+  return raw;
+}
+
+/** Builds records for one CSV header; relationship paths are split once, not per row. */
+export function csvRecordBuilder(header: readonly string[]): (row: readonly string[]) => CsvRecord {
+  const paths = header.map((column) => column.split('.'));
+  const nested = paths.some((p) => p.length > 1);
+  return (row) => {
+    const record: CsvRecord = {};
+    for (let c = 0; c < paths.length; c += 1) {
+      const path = paths[c] as string[];
+      const value = valueOf(row[c] ?? '');
+      if (path.length === 1) {
+        record[path[0] as string] = value;
+        continue;
+      }
+      let target = record;
+      for (let d = 0; d < path.length - 1; d += 1) {
+        const key = path[d] as string;
+        const next = target[key];
+        if (next === undefined || next === null) target = target[key] = {} as CsvRecord;
+        else target = next as CsvRecord;
+      }
+      target[path[path.length - 1] as string] = value;
+    }
+    if (nested) collapseEmpty(record);
+    return record;
+  };
+}
+
+/** Nulls relationship objects with no value anywhere below; returns whether `record` is empty. */
+function collapseEmpty(record: CsvRecord): boolean {
+  let empty = true;
+  for (const [key, value] of Object.entries(record)) {
+    if (value !== null && typeof value === 'object') {
+      if (collapseEmpty(value as CsvRecord)) record[key] = null;
+      else empty = false;
+    } else if (value !== null) {
+      empty = false;
+    }
+  }
+  return empty;
+}
+
+/** Streams one results page through csv-parse; rows are converted as they arrive. */
+export async function readCsvRecords(stream: Readable): Promise<CsvRecord[]> {
+  const parser = stream.pipe(parse({ bom: true, relax_column_count: false }));
+  stream.on('error', (error) => parser.destroy(error));
+  const records: CsvRecord[] = [];
+  let build: ((row: readonly string[]) => CsvRecord) | null = null;
+  for await (const row of parser as AsyncIterable<string[]>) {
+    if (build === null) build = csvRecordBuilder(row);
+    else records.push(build(row));
+  }
+  return records;
+}

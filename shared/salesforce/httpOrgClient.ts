@@ -1,0 +1,603 @@
+/**
+ * {@link SalesforceOrgClient} over axios. Every call runs: tokens → shared pause → breaker →
+ * concurrency slot → budget reservation → HTTP (with a timeout) → usage from Sforce-Limit-Info.
+ * A 401 INVALID_SESSION_ID refreshes once (single-flight per org) and resends; idempotent reads
+ * are retried a few times on retryable errors; writes never are.
+ */
+import type { Readable } from 'node:stream';
+import axios, { type AxiosResponse } from 'axios';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { apiError } from './apiErrors.js';
+import { readCsvRecords } from './bulkCsv.js';
+import { checkedInstanceUrl } from './instanceUrl.js';
+import { parseLimitInfo } from './limitInfo.js';
+import { clientCredentialsGrant, refreshAccessToken } from './oauth.js';
+import type { OrgRuntime } from './orgRuntime.js';
+import { parseRecords, withoutAttributes } from './recordParsing.js';
+import type {
+  ApiUsage,
+  ClientStats,
+  OrgCredentials,
+  OrgLimit,
+  OrgTokens,
+  QueryOptions,
+  QueryPage,
+  RecordOutcome,
+  RecordUpdate,
+  SalesforceInstrumentation,
+  SalesforceOrgClient,
+  SObjectDescribe,
+  TokenStore,
+} from './salesforceClient.js';
+import { SalesforceError } from './salesforceError.js';
+
+const READ_RETRIES = 2;
+const BATCH_LIMIT = 200;
+const DEFAULT_BULK_PAGE = 20_000;
+/** The allowance is a rolling 24 h, so some of it frees up within the hour. */
+const BUDGET_RETRY_MS = 3_600_000;
+const BULK_POLL_FIRST_MS = 100;
+const BULK_POLL_MAX_MS = 5_000;
+const BULK_MAX_WAIT_MS = 30 * 60_000;
+
+/** What the client needs from its factory: shared per-org state, created on first use. */
+export interface ClientContext {
+  config: Config['salesforce'];
+  log: Logger;
+  instrumentation: SalesforceInstrumentation | undefined;
+  runtimeFor(orgId: string): OrgRuntime;
+  /** Single-flight Client Credentials grant for an alias that has no tokens yet. */
+  grantOnce(key: string, grant: () => Promise<OrgTokens>): Promise<OrgTokens>;
+}
+
+interface RequestSpec<R> {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** From the instance root (`/services/data/v62.0/…`), no query string. */
+  path: string;
+  params?: Record<string, string>;
+  data?: unknown;
+  headers?: Record<string, string>;
+  idempotent: boolean;
+  stream?: boolean;
+  /** Reads the body while the concurrency slot and the timeout still apply. */
+  read: (response: AxiosResponse) => Promise<R> | R;
+}
+
+const queryResponseSchema = z.object({
+  totalSize: z.number(),
+  done: z.boolean(),
+  nextRecordsUrl: z.string().optional(),
+  records: z.array(z.unknown()),
+});
+
+const bulkJobSchema = z.object({
+  id: z.string(),
+  state: z.string(),
+  errorMessage: z.string().nullish(),
+  numberRecordsProcessed: z.number().nullish(),
+});
+
+const limitsSchema = z.record(z.string(), z.object({ Max: z.number(), Remaining: z.number() }).loose());
+
+const describeSchema = z.object({
+  name: z.string(),
+  queryable: z.boolean(),
+  updateable: z.boolean(),
+  deletable: z.boolean(),
+  fields: z.array(z.object({ name: z.string(), updateable: z.boolean() })),
+});
+
+const outcomesSchema = z.array(
+  z.object({
+    id: z.string().nullish(),
+    success: z.boolean(),
+    errors: z.array(
+      z.object({
+        statusCode: z.string(),
+        message: z.string(),
+        fields: z.array(z.string()).optional(),
+      }),
+    ),
+  }),
+);
+
+export class HttpOrgClient implements SalesforceOrgClient {
+  private readonly counters: ClientStats = { calls: 0, pages: 0, records: 0, retries: 0, refreshes: 0 };
+  private tokens: OrgTokens | null;
+  private readonly dataPath: string;
+
+  constructor(
+    private readonly credentials: OrgCredentials,
+    private readonly tokenStore: TokenStore,
+    private readonly ctx: ClientContext,
+  ) {
+    checkedInstanceUrl(credentials.instanceUrl, ctx.config.allowInsecureLoopback);
+    this.tokens = credentials.tokens
+      ? ctx.runtimeFor(credentials.tokens.orgId).adopt(credentials.tokens)
+      : null;
+    this.dataPath = `/services/data/v${ctx.config.apiVersion}`;
+  }
+
+  get orgId(): string | null {
+    return this.tokens?.orgId ?? null;
+  }
+
+  stats(): ClientStats {
+    return { ...this.counters };
+  }
+
+  async connect(): Promise<OrgTokens> {
+    await this.limits();
+    return this.currentTokens();
+  }
+
+  async *query<T>(
+    soql: string,
+    schema: z.ZodType<T>,
+    options: QueryOptions = {},
+  ): AsyncIterable<QueryPage<T>> {
+    const headers: Record<string, string> = options.batchSize
+      ? { 'Sforce-Query-Options': `batchSize=${options.batchSize}` }
+      : {};
+    let next: { path: string; params?: Record<string, string> } | null = {
+      path: `${this.dataPath}/${options.all ? 'queryAll' : 'query'}`,
+      params: { q: soql },
+    };
+    let page = 0;
+    while (next) {
+      const body: z.infer<typeof queryResponseSchema> = await this.request({
+        method: 'GET',
+        ...next,
+        headers,
+        idempotent: true,
+        read: (response) => parseBody(queryResponseSchema, response.data, 'query response'),
+      });
+      page += 1;
+      const records = parseRecords(body.records.map(withoutAttributes), schema, {
+        orgId: this.orgId,
+        page,
+        bulk: false,
+      });
+      this.countPage(records.length, false);
+      next =
+        !body.done && body.nextRecordsUrl
+          ? { path: new URL(body.nextRecordsUrl, 'http://x').pathname }
+          : null;
+      yield { records, totalSize: body.totalSize, page };
+    }
+  }
+
+  async *bulkQuery<T>(
+    soql: string,
+    schema: z.ZodType<T>,
+    options: QueryOptions = {},
+  ): AsyncIterable<QueryPage<T>> {
+    const jobsPath = `${this.dataPath}/jobs/query`;
+    const created = await this.request({
+      method: 'POST',
+      path: jobsPath,
+      data: { operation: options.all ? 'queryAll' : 'query', query: soql },
+      idempotent: false,
+      read: (response) => parseBody(bulkJobSchema, response.data, 'bulk job'),
+    });
+    const job = await this.waitForBulkJob(`${jobsPath}/${created.id}`);
+    const totalSize = job.numberRecordsProcessed ?? null;
+    const maxRecords = String(options.batchSize ?? DEFAULT_BULK_PAGE);
+    let locator: string | null = null;
+    let page = 0;
+    do {
+      const params: Record<string, string> = locator === null ? { maxRecords } : { maxRecords, locator };
+      const result: { rows: Record<string, unknown>[]; next: string | null } = await this.request({
+        method: 'GET',
+        path: `${jobsPath}/${created.id}/results`,
+        params,
+        headers: { accept: 'text/csv' },
+        idempotent: true,
+        stream: true,
+        read: async (response) => {
+          const rows = await readCsvRecords(response.data as Readable);
+          const header = response.headers['sforce-locator'] as unknown;
+          const next = typeof header === 'string' && header !== '' && header !== 'null' ? header : null;
+          return { rows, next };
+        },
+      });
+      page += 1;
+      const records = parseRecords(result.rows, schema, { orgId: this.orgId, page, bulk: true });
+      this.countPage(records.length, true);
+      locator = result.next;
+      yield { records, totalSize, page };
+    } while (locator !== null);
+  }
+
+  async count(soql: string): Promise<number> {
+    const body = await this.request({
+      method: 'GET',
+      path: `${this.dataPath}/query`,
+      params: { q: soql },
+      idempotent: true,
+      read: (response) => parseBody(queryResponseSchema, response.data, 'query response'),
+    });
+    return body.totalSize;
+  }
+
+  async limits(): Promise<Record<string, OrgLimit>> {
+    const body = await this.request({
+      method: 'GET',
+      path: `${this.dataPath}/limits`,
+      idempotent: true,
+      read: (response) => parseBody(limitsSchema, response.data, 'limits'),
+    });
+    return Object.fromEntries(
+      Object.entries(body).map(([name, limit]) => [name, { max: limit.Max, remaining: limit.Remaining }]),
+    );
+  }
+
+  describe(sobject: string): Promise<SObjectDescribe> {
+    return this.request({
+      method: 'GET',
+      path: `${this.dataPath}/sobjects/${encodeURIComponent(sobject)}/describe`,
+      idempotent: true,
+      read: (response) => parseBody(describeSchema, response.data, 'describe'),
+    });
+  }
+
+  async update(sobject: string, records: readonly RecordUpdate[]): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = [];
+    for (let start = 0; start < records.length; start += BATCH_LIMIT) {
+      const batch = records.slice(start, start + BATCH_LIMIT);
+      const body = await this.request({
+        method: 'PATCH',
+        path: `${this.dataPath}/composite/sobjects`,
+        data: {
+          allOrNone: false,
+          records: batch.map((r) => ({ ...r.fields, attributes: { type: sobject }, id: r.id })),
+        },
+        idempotent: false,
+        read: (response) => parseBody(outcomesSchema, response.data, 'composite response'),
+      });
+      outcomes.push(
+        ...outcomesInOrder(
+          batch.map((r) => r.id),
+          body,
+        ),
+      );
+    }
+    return outcomes;
+  }
+
+  async delete(ids: readonly string[]): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = [];
+    for (let start = 0; start < ids.length; start += BATCH_LIMIT) {
+      const batch = ids.slice(start, start + BATCH_LIMIT);
+      const body = await this.request({
+        method: 'DELETE',
+        path: `${this.dataPath}/composite/sobjects`,
+        params: { ids: batch.join(','), allOrNone: 'false' },
+        idempotent: false,
+        read: (response) => parseBody(outcomesSchema, response.data, 'composite response'),
+      });
+      outcomes.push(...outcomesInOrder(batch, body));
+    }
+    return outcomes;
+  }
+
+  async apiUsage(): Promise<ApiUsage | null> {
+    const tokens = await this.currentTokens();
+    return this.ctx.runtimeFor(tokens.orgId).state.usage();
+  }
+
+  private async waitForBulkJob(path: string): Promise<z.infer<typeof bulkJobSchema>> {
+    const deadline = Date.now() + BULK_MAX_WAIT_MS;
+    let delay = BULK_POLL_FIRST_MS;
+    for (;;) {
+      const job = await this.request({
+        method: 'GET',
+        path,
+        idempotent: true,
+        read: (response) => parseBody(bulkJobSchema, response.data, 'bulk job'),
+      });
+      if (job.state === 'JobComplete') return job;
+      if (job.state === 'Failed' || job.state === 'Aborted') {
+        throw new SalesforceError(
+          `Salesforce Bulk API query job ${job.state}: ${job.errorMessage ?? 'no reason given'}`,
+          {
+            kind: 'permanent',
+            errorCode: `BULK_JOB_${job.state.toUpperCase()}`,
+            status: null,
+            orgId: this.orgId,
+            path,
+          },
+        );
+      }
+      if (Date.now() > deadline) {
+        throw new SalesforceError(
+          `Salesforce Bulk API query job still ${job.state} after ${BULK_MAX_WAIT_MS} ms`,
+          {
+            kind: 'retryable',
+            errorCode: 'BULK_JOB_TIMEOUT',
+            status: null,
+            orgId: this.orgId,
+            path,
+          },
+        );
+      }
+      await sleep(jitter(delay));
+      delay = Math.min(delay * 1.5, BULK_POLL_MAX_MS);
+    }
+  }
+
+  private countPage(records: number, bulk: boolean): void {
+    this.counters.pages += 1;
+    this.counters.records += records;
+    if (this.orgId) this.ctx.instrumentation?.page?.({ orgId: this.orgId, records, bulk });
+  }
+
+  /** Retries idempotent reads on retryable errors; everything else surfaces at once. */
+  private async request<R>(spec: RequestSpec<R>): Promise<R> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.withSession(spec);
+      } catch (error) {
+        const retry = spec.idempotent && error instanceof SalesforceError && error.kind === 'retryable';
+        if (!retry || attempt >= READ_RETRIES) throw error;
+        this.counters.retries += 1;
+        this.ctx.instrumentation?.retry?.({
+          orgId: this.orgId ?? this.credentials.instanceUrl,
+          reason: error.errorCode,
+        });
+        await sleep(jitter(200 * 2 ** attempt));
+      }
+    }
+  }
+
+  /** A 401 INVALID_SESSION_ID gets one refresh and one resend, never more. */
+  private async withSession<R>(spec: RequestSpec<R>): Promise<R> {
+    const tokens = await this.currentTokens();
+    try {
+      return await this.guarded(spec, tokens);
+    } catch (error) {
+      if (!(error instanceof SalesforceError && error.kind === 'auth' && error.status === 401)) throw error;
+      const fresh = await this.ctx
+        .runtimeFor(tokens.orgId)
+        .refreshAfter(tokens, () => this.renewTokens(tokens));
+      this.tokens = fresh;
+      try {
+        return await this.guarded(spec, fresh);
+      } catch (again) {
+        if (again instanceof SalesforceError && again.kind === 'auth' && again.status === 401) {
+          throw new SalesforceError(
+            `Salesforce still rejects the session after a token refresh: re-authorize this alias`,
+            { kind: 'auth', errorCode: again.errorCode, status: 401, orgId: tokens.orgId, path: spec.path },
+            { cause: again },
+          );
+        }
+        throw again;
+      }
+    }
+  }
+
+  private async guarded<R>(spec: RequestSpec<R>, tokens: OrgTokens): Promise<R> {
+    const runtime = this.ctx.runtimeFor(tokens.orgId);
+    await runtime.checkPause();
+    try {
+      return (await runtime.breaker.fire(() => this.send(spec, tokens, runtime))) as R;
+    } catch (error) {
+      if ((error as { code?: unknown } | null)?.code === 'EOPENBREAKER') throw runtime.openError();
+      if (error instanceof SalesforceError && error.kind === 'limit') runtime.tripForLimit();
+      throw error;
+    }
+  }
+
+  private async send<R>(spec: RequestSpec<R>, tokens: OrgTokens, runtime: OrgRuntime): Promise<R> {
+    const { config } = this.ctx;
+    const leaseMs = config.timeoutMs + 5_000;
+    const slot = await this.acquireSlot(runtime, spec);
+    try {
+      const reservation = await runtime.state.reserve(config.budgetShare, leaseMs);
+      if (!reservation.granted) throw budgetError(runtime.orgId, reservation, config.budgetShare, spec.path);
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), config.timeoutMs);
+      const started = Date.now();
+      let status = 0;
+      let usage: { used: number; max: number } | null = null;
+      try {
+        const response = await axios.request({
+          method: spec.method,
+          baseURL: checkedInstanceUrl(tokens.instanceUrl, config.allowInsecureLoopback),
+          url: spec.path,
+          ...(spec.params ? { params: spec.params } : {}),
+          ...(spec.data !== undefined ? { data: spec.data } : {}),
+          headers: {
+            accept: 'application/json',
+            ...spec.headers,
+            authorization: `Bearer ${tokens.accessToken}`,
+          },
+          timeout: config.timeoutMs,
+          signal: abort.signal,
+          responseType: spec.stream ? 'stream' : 'json',
+          maxRedirects: 0,
+        });
+        status = response.status;
+        usage = parseLimitInfo(response.headers['sforce-limit-info']);
+        return await spec.read(response);
+      } catch (error) {
+        if (axios.isAxiosError(error) && error.response) {
+          status = error.response.status;
+          usage = parseLimitInfo(error.response.headers['sforce-limit-info']);
+          if (spec.stream) error.response.data = await drainJson(error.response.data as Readable);
+        }
+        throw apiError(error, { orgId: runtime.orgId, method: spec.method, path: spec.path });
+      } finally {
+        clearTimeout(timer);
+        this.counters.calls += 1;
+        this.ctx.instrumentation?.call?.({
+          orgId: runtime.orgId,
+          method: spec.method,
+          path: spec.path,
+          status,
+          durationMs: Date.now() - started,
+        });
+        await runtime.state.settle(reservation.member, usage);
+        if (usage) this.ctx.instrumentation?.usage?.({ orgId: runtime.orgId, ...usage });
+      }
+    } finally {
+      await runtime.state.releaseSlot(slot);
+    }
+  }
+
+  /** Waits for one of the org's concurrency slots (shared by all processes). */
+  private async acquireSlot(runtime: OrgRuntime, spec: RequestSpec<unknown>): Promise<string> {
+    const { config } = this.ctx;
+    const deadline = Date.now() + config.timeoutMs;
+    let delay = 10;
+    for (;;) {
+      const slot = await runtime.state.tryAcquireSlot(config.orgConcurrency, config.timeoutMs + 5_000);
+      if (slot) return slot;
+      if (Date.now() > deadline) {
+        throw new SalesforceError(
+          `No free Salesforce concurrency slot for org ${runtime.orgId} within ${config.timeoutMs} ms`,
+          {
+            kind: 'retryable',
+            errorCode: 'ORG_CONCURRENCY_WAIT',
+            status: null,
+            orgId: runtime.orgId,
+            path: spec.path,
+          },
+        );
+      }
+      await sleep(jitter(delay));
+      delay = Math.min(delay * 2, 200);
+    }
+  }
+
+  private async currentTokens(): Promise<OrgTokens> {
+    if (this.tokens) {
+      this.tokens = this.ctx.runtimeFor(this.tokens.orgId).adopt(this.tokens);
+      return this.tokens;
+    }
+    if (this.credentials.grantType !== 'client_credentials') {
+      throw new SalesforceError('This alias has no Salesforce tokens: authorize it first', {
+        kind: 'auth',
+        errorCode: 'NOT_AUTHORIZED',
+        status: null,
+        orgId: null,
+      });
+    }
+    const key = `${this.credentials.instanceUrl}|${this.credentials.clientId}`;
+    const granted = await this.ctx.grantOnce(key, () => this.renewTokens(null));
+    this.tokens = this.ctx.runtimeFor(granted.orgId).adopt(granted);
+    return this.tokens;
+  }
+
+  /** Refresh (web server flow) or a new grant (Client Credentials); the store persists the result. */
+  private async renewTokens(stale: OrgTokens | null): Promise<OrgTokens> {
+    const { config } = this.ctx;
+    const orgId = stale?.orgId ?? this.credentials.instanceUrl;
+    const endpoint = {
+      instanceUrl: this.credentials.instanceUrl,
+      clientId: this.credentials.clientId,
+      clientSecret: this.credentials.clientSecret,
+      timeoutMs: config.timeoutMs,
+      allowInsecureLoopback: config.allowInsecureLoopback,
+    };
+    try {
+      let fresh: OrgTokens;
+      if (this.credentials.grantType === 'client_credentials') {
+        fresh = await clientCredentialsGrant(endpoint);
+      } else if (stale?.refreshToken) {
+        fresh = await refreshAccessToken({ ...endpoint, refreshToken: stale.refreshToken });
+      } else {
+        throw new SalesforceError(
+          'Salesforce session expired and there is no refresh token: re-authorize this alias',
+          {
+            kind: 'auth',
+            errorCode: 'NO_REFRESH_TOKEN',
+            status: null,
+            orgId: stale?.orgId ?? null,
+          },
+        );
+      }
+      await this.tokenStore.save(fresh);
+      this.counters.refreshes += 1;
+      this.ctx.instrumentation?.refresh?.({ orgId: fresh.orgId, outcome: 'ok' });
+      return fresh;
+    } catch (error) {
+      this.ctx.instrumentation?.refresh?.({ orgId, outcome: 'failed' });
+      if (error instanceof SalesforceError && error.kind === 'auth') {
+        await this.tokenStore.markReauthorizationRequired(error.message);
+      }
+      throw error;
+    }
+  }
+}
+
+function outcomesInOrder(ids: readonly string[], body: z.infer<typeof outcomesSchema>): RecordOutcome[] {
+  return ids.map((id, i) => {
+    const result = body[i];
+    if (!result) {
+      return {
+        id,
+        success: false,
+        errors: [{ statusCode: 'NO_RESULT', message: 'Salesforce returned no outcome', fields: [] }],
+      };
+    }
+    return {
+      id: result.id ?? id,
+      success: result.success,
+      errors: result.errors.map((e) => ({
+        statusCode: e.statusCode,
+        message: e.message,
+        fields: e.fields ?? [],
+      })),
+    };
+  });
+}
+
+function budgetError(
+  orgId: string,
+  r: { used: number; max: number; budget: number },
+  share: number,
+  path: string,
+): SalesforceError {
+  const retryAt = new Date(Date.now() + BUDGET_RETRY_MS);
+  return new SalesforceError(
+    `seatwise's API budget for org ${orgId} is used up (${r.used} of ${r.max} daily calls used; seatwise may use ${Math.round(share * 100)}% = ${r.budget}); the allowance is a rolling 24 h, so calls resume as it frees up — retry after ${retryAt.toISOString()}`,
+    { kind: 'paused', errorCode: 'API_BUDGET_EXHAUSTED', status: null, orgId, path, retryAt },
+  );
+}
+
+function parseBody<S extends z.ZodType>(schema: S, data: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SalesforceError(
+      `Salesforce ${what} is not understood: ${issue?.path.map(String).join('.') || '(body)'} ${issue?.message ?? ''}`,
+      { kind: 'permanent', errorCode: 'BAD_RESPONSE', status: null, orgId: null },
+    );
+  }
+  return parsed.data;
+}
+
+async function drainJson(stream: Readable): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size < 64 * 1024) chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function jitter(ms: number): number {
+  return ms / 2 + Math.random() * (ms / 2);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

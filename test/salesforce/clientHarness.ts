@@ -1,0 +1,119 @@
+/** A real simulator, real Redis and the real client factory, wired the way a worker wires them. */
+import { pino } from 'pino';
+import type { Config } from '../../shared/config.js';
+import { exchangeAuthorizationCode, authorizeUrl } from '../../shared/salesforce/oauth.js';
+import type {
+  OrgCredentials,
+  OrgTokens,
+  SalesforceInstrumentation,
+  TokenStore,
+} from '../../shared/salesforce/salesforceClient.js';
+import {
+  createSalesforceClients,
+  type SalesforceClients,
+} from '../../shared/salesforce/salesforceClients.js';
+import type { SimulatorOrgInfo } from '../../simulator/server.js';
+import type { TestRedis } from '../helpers/services.js';
+
+export const SF_CONFIG: Config['salesforce'] = {
+  apiVersion: '62.0',
+  timeoutMs: 5_000,
+  budgetShare: 1,
+  breakerFailures: 3,
+  breakerResetMs: 30_000,
+  orgConcurrency: 4,
+  bulkThresholdUsers: 10_000,
+  allowInsecureLoopback: true,
+};
+
+export const silentLog = pino({ level: 'silent' });
+
+export function clientsFor(
+  redis: TestRedis,
+  config: Partial<Config['salesforce']> = {},
+  instrumentation?: SalesforceInstrumentation,
+): SalesforceClients {
+  return createSalesforceClients({
+    config: { ...SF_CONFIG, ...config },
+    redis: redis.redis,
+    prefix: redis.prefix,
+    log: silentLog,
+    ...(instrumentation ? { instrumentation } : {}),
+  });
+}
+
+/** Records what the client hands to the store, as the worker's encrypted store would receive it. */
+export class RecordingTokenStore implements TokenStore {
+  saved: OrgTokens[] = [];
+  reauthorizationReasons: string[] = [];
+
+  save(tokens: OrgTokens): Promise<void> {
+    this.saved.push(tokens);
+    return Promise.resolve();
+  }
+
+  markReauthorizationRequired(reason: string): Promise<void> {
+    this.reauthorizationReasons.push(reason);
+    return Promise.resolve();
+  }
+}
+
+export function clientCredentials(org: SimulatorOrgInfo): OrgCredentials {
+  return {
+    instanceUrl: org.instanceUrl,
+    grantType: 'client_credentials',
+    clientId: org.clientId,
+    clientSecret: org.clientSecret,
+    tokens: null,
+  };
+}
+
+/** Runs the web server flow against the simulator (auto-approved as the org admin). */
+export async function authorizedCredentials(simUrl: string, org: SimulatorOrgInfo): Promise<OrgCredentials> {
+  const redirectUri = 'http://127.0.0.1:9/oauth/callback';
+  const url = authorizeUrl({
+    instanceUrl: simUrl,
+    clientId: org.clientId,
+    redirectUri,
+    state: 'harness',
+    allowInsecureLoopback: true,
+  });
+  const response = await fetch(url, { redirect: 'manual' });
+  const code = new URL(response.headers.get('location') ?? '').searchParams.get('code') ?? '';
+  const tokens = await exchangeAuthorizationCode({
+    instanceUrl: simUrl,
+    clientId: org.clientId,
+    clientSecret: org.clientSecret,
+    redirectUri,
+    code,
+    allowInsecureLoopback: true,
+  });
+  return {
+    instanceUrl: org.instanceUrl,
+    grantType: 'authorization_code',
+    clientId: org.clientId,
+    clientSecret: org.clientSecret,
+    tokens,
+  };
+}
+
+export async function drain<T>(
+  pages: AsyncIterable<{ records: T[] }>,
+): Promise<{ records: T[]; pages: number }> {
+  const records: T[] = [];
+  let count = 0;
+  for await (const page of pages) {
+    count += 1;
+    records.push(...page.records);
+  }
+  return { records, pages: count };
+}
+
+export async function failureOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (error: unknown) => error,
+  );
+}
