@@ -7,6 +7,8 @@ export const QUEUE_NAMES = {
   downloadConsumption: 'download-consumption',
   computeCandidates: 'compute-candidates',
   reclaim: 'reclaim',
+  /** Ticks of the per-profile job schedulers; each one starts a run. */
+  scheduledRun: 'scheduled-run',
 } as const;
 
 export type JobName = keyof typeof QUEUE_NAMES;

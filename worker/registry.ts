@@ -11,6 +11,7 @@ const processors: Record<JobName, Processor> = {
   downloadConsumption: notYetBuilt('downloadConsumption'),
   computeCandidates: notYetBuilt('computeCandidates'),
   reclaim: notYetBuilt('reclaim'),
+  scheduledRun: notYetBuilt('scheduledRun'),
 };
 
 function notYetBuilt(name: JobName): Processor {
