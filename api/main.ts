@@ -4,6 +4,7 @@ import { bindModels, ensureIndexes } from '../shared/db/models.js';
 import { createLogger } from '../shared/logger.js';
 import { exitOnStartupFailure, loadConfigOrExit } from '../shared/processStartup.js';
 import { connectRedisOrFail, redactUrl } from '../shared/redis.js';
+import { createBullBoardMount } from '../dashboard/bullBoard.js';
 import { createApp } from './app.js';
 
 const config = loadConfigOrExit('api');
@@ -13,7 +14,15 @@ async function main(): Promise<void> {
   const redis = await connectRedisOrFail(config.redis.url);
   const mongo = await connectMongo(config.mongo.url);
   await ensureIndexes(bindModels(mongo));
-  const server = createApp({ redis, mongo, config, log }).listen(config.api.port, config.api.host);
+  const board = createBullBoardMount({
+    connection: redis,
+    prefix: config.redis.prefix,
+    tokens: config.api.tokens,
+  });
+  const server = createApp({ redis, mongo, config, log, mounts: [board] }).listen(
+    config.api.port,
+    config.api.host,
+  );
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;
@@ -22,7 +31,11 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     log.info({ signal }, 'api shutting down');
     server.close(() => {
-      void Promise.allSettled([mongo.close(), redis.quit()]).then(() => process.exit(0));
+      void board
+        .close()
+        .catch(() => undefined)
+        .then(() => Promise.allSettled([mongo.close(), redis.quit()]))
+        .then(() => process.exit(0));
     });
     setTimeout(() => process.exit(1), config.worker.shutdownTimeoutMs).unref();
   };

@@ -1,0 +1,102 @@
+/**
+ * Bull Board at `/admin/queues`, behind the api's tokens: operators and integrators get a
+ * read-only board (and no non-GET request passes), admins the full one; viewers none.
+ *
+ * Browsers cannot attach a bearer header to a page, so `/admin/queues?token=<bearer>` is accepted
+ * once: it sets an HttpOnly, SameSite=Strict cookie scoped to `/admin/queues` and redirects to the
+ * same URL without the token (so it leaves the address bar and history). Later requests carry the
+ * cookie. A bearer header works too (curl, tools).
+ */
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { Queue } from 'bullmq';
+import express, { type Request, type RequestHandler, type Router } from 'express';
+import type { Redis } from 'ioredis';
+import { actorForToken, bearerOf, type Actor } from '../api/http/auth.js';
+import { ApiProblem, sendProblem } from '../api/http/problem.js';
+import type { ApiTokenEntry, Role } from '../shared/config.js';
+import { QUEUE_NAMES } from '../shared/queues.js';
+
+export const BOARD_PATH = '/admin/queues';
+export const BOARD_COOKIE = 'seatwise_board';
+const BOARD_ROLES: readonly Role[] = ['admin', 'integrator', 'operator'];
+
+export interface BullBoardMount {
+  path: string;
+  handler: RequestHandler;
+  close(): Promise<void>;
+}
+
+function cookieToken(req: Request): string | null {
+  const header = req.header('cookie');
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === BOARD_COOKIE) return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
+function board(queues: Queue[], readOnlyMode: boolean): Router {
+  const adapter = new ExpressAdapter();
+  adapter.setBasePath(BOARD_PATH);
+  createBullBoard({
+    queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode, allowRetries: !readOnlyMode })),
+    // @bull-board/express pins its own copy of @bull-board/api (9.10.1 vs 9.10.2): same shape.
+    serverAdapter: adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+    options: { uiConfig: { boardTitle: readOnlyMode ? 'seatwise (read-only)' : 'seatwise' } },
+  });
+  return adapter.getRouter() as Router;
+}
+
+export function createBullBoardMount(options: {
+  connection: Redis;
+  prefix: string;
+  tokens: readonly ApiTokenEntry[];
+}): BullBoardMount {
+  const queues = Object.values(QUEUE_NAMES).map(
+    (name) => new Queue(name, { connection: options.connection, prefix: options.prefix }),
+  );
+  const full = board(queues, false);
+  const readOnly = board(queues, true);
+  const router = express.Router();
+
+  router.use((req, res, next) => {
+    const fromQuery = typeof req.query.token === 'string' ? req.query.token : null;
+    const token = bearerOf(req.header('authorization')) ?? fromQuery ?? cookieToken(req);
+    const actor: Actor | null = token ? actorForToken(token, options.tokens) : null;
+    if (!actor) {
+      sendProblem(res, new ApiProblem(401, 'UNAUTHENTICATED', 'a bearer token (or ?token=) is required'));
+      return;
+    }
+    if (!BOARD_ROLES.includes(actor.role)) {
+      sendProblem(res, new ApiProblem(403, 'FORBIDDEN', `role ${actor.role} may not see the queues`));
+      return;
+    }
+    if (fromQuery) {
+      const secure = req.secure ? '; Secure' : '';
+      res.setHeader(
+        'Set-Cookie',
+        `${BOARD_COOKIE}=${encodeURIComponent(fromQuery)}; Path=${BOARD_PATH}; HttpOnly; SameSite=Strict${secure}`,
+      );
+      const clean = new URL(req.originalUrl, 'http://x');
+      clean.searchParams.delete('token');
+      res.redirect(303, `${clean.pathname}${clean.search}`);
+      return;
+    }
+    if (actor.role !== 'admin' && req.method !== 'GET' && req.method !== 'HEAD') {
+      sendProblem(res, new ApiProblem(403, 'FORBIDDEN', 'the queue board is read-only below admin'));
+      return;
+    }
+    (actor.role === 'admin' ? full : readOnly)(req, res, next);
+  });
+
+  return {
+    path: BOARD_PATH,
+    handler: router,
+    async close() {
+      await Promise.all(queues.map((q) => q.close()));
+    },
+  };
+}
