@@ -32,11 +32,13 @@ export function clientsFor(
   redis: TestRedis,
   config: Partial<Config['salesforce']> = {},
   instrumentation?: SalesforceInstrumentation,
+  /** Below the file's prefix, so the file's cleanup still removes it. */
+  prefix = redis.prefix,
 ): SalesforceClients {
   return createSalesforceClients({
     config: { ...SF_CONFIG, ...config },
     redis: redis.redis,
-    prefix: redis.prefix,
+    prefix,
     log: silentLog,
     ...(instrumentation ? { instrumentation } : {}),
   });
