@@ -5,9 +5,25 @@ import { problemSchema } from './http/problem.js';
 
 type Json = Record<string, unknown>;
 
+/** Named schemas (`.meta({ id })`) go to `components.schemas`, referenced from the operations. */
+const components: Record<string, Json> = {};
+
 function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Json {
-  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  const raw = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  const json = JSON.parse(JSON.stringify(raw).replaceAll('"#/$defs/', '"#/components/schemas/')) as Json;
   delete json.$schema;
+  const defs = (json.$defs ?? {}) as Record<string, Json>;
+  delete json.$defs;
+  // Input and output shapes differ (defaults); the input one names the component.
+  for (const [name, def] of Object.entries(defs))
+    if (io === 'input' || !components[name]) components[name] = def;
+  return json;
+}
+
+/** Resolves a top-level component reference (query/path parameters are listed one by one). */
+function resolved(json: Json): Json {
+  if (typeof json.$ref === 'string')
+    return components[json.$ref.replace('#/components/schemas/', '')] ?? json;
   return json;
 }
 
@@ -22,7 +38,10 @@ function parametersOf(route: RouteDef): Json[] {
     ['query', route.query],
   ] as const) {
     if (!schema) continue;
-    const json = schemaOf(schema, 'input') as { properties?: Record<string, Json>; required?: string[] };
+    const json = resolved(schemaOf(schema, 'input')) as {
+      properties?: Record<string, Json>;
+      required?: string[];
+    };
     for (const [name, prop] of Object.entries(json.properties ?? {})) {
       out.push({
         name,
@@ -36,6 +55,7 @@ function parametersOf(route: RouteDef): Json[] {
 }
 
 export function buildOpenApi(routes: readonly RouteDef[]): Json {
+  for (const name of Object.keys(components)) delete components[name];
   const paths: Record<string, Json> = {};
   const problem = { 'application/problem+json': { schema: schemaOf(problemSchema, 'output') } };
   for (const route of routes) {
@@ -73,7 +93,10 @@ export function buildOpenApi(routes: readonly RouteDef[]): Json {
   return {
     openapi: '3.1.0',
     info: { title: 'seatwise admin API', version: '1' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      schemas: { ...components },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    },
     paths,
   };
 }
