@@ -5,14 +5,15 @@ import { ApiProblem } from '../http/problem.js';
 import { conflict } from '../http/schemas.js';
 import type { ApiServices } from './apiServices.js';
 import { loadAlias } from './aliases.service.js';
-import { loadProfile, toProfileView, type ProfileView } from './profiles.service.js';
+import { loadProfile, profileSchema, toProfileView, type ProfileView } from './profiles.service.js';
 
 export const startedRunSchema = z
   .object({ runId: z.string(), coalesced: z.boolean() })
   .meta({ id: 'StartedRun' });
 
+/** The first run's id at the top (like validate and sync), and the profile as it now is. */
 export const publishResultSchema = z
-  .object({ profile: z.unknown(), run: startedRunSchema })
+  .object({ runId: z.string(), coalesced: z.boolean(), profile: profileSchema })
   .meta({ id: 'PublishResult' });
 
 async function requireConnectableAlias(s: ApiServices, profile: Awaited<ReturnType<typeof loadProfile>>) {
@@ -76,7 +77,7 @@ export async function publishProfile(s: ApiServices, id: string, actor: Actor) {
       trigger: 'publish',
       requestedBy: actor.name,
     });
-    return { profile: toProfileView(await loadProfile(s, id)), run };
+    return { ...run, profile: toProfileView(await loadProfile(s, id)) };
   } catch (error) {
     // Compensate so a failed publish leaves the profile as it was.
     await s.pipeline.unscheduleProfile(s.pipelineDeps, id).catch(() => undefined);

@@ -79,16 +79,16 @@ describe('the pipeline through the api', () => {
     const before = await schedulers();
     const res = await api.call('post', `/api/v1/profiles/${profileId}/publish`);
     expect(res.status).toBe(202);
-    const body = res.json as { profile: { status: string }; run: { runId: string; coalesced: boolean } };
+    const body = res.json as { profile: { status: string }; runId: string; coalesced: boolean };
     expect(body.profile.status).toBe('published');
-    expect(body.run.coalesced).toBe(false);
+    expect(body.coalesced).toBe(false);
     expect(await schedulers()).toBe(before + 1);
-    const runs = await api.models.JobRun.find({ profileId, runId: body.run.runId }).lean();
+    const runs = await api.models.JobRun.find({ profileId, runId: body.runId }).lean();
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((r) => r.trigger === 'publish')).toBe(true);
     const sync = await api.call('post', `/api/v1/profiles/${profileId}/sync`, { token: 'operator' });
     expect(sync.status).toBe(202);
-    expect(sync.json).toEqual({ runId: body.run.runId, coalesced: true });
+    expect(sync.json).toEqual({ runId: body.runId, coalesced: true });
     const again = await api.call('post', `/api/v1/profiles/${profileId}/publish`);
     expect(again.status).toBe(409);
 
