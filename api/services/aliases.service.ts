@@ -232,18 +232,31 @@ export async function updateAlias(
     set.nameKey = input.name.toLowerCase();
   }
   const instanceUrl = input.instanceUrl?.replace(/\/+$/, '');
+  // Another org or app: the tokens belong to the old one. A new secret keeps them (refresh uses it).
   const connectionChanged =
     (instanceUrl !== undefined && instanceUrl !== current.instanceUrl) ||
     (input.grantType !== undefined && input.grantType !== current.grantType) ||
-    (input.clientId !== undefined && input.clientId !== current.clientId) ||
-    input.clientSecret !== undefined;
+    (input.clientId !== undefined && input.clientId !== current.clientId);
+  const secretChanged = input.clientSecret !== undefined;
+  if (connectionChanged && current.profileId) {
+    const holder = await s.models.IntegrationProfile.findById(current.profileId)
+      .select({ displayName: 1, status: 1 })
+      .lean();
+    if (holder?.status === 'published') {
+      throw conflict(
+        'ALIAS_IN_USE',
+        `alias is used by published profile "${holder.displayName}"; pause it before changing the connection`,
+        { holderProfileId: String(current.profileId) },
+      );
+    }
+  }
   if (instanceUrl !== undefined) set.instanceUrl = instanceUrl;
   if (input.grantType !== undefined) set.grantType = input.grantType;
   if (input.clientId !== undefined) set.clientId = input.clientId;
   if (input.clientSecret !== undefined) set.clientSecret = s.box.seal(input.clientSecret);
   if (input.redirectUrl !== undefined) set.redirectUrl = input.redirectUrl;
+  if (connectionChanged || secretChanged) set.configChangedAt = new Date();
   if (connectionChanged) {
-    set.configChangedAt = new Date();
     set.tokens = null;
     set.authStatus = 'not_authorized';
     set.authError = null;

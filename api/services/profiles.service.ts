@@ -326,7 +326,15 @@ export async function updateProfile(
     throw notFound('profile', id);
   }
   if (aliasChanges && oldAlias) await releaseAlias(s, oldAlias, current._id);
-  if (input.schedule && updated.status === 'published') await s.pipeline.scheduleProfile(s.pipelineDeps, id);
+  if (input.schedule && updated.status === 'published') {
+    try {
+      await s.pipeline.scheduleProfile(s.pipelineDeps, id);
+    } catch (error) {
+      // The stored schedule must stay the one that is registered.
+      await s.models.IntegrationProfile.updateOne({ _id: id }, { $set: { schedule: current.schedule } });
+      throw error;
+    }
+  }
   return toProfileView(updated);
 }
 

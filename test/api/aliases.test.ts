@@ -105,15 +105,37 @@ describe('aliases', () => {
     );
     const renamed = await api.call('patch', `/api/v1/aliases/${a.id}`, { body: { name: 'Changing 2' } });
     expect(renamed.json).toMatchObject({ authStatus: 'authorized', configChangedAt: a.configChangedAt });
-    const changed = await api.call('patch', `/api/v1/aliases/${a.id}`, {
+    const newSecret = await api.call('patch', `/api/v1/aliases/${a.id}`, {
       body: { clientSecret: 'another-secret-xyz' },
     });
+    expect(newSecret.json).toMatchObject({ authStatus: 'authorized', clientSecretSet: true });
+    expect((newSecret.json as { configChangedAt: string }).configChangedAt > a.configChangedAt).toBe(true);
+    const changed = await api.call('patch', `/api/v1/aliases/${a.id}`, { body: { clientId: 'another-app' } });
     expect(changed.json).toMatchObject({
       authStatus: 'not_authorized',
       authorizedOrg: null,
       clientSecretSet: true,
     });
-    expect((changed.json as { configChangedAt: string }).configChangedAt > a.configChangedAt).toBe(true);
+  });
+
+  it('when the connection of an alias held by a published profile changes, then 409 and the alias is unchanged', async () => {
+    const created = await api.call('post', '/api/v1/aliases', { body: aliasInput('Live') });
+    const id = (created.json as { id: string }).id;
+    const profile = await api.call('post', '/api/v1/profiles', {
+      body: { displayName: 'Live profile', aliasId: id },
+    });
+    await api.models.IntegrationProfile.updateOne(
+      { _id: (profile.json as { id: string }).id },
+      { $set: { status: 'published' } },
+    );
+    const res = await api.call('patch', `/api/v1/aliases/${id}`, {
+      body: { instanceUrl: 'https://other.my.salesforce.com' },
+    });
+    expect(res.status).toBe(409);
+    expect((res.json as { detail: string }).detail).toContain('Live profile');
+    expect((await api.models.ConnectionAlias.findById(id).lean())?.instanceUrl).toBe(
+      'https://example.my.salesforce.com',
+    );
   });
 
   it('when an alias held by a profile is deleted, then 409 names the profile; a free alias is deleted', async () => {

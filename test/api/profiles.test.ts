@@ -79,6 +79,17 @@ describe('profiles', () => {
     expect(huge.json).toMatchObject({ code: 'BODY_TOO_LARGE' });
   });
 
+  it('when the body is not sent as JSON, then 415 names the body and nothing is written', async () => {
+    const before = await api.models.IntegrationProfile.countDocuments();
+    const res = await api.call('post', '/api/v1/profiles', {
+      rawBody: 'displayName=Form',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.status).toBe(415);
+    expect(fieldsOf(res.json)).toEqual(['body']);
+    expect(await api.models.IntegrationProfile.countDocuments()).toBe(before);
+  });
+
   it('when ids are malformed or unknown, then 400 names params.id and 404 says not found', async () => {
     const bad = await api.call('get', '/api/v1/profiles/zzz');
     expect(bad.status).toBe(400);
