@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OrgTruth } from '../../simulator/server.js';
+import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
+import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
+
+const DAY_MS = 86_400_000;
+
+interface Row {
+  userId: string;
+  identifier: string;
+  isActive: boolean;
+  lastLoginAt: Date | null;
+  assignmentId: string | null;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  goneAt: Date | null;
+  syncId: string;
+}
+
+async function activeRows(f: ProfileFixture): Promise<Row[]> {
+  const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
+  return (await f.models.SoftwareSubscription.find({ syncId: profile?.activeSyncId }).lean()) as Row[];
+}
+
+function bucket(lastLogin: Date | null, now: number): string {
+  if (!lastLogin) return 'never';
+  const days = (now - lastLogin.getTime()) / DAY_MS;
+  if (days < 30) return 'last30Days';
+  if (days < 90) return 'days30To90';
+  return days < 365 ? 'days90To365' : 'over365Days';
+}
+
+/** What the simulator says a correct download knows, compared field by field with what we stored. */
+function expectMatchesTruth(rows: Row[], truth: OrgTruth): void {
+  const live = rows.filter((r) => r.goneAt === null);
+  const userRows = live.filter((r) => r.identifier.startsWith('UL:'));
+  expect(new Set(userRows.map((r) => r.userId)).size).toBe(truth.users);
+  for (const license of truth.licenses) {
+    const holders = userRows.filter(
+      (r) =>
+        r.identifier === `UL:${license.licenseDefinitionKey}` ||
+        (license.licenseDefinitionKey === 'SFDC' && r.identifier === 'UL:SFDC:ServiceCloud'),
+    );
+    expect({
+      key: license.licenseDefinitionKey,
+      active: holders.filter((r) => r.isActive).length,
+      inactive: holders.filter((r) => !r.isActive).length,
+    }).toEqual({
+      key: license.licenseDefinitionKey,
+      active: license.activeUsers,
+      inactive: license.inactiveUsers,
+    });
+  }
+  const now = Date.parse(truth.now);
+  for (const state of ['active', 'inactive'] as const) {
+    const counts: Record<string, number> = {
+      never: 0,
+      last30Days: 0,
+      days30To90: 0,
+      days90To365: 0,
+      over365Days: 0,
+    };
+    for (const r of userRows.filter((x) => x.isActive === (state === 'active')))
+      counts[bucket(r.lastLoginAt, now)] = (counts[bucket(r.lastLoginAt, now)] ?? 0) + 1;
+    expect(counts).toEqual(truth.lastLogin[state]);
+  }
+  for (const psl of truth.permissionSetLicenses) {
+    expect([psl.name, live.filter((r) => r.identifier === `PSL:${psl.name}`).length]).toEqual([
+      psl.name,
+      psl.assignments,
+    ]);
+  }
+  for (const pkg of truth.packageLicenses) {
+    expect([pkg.name, live.filter((r) => r.identifier === `PKG:${pkg.name}`).length]).toEqual([
+      pkg.name,
+      pkg.assignments,
+    ]);
+  }
+  expect(live.filter((r) => r.identifier === 'FL:SupportUser' && r.isActive).length).toBe(
+    truth.featureLicenses.supportUser,
+  );
+  expect(live.filter((r) => r.identifier === 'FL:MarketingUser' && r.isActive).length).toBe(
+    truth.featureLicenses.marketingUser,
+  );
+  expect(live.filter((r) => r.identifier === 'UL:SFDC:ServiceCloud' && r.isActive).length).toBe(
+    truth.featureLicenses.supportUser,
+  );
+}
+
+describe('downloadSubscriptions over REST', () => {
+  let f: ProfileFixture;
+  beforeAll(async () => {
+    f = await createProfileFixture({ label: 'dlrest', org: { users: 700, seed: 21 } });
+  });
+  afterAll(async () => f.close());
+
+  it('when an org is downloaded, then subscriptions match the simulator truth and models, rules and unrecognized identifiers exist', async () => {
+    const outcome = await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
+    const truth = f.sim.admin.truth(f.org.orgId);
+    expectMatchesTruth(await activeRows(f), truth);
+    expect(outcome.result).toMatchObject({ api: 'rest', users: 700 });
+    expect(outcome.counts.apiCalls).toBeGreaterThan(0);
+
+    const models = await f.models.SoftwareModel.find({ profileId: f.profileId }).lean();
+    const products = new Set(models.map((m) => m.product));
+    for (const product of [
+      'Sales Cloud',
+      'Service Cloud',
+      'Platform',
+      'Customer Community',
+      'Partner Community',
+      'Company Community',
+      'Chatter',
+    ]) {
+      expect(products).toContain(product);
+    }
+    const sales = models.find((m) => m.identifier === 'UL:SFDC');
+    const service = models.find((m) => m.identifier === 'UL:SFDC:ServiceCloud');
+    const sfdc = truth.licenses.find((l) => l.licenseDefinitionKey === 'SFDC');
+    expect((sales?.assignedCount ?? 0) + (service?.assignedCount ?? 0)).toBe(sfdc?.activeUsers);
+    const rules = await f.models.ReclamationRule.find({ profileId: f.profileId }).lean();
+    expect(rules.find((r) => r.identifier === 'UL:SFDC')).toMatchObject({
+      thresholdDays: 60,
+      graceDays: 30,
+      action: 'deactivate_user',
+      requiresApproval: true,
+    });
+    expect(rules.find((r) => r.identifier === 'PSL:SalesConsoleUser')?.action).toBe('remove_assignment');
+    expect(rules.find((r) => r.identifier === 'PKG:dsfs')?.action).toBe('remove_assignment');
+    const unrecognized = await f.models.UnrecognizedIdentifier.find({ profileId: f.profileId }).lean();
+    const identity = truth.licenses.find((l) => l.licenseDefinitionKey === 'PID_Identity');
+    expect(unrecognized.find((u) => u.identifier === 'UL:PID_Identity')?.subscriptionCount).toBe(
+      (identity?.activeUsers ?? 0) + (identity?.inactiveUsers ?? 0),
+    );
+  });
+
+  it('when the org changes and is downloaded again, then vanished rows are marked gone, firstSeenAt is carried and the old snapshot is removed', async () => {
+    const first = await activeRows(f);
+    const firstSyncId = first[0]?.syncId;
+    const client = await f.deps.salesforceFor(f.profileId);
+    const truth = f.sim.admin.truth(f.org.orgId);
+    const assignment = first.find(
+      (r) =>
+        r.identifier.startsWith('PSL:') &&
+        r.userId !== truth.adminUserId &&
+        !truth.defaultOwnerUserIds.includes(r.userId),
+    );
+    const victim = first.find((r) => r.identifier === 'UL:AUL' && r.isActive);
+    if (!assignment?.assignmentId || !victim)
+      throw new Error('fixture org lacks a PSL assignment or an active Platform user');
+    expect((await client.delete([assignment.assignmentId]))[0]?.success).toBe(true);
+    expect(
+      (await client.update('User', [{ id: victim.userId, fields: { IsActive: false } }]))[0]?.success,
+    ).toBe(true);
+
+    await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
+    const second = await activeRows(f);
+    expectMatchesTruth(second, f.sim.admin.truth(f.org.orgId));
+    expect(await f.models.SoftwareSubscription.countDocuments({ syncId: firstSyncId })).toBe(0);
+    const gone = second.find((r) => r.userId === assignment.userId && r.identifier === assignment.identifier);
+    expect(gone?.goneAt).toBeInstanceOf(Date);
+    expect(second.filter((r) => r.goneAt !== null)).toHaveLength(1);
+    const deactivated = second.find((r) => r.userId === victim.userId && r.identifier === 'UL:AUL');
+    expect(deactivated).toMatchObject({ isActive: false, goneAt: null });
+    expect(deactivated?.firstSeenAt.getTime()).toBe(victim.firstSeenAt.getTime());
+    expect(deactivated?.lastSeenAt.getTime()).toBeGreaterThan(victim.lastSeenAt.getTime());
+    expect(second.length).toBe(first.length);
+  });
+
+  it('when the same download job runs again after it finished, then nothing is duplicated or lost', async () => {
+    const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
+    const before = await f.models.SoftwareSubscription.countDocuments({});
+    const outcome = await f.runJob(
+      'downloadSubscriptions',
+      createDownloadSubscriptionsProcessor(f.deps),
+      profile?.activeSyncId ?? undefined,
+    );
+    expect(outcome.result).toMatchObject({ alreadyActive: true });
+    expect(await f.models.SoftwareSubscription.countDocuments({})).toBe(before);
+  });
+});
+
+describe('downloadSubscriptions over Bulk API 2.0', () => {
+  let f: ProfileFixture;
+  beforeAll(async () => {
+    f = await createProfileFixture({
+      label: 'dlbulk',
+      org: { users: 700, seed: 21 },
+      salesforce: { bulkThresholdUsers: 100 },
+    });
+  });
+  afterAll(async () => f.close());
+
+  it('when the org is above the bulk threshold, then Bulk API 2.0 is used and the result matches the truth exactly as over REST', async () => {
+    const outcome = await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
+    expect(outcome.result).toMatchObject({ api: 'bulk' });
+    expect(f.sim.callLog.count({ orgId: f.org.orgId, pathIncludes: '/jobs/query' })).toBeGreaterThan(0);
+    expectMatchesTruth(await activeRows(f), f.sim.admin.truth(f.org.orgId));
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * Writes one stream of subscription rows (user seats, or permission-set assignments, or package
+ * assignments) into a new snapshot. For each user-id range it reads the previous snapshot's rows of
+ * the same kind (index profileId+syncId+userId) to carry `firstSeenAt` forward and to copy rows
+ * that vanished, marked `goneAt`. Inserts only (deterministic `_id`): a retry rewrites nothing.
+ */
+import type { Collection, Filter, ObjectId } from 'mongodb';
+import { DAY_MS } from '../../../shared/domain/inactivity.js';
+import { insertIgnoringDuplicates, INSERT_CHUNK_SIZE } from '../../insertIgnoringDuplicates.js';
+import { subscriptionRowId, type SubscriptionRow } from './subscriptionRows.js';
+
+/** A row seen gone stays visible (with goneAt) this long, then is dropped from later snapshots. */
+export const GONE_RETENTION_DAYS = 90;
+
+export interface SnapshotWriterOptions {
+  collection: Collection<SubscriptionRow>;
+  profileId: ObjectId;
+  syncId: string;
+  previousSyncId: string | null;
+  /** Which identifiers this stream owns, e.g. /^(UL|FL):/ for user rows. */
+  identifierPattern: RegExp;
+  now: Date;
+}
+
+export interface SnapshotStreamWriter {
+  /** Rows of whole users, all with ids above the previous call's `throughUserId`. Returns rows added. */
+  writeGroup(rows: readonly SubscriptionRow[], throughUserId: string): Promise<number>;
+  /** Carries the previous snapshot's rows above the last user seen (users who vanished at the end). */
+  finish(): Promise<number>;
+  readonly stats: { written: number; carriedFirstSeen: number; gone: number };
+}
+
+export function createSnapshotStreamWriter(options: SnapshotWriterOptions): SnapshotStreamWriter {
+  const { collection, profileId, syncId, previousSyncId, identifierPattern, now } = options;
+  const retentionStart = now.getTime() - GONE_RETENTION_DAYS * DAY_MS;
+  const stats = { written: 0, carriedFirstSeen: 0, gone: 0 };
+  let afterUserId: string | null = null;
+
+  async function writeRange(rows: readonly SubscriptionRow[], throughUserId: string | null): Promise<number> {
+    const fresh = new Map(rows.map((r) => [`${r.userId}|${r.identifier}`, r]));
+    let added = 0;
+    let vanished: SubscriptionRow[] = [];
+    if (previousSyncId) {
+      const userRange: Record<string, string> = {};
+      if (afterUserId !== null) userRange.$gt = afterUserId;
+      if (throughUserId !== null) userRange.$lte = throughUserId;
+      const filter: Filter<SubscriptionRow> = {
+        profileId,
+        syncId: previousSyncId,
+        identifier: { $regex: identifierPattern },
+      };
+      if (Object.keys(userRange).length > 0) filter.userId = userRange;
+      for await (const previous of collection.find(filter).batchSize(INSERT_CHUNK_SIZE)) {
+        const current = fresh.get(`${previous.userId}|${previous.identifier}`);
+        if (current) {
+          current.firstSeenAt = previous.firstSeenAt;
+          stats.carriedFirstSeen += 1;
+          continue;
+        }
+        const goneAt = previous.goneAt ?? now;
+        if (goneAt.getTime() < retentionStart) continue;
+        vanished.push({
+          ...previous,
+          _id: subscriptionRowId(syncId, previous.userId, previous.identifier),
+          syncId,
+          goneAt,
+        });
+        if (previous.goneAt === null) stats.gone += 1;
+        if (vanished.length >= INSERT_CHUNK_SIZE) {
+          added += await insertIgnoringDuplicates(collection, vanished);
+          vanished = [];
+        }
+      }
+    }
+    added += await insertIgnoringDuplicates(collection, [...rows, ...vanished]);
+    stats.written += added;
+    if (throughUserId !== null) afterUserId = throughUserId;
+    return added;
+  }
+
+  return {
+    stats,
+    writeGroup: (rows, throughUserId) => writeRange(rows, throughUserId),
+    finish: () => writeRange([], null),
+  };
+}
