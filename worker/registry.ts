@@ -1,25 +1,51 @@
-import { UnrecoverableError, type Processor } from 'bullmq';
-import type { JobName } from '../shared/queues.js';
+import { UnrecoverableError } from 'bullmq';
+import { JOB_CATALOG } from '../shared/jobs/catalog.js';
+import { SeatwiseError } from '../shared/errors.js';
+import { JOB_NAMES, QUEUE_NAMES, type JobName } from '../shared/queues.js';
+import { createDownloadConsumptionProcessor } from './processors/downloadConsumption.js';
+import { createScheduledRunProcessor } from './processors/scheduledRun.js';
+import { createValidateProcessor } from './processors/validate.js';
+import type { JobProcessor, WorkerDeps } from './workerDeps.js';
 
-/**
- * One processor per job name; a missing entry is a type error. The job modules arrive with the
- * worker issue: until then a job fails permanently and says so, rather than looking successful.
- */
-const processors: Record<JobName, Processor> = {
-  validate: notYetBuilt('validate'),
+export type ProcessorFactory = (deps: WorkerDeps) => JobProcessor;
+
+/** One processor per job name; a missing entry is a type error. */
+const factories: Record<JobName, ProcessorFactory> = {
+  validate: createValidateProcessor,
   downloadSubscriptions: notYetBuilt('downloadSubscriptions'),
-  downloadConsumption: notYetBuilt('downloadConsumption'),
+  downloadConsumption: createDownloadConsumptionProcessor,
   computeCandidates: notYetBuilt('computeCandidates'),
   reclaim: notYetBuilt('reclaim'),
-  scheduledRun: notYetBuilt('scheduledRun'),
+  scheduledRun: createScheduledRunProcessor,
 };
 
-function notYetBuilt(name: JobName): Processor {
-  return async () => {
-    throw new UnrecoverableError(`JOB_NOT_IMPLEMENTED: no processor for ${name} yet`);
-  };
+function notYetBuilt(name: JobName): ProcessorFactory {
+  return () => () =>
+    Promise.reject(new UnrecoverableError(`JOB_NOT_IMPLEMENTED: no processor for ${name} yet`));
 }
 
-export function processorFor(name: JobName): Processor {
-  return processors[name];
+export function processorFactoryFor(name: JobName): ProcessorFactory {
+  return factories[name];
+}
+
+/**
+ * Start-up check: every queue has exactly one processor, and the catalog agrees with the queue
+ * names (a job listening on the wrong queue would never run).
+ */
+export function assertEveryQueueHasOneProcessor(): void {
+  const problems: string[] = [];
+  const handlers = new Map<string, JobName[]>();
+  for (const name of Object.keys(factories) as JobName[]) {
+    const queue = JOB_CATALOG[name].queue;
+    if (queue !== QUEUE_NAMES[name]) problems.push(`${name}: catalog queue ${queue} ≠ ${QUEUE_NAMES[name]}`);
+    handlers.set(queue, [...(handlers.get(queue) ?? []), name]);
+  }
+  for (const name of JOB_NAMES) {
+    const found = handlers.get(QUEUE_NAMES[name]) ?? [];
+    if (found.length !== 1) problems.push(`queue ${QUEUE_NAMES[name]} has ${found.length} processors`);
+    if (typeof factories[name] !== 'function') problems.push(`${name}: no processor`);
+  }
+  if (problems.length > 0) {
+    throw new SeatwiseError('WORKER_REGISTRY_INVALID', problems.join('; '), { problems });
+  }
 }

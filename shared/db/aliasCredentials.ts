@@ -1,0 +1,105 @@
+/**
+ * From a profile id to what the Salesforce client needs: the alias's credentials opened from the
+ * secret box, and a TokenStore that seals refreshed tokens back onto the alias. Decrypted values
+ * live only in the returned objects, never in logs, errors or job data.
+ */
+import type { EncryptedValue, SecretBox } from '../crypto/secretBox.js';
+import { SeatwiseError } from '../errors.js';
+import type { OrgCredentials, OrgTokens, TokenStore } from '../salesforce/salesforceClient.js';
+import type { Models } from './models.js';
+
+export interface OrgAccess {
+  aliasId: string;
+  credentials: OrgCredentials;
+  tokenStore: TokenStore;
+}
+
+interface StoredTokens {
+  accessToken: EncryptedValue;
+  refreshToken?: EncryptedValue | null;
+  instanceUrl: string;
+  orgId: string;
+  userId: string;
+  issuedAt: Date;
+}
+
+interface StoredAlias {
+  _id: unknown;
+  instanceUrl: string;
+  grantType: 'authorization_code' | 'client_credentials';
+  clientId: string;
+  clientSecret?: EncryptedValue | null;
+  tokens?: StoredTokens | null;
+}
+
+/** Loads the profile's alias and opens its secrets; fails with a code an admin can act on. */
+export async function loadOrgAccess(models: Models, box: SecretBox, profileId: string): Promise<OrgAccess> {
+  const profile = await models.IntegrationProfile.findById(profileId, { aliasId: 1 }).lean<{
+    aliasId?: unknown;
+  }>();
+  if (!profile) throw new SeatwiseError('PROFILE_NOT_FOUND', 'no such profile', { profileId });
+  if (!profile.aliasId) {
+    throw new SeatwiseError('PROFILE_HAS_NO_ALIAS', 'the profile has no connection alias', { profileId });
+  }
+  const aliasId = String(profile.aliasId);
+  const alias = await models.ConnectionAlias.findById(aliasId).lean<StoredAlias>();
+  if (!alias) {
+    throw new SeatwiseError('ALIAS_NOT_FOUND', 'the profile’s connection alias no longer exists', {
+      profileId,
+      aliasId,
+    });
+  }
+  const tokens: OrgTokens | null = alias.tokens
+    ? {
+        accessToken: box.open(alias.tokens.accessToken),
+        refreshToken: alias.tokens.refreshToken ? box.open(alias.tokens.refreshToken) : null,
+        instanceUrl: alias.tokens.instanceUrl,
+        orgId: alias.tokens.orgId,
+        userId: alias.tokens.userId,
+        issuedAt: new Date(alias.tokens.issuedAt),
+      }
+    : null;
+  return {
+    aliasId,
+    credentials: {
+      instanceUrl: alias.instanceUrl,
+      grantType: alias.grantType,
+      clientId: alias.clientId,
+      clientSecret: alias.clientSecret ? box.open(alias.clientSecret) : '',
+      tokens,
+    },
+    tokenStore: aliasTokenStore(models, box, aliasId),
+  };
+}
+
+/** Saves tokens sealed on the alias; a dead grant marks the alias for re-authorization. */
+export function aliasTokenStore(models: Models, box: SecretBox, aliasId: string): TokenStore {
+  return {
+    async save(tokens) {
+      await models.ConnectionAlias.updateOne(
+        { _id: aliasId },
+        {
+          $set: {
+            tokens: {
+              accessToken: box.seal(tokens.accessToken),
+              refreshToken: tokens.refreshToken ? box.seal(tokens.refreshToken) : null,
+              instanceUrl: tokens.instanceUrl,
+              orgId: tokens.orgId,
+              userId: tokens.userId,
+              issuedAt: tokens.issuedAt,
+            },
+            authStatus: 'authorized',
+            authError: null,
+          },
+        },
+        // A token refresh is not a configuration change: configChangedAt stays as it is.
+      );
+    },
+    async markReauthorizationRequired(reason) {
+      await models.ConnectionAlias.updateOne(
+        { _id: aliasId },
+        { $set: { authStatus: 'reauthorization_required', authError: reason.slice(0, 500) } },
+      );
+    },
+  };
+}
