@@ -129,6 +129,19 @@ describe('profiles', () => {
     expect(withChild.status).toBe(201);
   });
 
+  it('when two profiles claim one alias at the same moment, then exactly one wins', async () => {
+    const alias = await api.call('post', '/api/v1/aliases', { body: aliasInput('raced-alias') });
+    const aliasId = (alias.json as { id: string }).id;
+    const results = await Promise.all(
+      ['Racer A', 'Racer B', 'Racer C'].map((displayName) =>
+        api.call('post', '/api/v1/profiles', { body: { displayName, aliasId } }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    const holders = await api.models.IntegrationProfile.countDocuments({ aliasId });
+    expect(holders).toBe(1);
+  });
+
   it('when a profile with a taken name would claim an alias, then the alias stays free', async () => {
     const alias = await api.call('post', '/api/v1/aliases', { body: aliasInput('free-alias') });
     const aliasId = (alias.json as { id: string }).id;
