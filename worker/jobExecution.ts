@@ -4,12 +4,20 @@
  * spending an attempt; retryable → thrown for backoff; auth / permanent → UnrecoverableError), and
  * the run's end noticed (root succeeded, or a chain job failed for good).
  */
-import { DelayedError, UnrecoverableError, type Job, type Processor } from 'bullmq';
+import {
+  DelayedError,
+  RateLimitError,
+  UnrecoverableError,
+  WaitingChildrenError,
+  type Job,
+  type Processor,
+} from 'bullmq';
 import type { Logger } from 'pino';
 import type { Models } from '../shared/db/models.js';
 import { SeatwiseError } from '../shared/errors.js';
 import { RUN_JOB_NAMES, type RunJobName } from '../shared/jobs/catalog.js';
 import type { JobDefinition } from '../shared/jobs/jobDefinition.js';
+import { RECLAIM_BATCH_JOB_NAME } from '../shared/jobs/reclaimBatch.js';
 import { failureEndsRun, finishRun, RUN_ROOT_JOB } from '../shared/pipeline/runLifecycle.js';
 import { SalesforceError } from '../shared/salesforce/salesforceError.js';
 import type { ErrorInfo, JobRunRecorder } from './jobRunRecorder.js';
@@ -50,6 +58,19 @@ function isRunJob(name: string): name is RunJobName {
   return (RUN_JOB_NAMES as readonly string[]).includes(name);
 }
 
+/** The run job a job stands for: a reclaim batch's final failure fails its parent (and so the run). */
+function runJobOf(name: string): RunJobName | null {
+  if (name === RECLAIM_BATCH_JOB_NAME) return 'reclaim';
+  return isRunJob(name) ? name : null;
+}
+
+/** BullMQ's own control flow, thrown by processors on purpose: never a failure. */
+function isControlFlow(error: unknown): boolean {
+  return (
+    error instanceof DelayedError || error instanceof WaitingChildrenError || error instanceof RateLimitError
+  );
+}
+
 function runIdOf(job: Job): string | null {
   const data = job.data as { runId?: unknown } | null;
   return typeof data?.runId === 'string' ? data.runId : null;
@@ -67,7 +88,8 @@ export function executeJob(
   deps: ExecutionDeps,
 ): Processor {
   return async (job: Job, token?: string) => {
-    const parsed = definition.payloadSchema.safeParse(job.data);
+    const schema = definition.childPayloadSchemas?.[job.name] ?? definition.payloadSchema;
+    const parsed = schema.safeParse(job.data);
     if (!parsed.success) {
       const problems = parsed.error.issues
         .map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`)
@@ -80,17 +102,19 @@ export function executeJob(
     const log = deps.log.child({ job: job.name, jobId: job.id, profileId, runId });
     const startedAt = performance.now();
     const seconds = () => (performance.now() - startedAt) / 1000;
-    if (runId) await deps.recorder.started(job, runId);
+    // Fan-out children have no JobRun of their own; their parent's row tells the story.
+    const isChild = job.name !== definition.name;
+    if (runId && !isChild) await deps.recorder.started(job, runId);
     try {
       const outcome = await processor(job, token);
-      if (runId) {
+      if (runId && !isChild) {
         await deps.recorder.succeeded(job, runId, outcome);
         if (job.name === RUN_ROOT_JOB) await finishRun(deps.models, { profileId, runId });
       }
       deps.metrics.jobFinished(job.queueName, 'succeeded', seconds());
       return outcome;
     } catch (error) {
-      if (error instanceof DelayedError) {
+      if (isControlFlow(error)) {
         deps.metrics.jobFinished(job.queueName, 'delayed', seconds());
         throw error;
       }
@@ -105,10 +129,11 @@ export function executeJob(
       }
       const final = permanent(error);
       const willRetry = !final && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
-      if (runId) {
-        await deps.recorder.failed(job, runId, info, willRetry);
-        if (!willRetry && isRunJob(job.name) && failureEndsRun(job.name)) {
-          await finishRun(deps.models, { profileId, runId, failedJob: job.name, reason: info });
+      const runJob = runJobOf(job.name);
+      if (runId && runJob && (!isChild || !willRetry)) {
+        await deps.recorder.failed(job, runId, info, willRetry, runJob);
+        if (!willRetry && failureEndsRun(runJob)) {
+          await finishRun(deps.models, { profileId, runId, failedJob: runJob, reason: info });
         }
       }
       log.warn(
@@ -134,11 +159,12 @@ export async function recordFailedOutsideProcessor(
   deps: ExecutionDeps,
 ): Promise<void> {
   const runId = runIdOf(job);
-  if (!runId || !job.finishedOn) return;
+  const runJob = runJobOf(job.name);
+  if (!runId || !runJob || !job.finishedOn) return;
   const info = errorInfo(error);
-  await deps.recorder.failed(job, runId, info, false);
+  await deps.recorder.failed(job, runId, info, false, runJob);
   const profileId = (job.data as { profileId?: unknown }).profileId;
-  if (typeof profileId === 'string' && isRunJob(job.name) && failureEndsRun(job.name)) {
-    await finishRun(deps.models, { profileId, runId, failedJob: job.name, reason: info });
+  if (typeof profileId === 'string' && failureEndsRun(runJob)) {
+    await finishRun(deps.models, { profileId, runId, failedJob: runJob, reason: info });
   }
 }

@@ -16,8 +16,11 @@ export interface ErrorInfo {
 export interface JobRunRecorder {
   started(job: Job, runId: string): Promise<void>;
   succeeded(job: Job, runId: string, outcome: JobOutcome): Promise<void>;
-  /** `willRetry`: BullMQ will try again after its backoff (status delayed, the error kept). */
-  failed(job: Job, runId: string, error: ErrorInfo, willRetry: boolean): Promise<void>;
+  /**
+   * `willRetry`: BullMQ will try again after its backoff (status delayed, the error kept).
+   * `jobName`: the row to write when it is not the job's own (a fan-out child failing its parent).
+   */
+  failed(job: Job, runId: string, error: ErrorInfo, willRetry: boolean, jobName?: string): Promise<void>;
   /** The org is paused: the job waits until `until` without spending an attempt. */
   paused(job: Job, runId: string, until: Date, error: ErrorInfo): Promise<void>;
 }
@@ -25,8 +28,14 @@ export interface JobRunRecorder {
 const FINISHED = ['succeeded', 'failed', 'cancelled'];
 
 export function createJobRunRecorder(models: Models): JobRunRecorder {
-  const update = async (job: Job, runId: string, set: Record<string, unknown>, onlyUnfinished = false) => {
-    const filter: Record<string, unknown> = { _id: jobRunId(runId, job.name) };
+  const update = async (
+    job: Job,
+    runId: string,
+    set: Record<string, unknown>,
+    onlyUnfinished = false,
+    jobName = job.name,
+  ) => {
+    const filter: Record<string, unknown> = { _id: jobRunId(runId, jobName) };
     if (onlyUnfinished) filter.status = { $nin: FINISHED };
     await models.JobRun.updateOne(filter, { $set: set });
   };
@@ -51,14 +60,16 @@ export function createJobRunRecorder(models: Models): JobRunRecorder {
         error: null,
       });
     },
-    async failed(job, runId, error, willRetry) {
+    async failed(job, runId, error, willRetry, jobName) {
+      const own = !jobName || jobName === job.name;
       await update(
         job,
         runId,
         willRetry
           ? { status: 'delayed', attempts: attempts(job), error }
-          : { status: 'failed', attempts: attempts(job), finishedAt: new Date(), error },
+          : { status: 'failed', finishedAt: new Date(), error, ...(own ? { attempts: attempts(job) } : {}) },
         true,
+        jobName,
       );
     },
     async paused(job, runId, until, error) {

@@ -3,6 +3,7 @@ import { JOB_CATALOG } from '../shared/jobs/catalog.js';
 import { SeatwiseError } from '../shared/errors.js';
 import { JOB_NAMES, QUEUE_NAMES, type JobName } from '../shared/queues.js';
 import { createDownloadConsumptionProcessor } from './processors/downloadConsumption.js';
+import { createDownloadSubscriptionsProcessor } from './processors/downloadSubscriptions.js';
 import { createScheduledRunProcessor } from './processors/scheduledRun.js';
 import { createValidateProcessor } from './processors/validate.js';
 import type { JobProcessor, WorkerDeps } from './workerDeps.js';
@@ -12,7 +13,7 @@ export type ProcessorFactory = (deps: WorkerDeps) => JobProcessor;
 /** One processor per job name; a missing entry is a type error. */
 const factories: Record<JobName, ProcessorFactory> = {
   validate: createValidateProcessor,
-  downloadSubscriptions: notYetBuilt('downloadSubscriptions'),
+  downloadSubscriptions: (deps) => createDownloadSubscriptionsProcessor(deps),
   downloadConsumption: createDownloadConsumptionProcessor,
   computeCandidates: notYetBuilt('computeCandidates'),
   reclaim: notYetBuilt('reclaim'),

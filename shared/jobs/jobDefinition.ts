@@ -11,6 +11,8 @@ export interface JobDefinition<P> {
   payloadSchema: z.ZodType<P>;
   /** attempts / backoff for retryable failures (a paused org delays without spending attempts). */
   defaultOptions: Pick<DefaultJobOptions, 'attempts' | 'backoff'>;
+  /** Other job names this queue carries (fan-out children), each with its own payload schema. */
+  childPayloadSchemas?: Readonly<Record<string, z.ZodType<unknown>>>;
   /** Deterministic, so a second enqueue of the same work is a no-op: no ':' and never numeric. */
   jobId(payload: P): string;
 }

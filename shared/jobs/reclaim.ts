@@ -1,5 +1,12 @@
 import { QUEUE_NAMES } from '../queues.js';
 import { defineRunJob, exponential } from './jobDefinition.js';
+import { RECLAIM_BATCH_JOB_NAME, reclaimBatchPayloadSchema } from './reclaimBatch.js';
 
-/** Approved candidates → deactivations; the root of a run's flow, so its end is the run's end. */
-export const reclaimJob = defineRunJob('reclaim', QUEUE_NAMES.reclaim, exponential(5, 2_000));
+/**
+ * Approved candidates → deactivations; the root of a run's flow, so its end is the run's end.
+ * Big sets fan out as `reclaimBatch` children on the same queue.
+ */
+export const reclaimJob = {
+  ...defineRunJob('reclaim', QUEUE_NAMES.reclaim, exponential(5, 2_000)),
+  childPayloadSchemas: { [RECLAIM_BATCH_JOB_NAME]: reclaimBatchPayloadSchema },
+};
