@@ -3,6 +3,7 @@
  * with the shared execution rules, and one BullMQ Worker per queue. `main.ts` runs it for every
  * queue; tests run it in process for the queues they exercise.
  */
+import { hostname } from 'node:os';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -86,6 +87,8 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
           lockDuration: options.lockDurationMs ?? LOCK_DURATION_MS,
           stalledInterval: options.stalledIntervalMs ?? STALLED_INTERVAL_MS,
           maxStalledCount: MAX_STALLED_COUNT,
+          // Shown as the job's `processedBy` (Bull Board, crash tests): which process holds it.
+          name: `${hostname()}-${process.pid}`,
         },
       ),
   );

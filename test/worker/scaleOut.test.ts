@@ -1,0 +1,174 @@
+/**
+ * The worker cluster end to end: real `worker/main.ts` processes sharing one Redis and one
+ * database, syncing simulator orgs, surviving a SIGKILL in the middle of the work.
+ */
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRun } from '../../shared/pipeline/runs.js';
+import { QUEUE_NAMES } from '../../shared/queues.js';
+import { startSimulator, type OrgTruth, type RunningSimulator } from '../../simulator/server.js';
+import { startWorkerProcesses, type WorkerFleet } from '../helpers/workerProcesses.js';
+import { openWorkerHarness, seedOrgProfile, waitFor, type WorkerHarness } from './workerHarness.js';
+
+const BIG_USERS = 25_000;
+const SMALL_USERS = 500;
+const DAY_MS = 86_400_000;
+
+let sim: RunningSimulator;
+let h: WorkerHarness;
+let fleet: WorkerFleet;
+const queues: Queue[] = [];
+
+function queue(name: string): Queue {
+  const q = new Queue(name, { connection: h.redis.redis, prefix: h.redis.prefix });
+  queues.push(q);
+  return q;
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    quiet: true,
+    orgs: [
+      { users: BIG_USERS, seed: 61 },
+      { users: SMALL_USERS, seed: 62 },
+    ],
+  });
+  h = await openWorkerHarness('scaleout', { WORKER_CONCURRENCY: '4' });
+  fleet = await startWorkerProcesses(2, h.env);
+}, 90_000);
+
+afterAll(async () => {
+  await fleet?.killAll();
+  await Promise.allSettled(queues.map((q) => q.close()));
+  await h?.close();
+  await sim?.stop();
+});
+
+interface SubscriptionRow {
+  userId: string;
+  identifier: string;
+  isActive: boolean;
+  lastLoginAt: Date | null;
+  goneAt: Date | null;
+}
+
+async function currentRows(profileId: string): Promise<SubscriptionRow[]> {
+  const profile = await h.models.IntegrationProfile.findById(profileId, { activeSyncId: 1 }).lean();
+  return h.models.SoftwareSubscription.find(
+    { syncId: profile?.activeSyncId },
+    { _id: 0, userId: 1, identifier: 1, isActive: 1, lastLoginAt: 1, goneAt: 1 },
+  ).lean<SubscriptionRow[]>();
+}
+
+function bucket(lastLogin: Date | null, now: number): string {
+  if (!lastLogin) return 'never';
+  const days = (now - lastLogin.getTime()) / DAY_MS;
+  if (days < 30) return 'last30Days';
+  if (days < 90) return 'days30To90';
+  return days < 365 ? 'days90To365' : 'over365Days';
+}
+
+/** Users per license (active / inactive), last-login buckets, assignments: as the org says, no row twice. */
+function expectEqualsTruth(rows: SubscriptionRow[], truth: OrgTruth): void {
+  const live = rows.filter((r) => r.goneAt === null);
+  const keys = live.map((r) => `${r.userId}|${r.identifier}`);
+  expect(new Set(keys).size).toBe(keys.length);
+  const userRows = live.filter((r) => r.identifier.startsWith('UL:'));
+  expect(new Set(userRows.map((r) => r.userId)).size).toBe(truth.users);
+  const perLicense = (key: string) =>
+    userRows.filter(
+      (r) => r.identifier === `UL:${key}` || (key === 'SFDC' && r.identifier === 'UL:SFDC:ServiceCloud'),
+    );
+  expect(
+    truth.licenses.map((l) => {
+      const holders = perLicense(l.licenseDefinitionKey);
+      return [
+        l.licenseDefinitionKey,
+        holders.filter((r) => r.isActive).length,
+        holders.filter((r) => !r.isActive).length,
+      ];
+    }),
+  ).toEqual(truth.licenses.map((l) => [l.licenseDefinitionKey, l.activeUsers, l.inactiveUsers]));
+  const now = Date.parse(truth.now);
+  for (const state of ['active', 'inactive'] as const) {
+    const counts: Record<string, number> = {
+      never: 0,
+      last30Days: 0,
+      days30To90: 0,
+      days90To365: 0,
+      over365Days: 0,
+    };
+    for (const r of userRows.filter((x) => x.isActive === (state === 'active'))) {
+      const b = bucket(r.lastLoginAt, now);
+      counts[b] = (counts[b] ?? 0) + 1;
+    }
+    expect(counts).toEqual(truth.lastLogin[state]);
+  }
+  expect(live.filter((r) => r.identifier.startsWith('PSL:')).length).toBe(
+    truth.permissionSetLicenseAssignments,
+  );
+  expect(live.filter((r) => r.identifier.startsWith('PKG:')).length).toBe(truth.packageLicenseAssignments);
+}
+
+async function runEnded(profileId: string, timeoutMs: number): Promise<void> {
+  await waitFor(
+    `the run of ${profileId} to end`,
+    async () =>
+      (await h.models.IntegrationProfile.findById(profileId, { currentRunId: 1 }).lean())?.currentRunId ===
+      null,
+    timeoutMs,
+    250,
+  );
+}
+
+describe('two worker processes', () => {
+  it('when a 25,000-user and a 500-user org are synced and the worker downloading the big one is SIGKILLed mid-download, then both runs finish with exactly the org’s truth', async () => {
+    const started = Date.now();
+    const [big, small] = sim.orgs as [(typeof sim.orgs)[0], (typeof sim.orgs)[0]];
+    const bigProfile = await seedOrgProfile(h, big, { status: 'published' });
+    const smallProfile = await seedOrgProfile(h, small, { status: 'published' });
+    const bigRun = await startRun(h.pipeline, {
+      profileId: bigProfile,
+      trigger: 'publish',
+      requestedBy: 'test',
+    });
+    const smallRun = await startRun(h.pipeline, {
+      profileId: smallProfile,
+      trigger: 'publish',
+      requestedBy: 'test',
+    });
+
+    // Mid-download: the big org's job is active and has reported progress.
+    const downloads = queue(QUEUE_NAMES.downloadSubscriptions);
+    const holder = await waitFor(
+      'the big download to be under way',
+      async () => {
+        const job = await downloads.getJob(`${bigRun.runId}-downloadSubscriptions`);
+        if (!job || (await job.getState()) !== 'active' || !job.progress || !job.processedBy) return null;
+        return job.processedBy;
+      },
+      60_000,
+      50,
+    );
+    const victim = fleet.workers.find((w) => holder.endsWith(`-${w.child.pid}`));
+    expect(victim, `a worker with pid in ${holder}`).toBeDefined();
+    await victim!.kill();
+    const killedAt = Date.now();
+    await fleet.add();
+
+    await runEnded(smallProfile, 120_000);
+    await runEnded(bigProfile, 150_000);
+    const recoveredAfter = Date.now() - killedAt;
+
+    const download = await h.models.JobRun.findById(`${bigRun.runId}|downloadSubscriptions`).lean();
+    expect(download?.status).toBe('succeeded');
+    expect((await h.models.JobRun.findById(`${smallRun.runId}|downloadSubscriptions`).lean())?.status).toBe(
+      'succeeded',
+    );
+    expectEqualsTruth(await currentRows(smallProfile), sim.admin.truth(small.orgId));
+    expectEqualsTruth(await currentRows(bigProfile), sim.admin.truth(big.orgId));
+    console.log(
+      `[scaleOut] 25k+500 sync with a SIGKILL: ${Date.now() - started} ms total, recovered ${recoveredAfter} ms after the kill`,
+    );
+  }, 240_000);
+});
