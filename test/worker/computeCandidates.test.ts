@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UserState } from '../../simulator/server.js';
+import { createComputeCandidatesProcessor } from '../../worker/processors/computeCandidates.js';
+import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
+import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
+
+const DAY_MS = 86_400_000;
+const now = new Date();
+const EXCLUDED_PATTERN = '*1@*';
+
+let f: ProfileFixture;
+let users: UserState[];
+
+/**
+ * The candidates the default rules (60 days idle, 30 days grace) should produce, worked out from
+ * the simulator's raw user state rather than from anything seatwise stored.
+ */
+function expectedCandidates(
+  excluded: (u: UserState) => boolean,
+  disabled: ReadonlySet<string> = new Set(),
+): Set<string> {
+  const expected = new Set<string>();
+  for (const u of users) {
+    if (excluded(u)) continue;
+    const idleSince = Date.parse(u.lastLoginDate ?? u.createdDate);
+    const idle = now.getTime() - idleSince >= 60 * DAY_MS;
+    const pastGrace = now.getTime() - Date.parse(u.createdDate) >= 30 * DAY_MS;
+    const userKey =
+      u.licenseDefinitionKey === 'SFDC' && u.featureLicenses.includes('supportUser')
+        ? 'SFDC:ServiceCloud'
+        : u.licenseDefinitionKey;
+    const modelled = !['PID_Identity', 'PID_Guest_User'].includes(u.licenseDefinitionKey);
+    const seat = `UL:${userKey}`;
+    if (modelled && u.isActive && idle && pastGrace && !disabled.has(seat)) expected.add(`${u.id}|${seat}`);
+    const assignments = [
+      ...u.permissionSetLicenseAssignments.map((a) => `PSL:${a.developerName}`),
+      ...u.packageLicenseAssignments.map((a) => `PKG:${a.namespacePrefix}`),
+    ];
+    for (const identifier of assignments) {
+      if (disabled.has(identifier)) continue;
+      if (!u.isActive || (idle && pastGrace)) expected.add(`${u.id}|${identifier}`);
+    }
+  }
+  return expected;
+}
+
+async function candidateKeys(status?: string): Promise<string[]> {
+  const filter: Record<string, unknown> = { profileId: f.profileId };
+  if (status) filter.status = status;
+  const rows = await f.models.RemovalCandidate.find(filter).lean();
+  return rows.map((c) => `${c.userId}|${c.identifier}`).sort();
+}
+
+const compute = () =>
+  f.runJob('computeCandidates', createComputeCandidatesProcessor(f.deps, { now: () => now }));
+
+beforeAll(async () => {
+  f = await createProfileFixture({ label: 'cand', org: { users: 600, seed: 5 } });
+  await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
+  const ids = await f.models.SoftwareSubscription.distinct('userId');
+  users = ids.map((id) => {
+    const state = f.sim.admin.user(f.org.orgId, String(id));
+    if (!state) throw new Error(`simulator does not know ${String(id)}`);
+    return state;
+  });
+  await f.models.ReclamationRule.updateOne(
+    { profileId: f.profileId, identifier: 'UL:SFDC' },
+    { $set: { requiresApproval: false } },
+  );
+  await f.models.ExclusionRule.create([
+    {
+      profileId: f.profileId,
+      kind: 'username_pattern',
+      value: EXCLUDED_PATTERN.toUpperCase(),
+      createdBy: 'test',
+    },
+    { profileId: f.profileId, kind: 'profile_name', value: 'system administrator', createdBy: 'test' },
+    { profileId: f.profileId, kind: 'identifier', value: 'pkg:finserv', createdBy: 'test' },
+  ]);
+});
+afterAll(async () => f.close());
+
+/** The user exclusions of beforeAll (username glob, profile name), from the simulator's side. */
+const excludedByRules = (u: UserState): boolean =>
+  /^.*1@.*$/i.test(u.username) || u.profile === 'System Administrator';
+
+describe('computeCandidates', () => {
+  it('when rules and exclusions are applied, then candidates are exactly the idle seats of non-excluded users, with status by approval', async () => {
+    const outcome = await compute();
+    const expected = [...expectedCandidates((u) => excludedByRules(u))]
+      .filter((k) => !k.endsWith('|PKG:FinServ'))
+      .sort();
+    expect(expected.length).toBeGreaterThan(20);
+    expect(await candidateKeys()).toEqual(expected);
+    expect(outcome.result).toMatchObject({ created: expected.length, cancelled: 0 });
+    const sfdc = await f.models.RemovalCandidate.find({
+      profileId: f.profileId,
+      identifier: 'UL:SFDC',
+    }).lean();
+    expect(sfdc.length).toBeGreaterThan(0);
+    expect(new Set(sfdc.map((c) => c.status))).toEqual(new Set(['ready']));
+    const others = await f.models.RemovalCandidate.find({
+      profileId: f.profileId,
+      identifier: { $ne: 'UL:SFDC' },
+    }).lean();
+    expect(new Set(others.map((c) => c.status))).toEqual(new Set(['pending']));
+    const never = others.find((c) => c.justification === 'never_used');
+    if (never) expect(never.evidence?.lastLoginAt).toBeNull();
+    for (const c of [...sfdc, ...others])
+      expect(c.evidence?.daysInactive ?? 0).toBeGreaterThanOrEqual(c.identifier.startsWith('UL:') ? 60 : 0);
+  });
+
+  it('when it runs again with nothing changed, then no candidate is added or retired', async () => {
+    const before = await candidateKeys();
+    const outcome = await compute();
+    expect(outcome.result).toMatchObject({ created: 0, cancelled: 0, reopened: 0 });
+    expect(await candidateKeys()).toEqual(before);
+  });
+
+  it('when a rule is disabled, then its open candidates are cancelled, settled ones are left alone, and re-enabling reopens them', async () => {
+    const dsfs = await f.models.RemovalCandidate.find({
+      profileId: f.profileId,
+      identifier: 'PKG:dsfs',
+    }).lean();
+    expect(dsfs.length).toBeGreaterThan(1);
+    const rejected = dsfs[0];
+    await f.models.RemovalCandidate.updateOne(
+      { _id: rejected?._id },
+      { $set: { status: 'rejected', decidedBy: 'admin' } },
+    );
+    await f.models.ReclamationRule.updateOne(
+      { profileId: f.profileId, identifier: 'PKG:dsfs' },
+      { $set: { enabled: false } },
+    );
+
+    const outcome = await compute();
+    expect(outcome.result).toMatchObject({ cancelled: dsfs.length - 1, created: 0 });
+    const after = await f.models.RemovalCandidate.find({
+      profileId: f.profileId,
+      identifier: 'PKG:dsfs',
+    }).lean();
+    expect(after.filter((c) => c.status === 'cancelled')).toHaveLength(dsfs.length - 1);
+    expect(after.find((c) => c._id === rejected?._id)?.status).toBe('rejected');
+
+    await f.models.ReclamationRule.updateOne(
+      { profileId: f.profileId, identifier: 'PKG:dsfs' },
+      { $set: { enabled: true } },
+    );
+    const again = await compute();
+    expect(again.result).toMatchObject({ reopened: dsfs.length - 1, created: 0 });
+    expect(
+      await f.models.RemovalCandidate.countDocuments({
+        profileId: f.profileId,
+        identifier: 'PKG:dsfs',
+        status: 'pending',
+      }),
+    ).toBe(dsfs.length - 1);
+  });
+
+  it('when a user is excluded after becoming a candidate, then the candidate is cancelled and never comes back while excluded', async () => {
+    const target = await f.models.RemovalCandidate.findOne({
+      profileId: f.profileId,
+      status: 'ready',
+    }).lean();
+    if (!target) throw new Error('no ready candidate');
+    await f.models.ExclusionRule.create({
+      profileId: f.profileId,
+      kind: 'user_id',
+      value: target.userId.slice(0, 15),
+      createdBy: 'test',
+    });
+    await compute();
+    const all = await f.models.RemovalCandidate.find({
+      profileId: f.profileId,
+      userId: target.userId,
+    }).lean();
+    expect(all.length).toBeGreaterThan(0);
+    for (const c of all) expect(['cancelled', 'rejected']).toContain(c.status);
+    await compute();
+    expect(
+      (await f.models.RemovalCandidate.find({ profileId: f.profileId, userId: target.userId }).lean()).every(
+        (c) => c.status !== 'ready' && c.status !== 'pending',
+      ),
+    ).toBe(true);
+  });
+});

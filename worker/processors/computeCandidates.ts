@@ -1,0 +1,256 @@
+/**
+ * computeCandidates: exclusion rules, then every enabled reclamation rule, applied to the active
+ * snapshot with database cursors (only rows that could match are read). A match becomes a removal
+ * candidate with a deterministic `_id`, so recomputing adds no duplicates; open candidates
+ * (pending/ready) that no longer match are cancelled; candidates in other states are left alone.
+ */
+import type { Job } from 'bullmq';
+import { ObjectId, type Collection, type Filter } from 'mongodb';
+import { bulkWriteInChunks } from '../../shared/db/bulkWriteInChunks.js';
+import type { ReclamationRule } from '../../shared/db/models/reclamationRule.model.js';
+import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
+import { initialStatus, RETIRABLE_STATUSES } from '../../shared/domain/candidateLifecycle.js';
+import { compileExclusions, type CompiledExclusions } from '../../shared/domain/exclusions.js';
+import { inactivityCutoff } from '../../shared/domain/inactivity.js';
+import { candidateId, evaluateRule, type CandidateMatch } from '../../shared/domain/reclamationRules.js';
+import { SeatwiseError } from '../../shared/errors.js';
+import { insertIgnoringDuplicates, INSERT_CHUNK_SIZE } from '../insertIgnoringDuplicates.js';
+import { parseRunPayload } from '../jobPayload.js';
+import type { JobOutcome, JobProcessor, WorkerDeps } from '../workerDeps.js';
+import { subscriptionRowId, type SubscriptionRow } from './downloadSubscriptions/subscriptionRows.js';
+
+export interface ComputeCandidatesOptions {
+  now?: () => Date;
+}
+
+type Rule = ReclamationRule & { _id: ObjectId };
+interface Match {
+  rule: Rule;
+  row: SubscriptionRow;
+  match: CandidateMatch;
+}
+
+interface CandidateDoc {
+  _id: string;
+  profileId: ObjectId;
+  userId: string;
+  username: string;
+  identifier: string;
+  ruleId: ObjectId;
+  action: string;
+  justification: string;
+  evidence: CandidateMatch['evidence'];
+  status: CandidateStatus;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  attempts: number;
+  lastError: null;
+  reclaimRunId: string | null;
+  outcome: string | null;
+  reclaimedAt: Date | null;
+  lastComputedSyncId: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * One pass over the rows that could match any enabled rule (idle since the most lenient cut-off, or
+ * held by a deactivated user); the evaluation itself (per-rule threshold, grace, exclusions,
+ * boundaries) happens in code. One scan instead of one per rule: FerretDB filters scans itself.
+ */
+function preFilter(
+  profileId: ObjectId,
+  syncId: string,
+  enabled: readonly Rule[],
+  now: Date,
+): Filter<SubscriptionRow> {
+  const lenientCutoff = inactivityCutoff(Math.min(...enabled.map((r) => r.thresholdDays)), now);
+  return {
+    profileId,
+    syncId,
+    goneAt: null,
+    identifier: { $in: enabled.map((r) => r.identifier) },
+    $or: [{ isActive: false }, { lastLoginAt: { $lte: lenientCutoff } }, { lastLoginAt: null }],
+  };
+}
+
+const CANCEL_CHUNK = 50;
+
+export function createComputeCandidatesProcessor(
+  deps: WorkerDeps,
+  options: ComputeCandidatesOptions = {},
+): JobProcessor {
+  const clock = options.now ?? (() => new Date());
+  return async (job: Job): Promise<JobOutcome> => {
+    const { profileId, runId } = parseRunPayload(job);
+    const { models } = deps;
+    const profileObjectId = new ObjectId(profileId);
+    const profile = await models.IntegrationProfile.findById(profileObjectId, { activeSyncId: 1 }).lean();
+    if (!profile)
+      throw new SeatwiseError('PROFILE_NOT_FOUND', `profile ${profileId} does not exist`, { profileId });
+    const counts = { records: 0, pages: 0, apiCalls: 0, writes: 0 };
+    const syncId = profile.activeSyncId;
+    if (!syncId) {
+      return { counts, apiUsage: null, result: { runId, skipped: 'no subscriptions downloaded yet' } };
+    }
+    const now = clock();
+    const subscriptions = models.SoftwareSubscription.collection as unknown as Collection<SubscriptionRow>;
+    const candidates = models.RemovalCandidate.collection as unknown as Collection<CandidateDoc>;
+    const rules = (await models.ReclamationRule.find({ profileId: profileObjectId }).lean()) as Rule[];
+    const rulesByIdentifier = new Map(rules.map((r) => [r.identifier, r]));
+    const exclusions: CompiledExclusions = compileExclusions(
+      await models.ExclusionRule.find({ profileId: profileObjectId }).lean(),
+    );
+    const result = {
+      matched: 0,
+      created: 0,
+      reopened: 0,
+      cancelled: 0,
+      excluded: 0,
+      byRule: {} as Record<string, number>,
+    };
+
+    async function flush(matches: Match[]): Promise<void> {
+      if (matches.length === 0) return;
+      const docs = matches.map(({ rule, row, match }): CandidateDoc => ({
+        _id: candidateId(profileId, row.userId, row.identifier),
+        profileId: profileObjectId,
+        userId: row.userId,
+        username: row.username,
+        identifier: row.identifier,
+        ruleId: rule._id,
+        action: rule.action,
+        justification: match.justification,
+        evidence: match.evidence,
+        status: initialStatus(rule.requiresApproval),
+        decidedBy: null,
+        decidedAt: null,
+        attempts: 0,
+        lastError: null,
+        reclaimRunId: null,
+        outcome: null,
+        reclaimedAt: null,
+        lastComputedSyncId: syncId as string,
+        createdAt: now,
+        updatedAt: now,
+      }));
+      const existing = await candidates
+        .find({ _id: { $in: docs.map((d) => d._id) } }, { projection: { status: 1 } })
+        .toArray();
+      const statusOf = new Map(existing.map((c) => [c._id, c.status]));
+      const fresh = docs.filter((d) => !statusOf.has(d._id));
+      const inserted = await insertIgnoringDuplicates(candidates, fresh);
+      const reopen = docs.filter((d) => statusOf.get(d._id) === 'cancelled');
+      const reopened = await bulkWriteInChunks(
+        candidates,
+        reopen.map((d) => ({
+          updateOne: {
+            filter: { _id: d._id, status: 'cancelled' as CandidateStatus },
+            update: {
+              $set: {
+                status: d.status,
+                ruleId: d.ruleId,
+                action: d.action,
+                justification: d.justification,
+                evidence: d.evidence,
+                outcome: null,
+                lastComputedSyncId: d.lastComputedSyncId,
+                updatedAt: now,
+              },
+            },
+          },
+        })),
+      );
+      result.created += inserted;
+      result.reopened += reopened.modified;
+      counts.writes += inserted + reopened.modified;
+    }
+
+    const enabled = rules.filter((r) => r.enabled);
+    const enabledByIdentifier = new Map(enabled.map((r) => [r.identifier, r]));
+    await job.updateProgress({ phase: 'match', done: 0, total: 0 });
+    if (enabled.length > 0) {
+      let buffer: Match[] = [];
+      const cursor = subscriptions
+        .find(preFilter(profileObjectId, syncId, enabled, now))
+        .batchSize(INSERT_CHUNK_SIZE);
+      for await (const row of cursor) {
+        counts.records += 1;
+        const rule = enabledByIdentifier.get(row.identifier);
+        if (!rule) continue;
+        const verdict = evaluateRule(rule, row, exclusions, now);
+        if (!verdict.matches) {
+          if (verdict.reason === 'excluded') result.excluded += 1;
+          continue;
+        }
+        result.matched += 1;
+        result.byRule[rule.identifier] = (result.byRule[rule.identifier] ?? 0) + 1;
+        buffer.push({ rule, row, match: verdict.candidate });
+        if (buffer.length >= INSERT_CHUNK_SIZE) {
+          await flush(buffer);
+          buffer = [];
+          await job.updateProgress({ phase: 'match', done: counts.records, total: counts.records });
+        }
+      }
+      await flush(buffer);
+    }
+
+    // Retire open candidates that no longer match: re-evaluate each against the active snapshot.
+    await job.updateProgress({ phase: 'retire', done: 0, total: 0 });
+    const open = candidates
+      .find(
+        { profileId: profileObjectId, status: { $in: [...RETIRABLE_STATUSES] } },
+        { projection: { userId: 1, identifier: 1 } },
+      )
+      .batchSize(INSERT_CHUNK_SIZE);
+    let page: { _id: string; userId: string; identifier: string }[] = [];
+    const retire = async (): Promise<void> => {
+      if (page.length === 0) return;
+      const rows = await subscriptions
+        .find({ _id: { $in: page.map((c) => subscriptionRowId(syncId, c.userId, c.identifier)) } })
+        .toArray();
+      const rowById = new Map(rows.map((r) => [r._id, r]));
+      const byReason = new Map<string, string[]>();
+      for (const candidate of page) {
+        const row = rowById.get(subscriptionRowId(syncId, candidate.userId, candidate.identifier));
+        const rule = rulesByIdentifier.get(candidate.identifier);
+        let reason: string | null;
+        if (!row) reason = 'subscription_gone';
+        else if (!rule) reason = 'rule_removed';
+        else {
+          const verdict = evaluateRule(rule, row, exclusions, now);
+          reason = verdict.matches ? null : verdict.reason;
+        }
+        if (reason) byReason.set(reason, [...(byReason.get(reason) ?? []), candidate._id]);
+      }
+      for (const [reason, ids] of byReason) {
+        for (let start = 0; start < ids.length; start += CANCEL_CHUNK) {
+          const cancelled = await candidates.updateMany(
+            {
+              _id: { $in: ids.slice(start, start + CANCEL_CHUNK) },
+              status: { $in: [...RETIRABLE_STATUSES] },
+            },
+            {
+              $set: {
+                status: 'cancelled',
+                outcome: `no longer matches: ${reason}`,
+                lastComputedSyncId: syncId,
+                updatedAt: now,
+              },
+            },
+          );
+          result.cancelled += cancelled.modifiedCount;
+          counts.writes += cancelled.modifiedCount;
+        }
+      }
+      page = [];
+    };
+    for await (const candidate of open) {
+      page.push(candidate);
+      if (page.length >= INSERT_CHUNK_SIZE) await retire();
+    }
+    await retire();
+
+    return { counts, apiUsage: null, result: { runId, syncId, ...result } };
+  };
+}
