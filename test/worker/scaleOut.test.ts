@@ -31,9 +31,11 @@ beforeAll(async () => {
     orgs: [
       { users: BIG_USERS, seed: 61 },
       { users: SMALL_USERS, seed: 62 },
+      { users: SMALL_USERS, seed: 63 },
     ],
   });
-  h = await openWorkerHarness('scaleout', { WORKER_CONCURRENCY: '4' });
+  // A short breaker reset: an org back from an outage is tried again within seconds.
+  h = await openWorkerHarness('scaleout', { WORKER_CONCURRENCY: '4', SF_BREAKER_RESET_MS: '2000' });
   fleet = await startWorkerProcesses(2, h.env);
 }, 90_000);
 
@@ -171,4 +173,45 @@ describe('two worker processes', () => {
       `[scaleOut] 25k+500 sync with a SIGKILL: ${Date.now() - started} ms total, recovered ${recoveredAfter} ms after the kill`,
     );
   }, 240_000);
+
+  it('when one org has an outage, then its run is paused (delayed, not failed) while another org’s run finishes, and it completes once the org is back', async () => {
+    const [, healthy, down] = sim.orgs as [(typeof sim.orgs)[0], (typeof sim.orgs)[0], (typeof sim.orgs)[0]];
+    const downProfile = await seedOrgProfile(h, down, { status: 'published' });
+    const healthyProfile = await seedOrgProfile(h, healthy, { status: 'published' });
+    sim.admin.addFault({ kind: 'serverError', orgId: down.orgId, status: 503 });
+    const downRun = await startRun(h.pipeline, {
+      profileId: downProfile,
+      trigger: 'manual',
+      requestedBy: 'test',
+    });
+    const healthyRun = await startRun(h.pipeline, {
+      profileId: healthyProfile,
+      trigger: 'manual',
+      requestedBy: 'test',
+    });
+
+    const paused = await waitFor(
+      'the org to be paused',
+      async () => {
+        const row = await h.models.JobRun.findById(`${downRun.runId}|downloadSubscriptions`).lean();
+        return row?.status === 'delayed' && row.error?.code?.startsWith('SALESFORCE_PAUSED') ? row : null;
+      },
+      60_000,
+      100,
+    );
+    expect(paused.result).toMatchObject({ pausedUntil: expect.any(String) });
+    await runEnded(healthyProfile, 60_000);
+    expect((await h.models.JobRun.findById(`${healthyRun.runId}|downloadSubscriptions`).lean())?.status).toBe(
+      'succeeded',
+    );
+    expect((await h.models.IntegrationProfile.findById(downProfile).lean())?.currentRunId).toBe(
+      downRun.runId,
+    );
+
+    sim.admin.clearFaults(down.orgId);
+    await runEnded(downProfile, 90_000);
+    const resumed = await h.models.JobRun.findById(`${downRun.runId}|downloadSubscriptions`).lean();
+    expect(resumed?.status).toBe('succeeded');
+    expectEqualsTruth(await currentRows(downProfile), sim.admin.truth(down.orgId));
+  }, 180_000);
 });
