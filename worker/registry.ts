@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { JOB_CATALOG } from '../shared/jobs/catalog.js';
 import { SeatwiseError } from '../shared/errors.js';
 import { JOB_NAMES, QUEUE_NAMES, type JobName } from '../shared/queues.js';
+import { createComputeCandidatesProcessor } from './processors/computeCandidates.js';
 import { createDownloadConsumptionProcessor } from './processors/downloadConsumption.js';
 import { createDownloadSubscriptionsProcessor } from './processors/downloadSubscriptions.js';
 import { createScheduledRunProcessor } from './processors/scheduledRun.js';
@@ -15,7 +16,7 @@ const factories: Record<JobName, ProcessorFactory> = {
   validate: createValidateProcessor,
   downloadSubscriptions: (deps) => createDownloadSubscriptionsProcessor(deps),
   downloadConsumption: createDownloadConsumptionProcessor,
-  computeCandidates: notYetBuilt('computeCandidates'),
+  computeCandidates: (deps) => createComputeCandidatesProcessor(deps),
   reclaim: notYetBuilt('reclaim'),
   scheduledRun: createScheduledRunProcessor,
 };
