@@ -100,6 +100,10 @@ interface BodyParserError {
 /** Turns whatever reached Express into a problem; only unexpected errors are logged (once, here). */
 export function toProblem(error: unknown): ApiProblem {
   if (error instanceof ApiProblem) return error;
+  // The profile went away between our read and the pipeline's (a concurrent delete).
+  if (error instanceof SeatwiseError && error.code === 'PROFILE_NOT_FOUND') {
+    return new ApiProblem(404, 'NOT_FOUND', 'the profile does not exist (any more)');
+  }
   const parser = error as BodyParserError;
   if (parser && typeof parser === 'object') {
     if (parser.type === 'entity.parse.failed') {

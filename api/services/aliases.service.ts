@@ -6,6 +6,7 @@ import { conflict, isDuplicateKey, objectId, sortSpec, type Page } from '../http
 import { AUTH_STATUSES, GRANT_TYPES } from '../../shared/db/models/connectionAlias.model.js';
 import type { EncryptedValue } from '../../shared/crypto/secretBox.js';
 import type { ApiServices } from './apiServices.js';
+import { withAliasLock } from './profiles.service.js';
 import { instanceUrlProblem } from './validation.js';
 
 const name = z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
@@ -292,6 +293,8 @@ export async function deleteAlias(s: ApiServices, id: string): Promise<void> {
   const child = await s.models.ConnectionAlias.findOne({ parentId: alias._id }).select({ name: 1 }).lean();
   if (child)
     throw conflict('ALIAS_HAS_CHILDREN', `alias has child aliases (e.g. "${child.name}"); delete them first`);
-  const deleted = await s.models.ConnectionAlias.deleteOne({ _id: id, profileId: null });
+  const deleted = await withAliasLock(s, id, () =>
+    s.models.ConnectionAlias.deleteOne({ _id: id, profileId: null }),
+  );
   if (deleted.deletedCount !== 1) throw conflict('ALIAS_IN_USE', 'alias was claimed by a profile meanwhile');
 }

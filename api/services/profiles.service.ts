@@ -183,14 +183,37 @@ function duplicateName(name: string): ApiProblem {
   });
 }
 
+const RELEASE_IF_OURS = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
 /**
- * One conditional update: the alias is taken only if nobody holds it, so two concurrent claims
- * cannot both succeed. Refusals name the holder.
+ * Serializes claims of one alias across api processes. FerretDB runs a conditional update as
+ * read-then-write, so two concurrent `{_id, profileId: null}` updates can both match there (seen in
+ * the concurrent-claim test); on MongoDB the update alone would do. The TTL frees a crashed holder.
+ */
+export async function withAliasLock<T>(s: ApiServices, aliasId: string, work: () => Promise<T>): Promise<T> {
+  const key = `${s.config.redis.prefix}:alias-claim:${aliasId}`;
+  const token = new Types.ObjectId().toHexString();
+  const deadline = Date.now() + 5_000;
+  while ((await s.redis.set(key, token, 'PX', 10_000, 'NX')) !== 'OK') {
+    if (Date.now() > deadline) {
+      throw conflict('CONCURRENT_CHANGE', 'the alias is being claimed by another request; try again');
+    }
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  try {
+    return await work();
+  } finally {
+    await s.redis.eval(RELEASE_IF_OURS, 1, key, token);
+  }
+}
+
+/**
+ * One conditional update (`{_id, profileId: null}`) under the alias's lock: the alias is taken only
+ * if nobody holds it, so two profiles never share one. Refusals name the holder.
  */
 export async function claimAlias(s: ApiServices, aliasId: string, profileId: Types.ObjectId): Promise<void> {
-  const claimed = await s.models.ConnectionAlias.updateOne(
-    { _id: aliasId, profileId: null },
-    { $set: { profileId } },
+  const claimed = await withAliasLock(s, aliasId, () =>
+    s.models.ConnectionAlias.updateOne({ _id: aliasId, profileId: null }, { $set: { profileId } }),
   );
   if (claimed.matchedCount === 1) return;
   const alias = await s.models.ConnectionAlias.findById(aliasId).select({ profileId: 1, name: 1 }).lean();

@@ -5,8 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../simulator/server.js';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../api/app.js';
+import { sha256Hex } from '../../api/http/auth.js';
+import { loadConfig } from '../../shared/config.js';
 import { createSecretBox } from '../../shared/crypto/secretBox.js';
-import { startApi, type ApiHarness, type CallOptions, type CallResult } from './apiHarness.js';
+import { ROLE_TOKENS, startApi, type ApiHarness, type CallOptions, type CallResult } from './apiHarness.js';
 
 let api: ApiHarness;
 let sim: RunningSimulator;
@@ -150,6 +155,51 @@ describe('OAuth', () => {
     const refused = await call('post', `/api/v1/aliases/${id}/oauth/token`);
     expect(refused.status).toBe(422);
     expect(refused.json).toMatchObject({ code: 'OAUTH_REFUSED' });
+  });
+
+  it('when the encryption key is rotated, then secrets sealed with the old key still work and new tokens use the new key', async () => {
+    const org = sim.orgs[1]!;
+    const created = await call('post', '/api/v1/aliases', {
+      body: {
+        name: 'Rotated',
+        instanceUrl: org.instanceUrl,
+        grantType: 'client_credentials',
+        clientId: org.clientId,
+        clientSecret: org.clientSecret,
+      },
+    });
+    const id = (created.json as { id: string }).id;
+    const rotatedConfig = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      REDIS_PREFIX: api.config.redis.prefix,
+      ENCRYPTION_KEYS: `k2:${Buffer.alloc(32, 9).toString('base64')},k1:${Buffer.alloc(32, 7).toString('base64')}`,
+      API_TOKENS: `admin:admin:${sha256Hex(ROLE_TOKENS.admin)}`,
+    });
+    const server = createApp({
+      redis: api.redis.redis,
+      mongo: api.db.connection,
+      config: rotatedConfig,
+    }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/aliases/${id}/oauth/token`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ROLE_TOKENS.admin}` },
+      });
+      bodies.push(await res.text());
+      expect(res.status).toBe(200);
+      const stored = await api.models.ConnectionAlias.findById(id).lean();
+      expect(stored?.clientSecret?.keyId).toBe('k1');
+      expect(stored?.tokens?.accessToken.keyId).toBe('k2');
+      droppedTokens.push(createSecretBox(rotatedConfig.crypto).open(stored!.tokens!.accessToken));
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+    // The old-key process can no longer read the new tokens; drop them so the grep below can open all others.
+    await api.models.ConnectionAlias.updateOne({ _id: id }, { $set: { tokens: null } });
   });
 
   it('when everything above has run, then no client secret or token appears in any response body or log line', async () => {
