@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { runPayloadSchema } from './runPayload.js';
+
+/** The BullMQ job name of a reclaim child; it runs on the reclaim queue (QUEUE_NAMES.reclaim). */
+export const RECLAIM_BATCH_JOB_NAME = 'reclaimBatch';
+
+/** Candidates per child job: each child makes ≤ 5 Salesforce write calls of 200 records. */
+export const RECLAIM_BATCH_SIZE = 1_000;
+
+/**
+ * A slice of one run's reclaim, fanned out as a child of the run's reclaim job: the candidates of
+ * the profile whose `_id` lies in [firstCandidateId, lastCandidateId]. Ids only, never records.
+ */
+export const reclaimBatchPayloadSchema = runPayloadSchema
+  .extend({
+    batch: z.number().int().min(0),
+    firstCandidateId: z.string().min(1).max(200),
+    lastCandidateId: z.string().min(1).max(200),
+  })
+  .strict();
+
+export type ReclaimBatchPayload = z.infer<typeof reclaimBatchPayloadSchema>;
+
+/** Deterministic, so adding the children again after a crash adds nothing: no ':' and never numeric. */
+export function reclaimBatchJobId(payload: Pick<ReclaimBatchPayload, 'runId' | 'batch'>): string {
+  return `${payload.runId}-${RECLAIM_BATCH_JOB_NAME}-${payload.batch}`;
+}
