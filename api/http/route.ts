@@ -3,12 +3,14 @@
  * test, the fuzz test and the OpenAPI document all see exactly the routes the app serves.
  */
 import type { Request, RequestHandler, Response } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Role } from '../../shared/config.js';
 import type { Actor } from './auth.js';
 import { authenticate, authorize } from './auth.js';
 import type { ApiTokenEntry } from '../../shared/config.js';
 import { ApiProblem, fieldsOf, validationProblem } from './problem.js';
+
+const NO_BODY = z.object({}).strict();
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
@@ -61,14 +63,16 @@ export function handlerFor(route: RouteDef, tokens: readonly ApiTokenEntry[]): R
     const params = parseOr(route.params, req.params, 'params');
     const query = parseOr(route.query, { ...(req.query as object) }, 'query');
     let body: unknown = undefined;
-    if (route.body) {
+    // Actions without a body (validate, publish, …) still refuse fields they would silently ignore.
+    const bodySchema = route.body ?? (route.method === 'post' ? NO_BODY : undefined);
+    if (bodySchema) {
       const hasBody = Number(req.header('content-length') ?? 0) > 0 || req.header('transfer-encoding');
       if (hasBody && !req.is('application/json')) {
         throw new ApiProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json', {
           errors: [{ field: 'body', message: 'must be application/json' }],
         });
       }
-      body = parseOr(route.body, req.body ?? {}, 'body');
+      body = parseOr(bodySchema, req.body ?? {}, 'body');
     }
     const result = await route.handle({ params, query, body, actor });
     const status = result.status ?? route.status ?? 200;

