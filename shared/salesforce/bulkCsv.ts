@@ -60,15 +60,26 @@ function collapseEmpty(record: CsvRecord): boolean {
   return empty;
 }
 
-/** Streams one results page through csv-parse; rows are converted as they arrive. */
-export async function readCsvRecords(stream: Readable): Promise<CsvRecord[]> {
+/**
+ * Streams one results page through csv-parse and hands each row, shaped, to `convert` as it
+ * arrives, so only the converted records of the page are held.
+ */
+export async function readCsvRecords<T>(
+  stream: Readable,
+  convert: (record: CsvRecord, index: number) => T,
+): Promise<T[]> {
   const parser = stream.pipe(parse({ bom: true, relax_column_count: false }));
   stream.on('error', (error) => parser.destroy(error));
-  const records: CsvRecord[] = [];
+  const records: T[] = [];
   let build: ((row: readonly string[]) => CsvRecord) | null = null;
-  for await (const row of parser as AsyncIterable<string[]>) {
-    if (build === null) build = csvRecordBuilder(row);
-    else records.push(build(row));
+  try {
+    for await (const row of parser as AsyncIterable<string[]>) {
+      if (build === null) build = csvRecordBuilder(row);
+      else records.push(convert(build(row), records.length));
+    }
+  } finally {
+    // A record that does not parse ends the page early: free the connection.
+    stream.destroy();
   }
   return records;
 }

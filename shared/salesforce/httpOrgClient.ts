@@ -15,7 +15,7 @@ import { checkedInstanceUrl } from './instanceUrl.js';
 import { parseLimitInfo } from './limitInfo.js';
 import { clientCredentialsGrant, refreshAccessToken } from './oauth.js';
 import type { OrgRuntime } from './orgRuntime.js';
-import { parseRecords, withoutAttributes } from './recordParsing.js';
+import { parseRecord, parseRecords, withoutAttributes } from './recordParsing.js';
 import type {
   ApiUsage,
   ClientStats,
@@ -35,7 +35,8 @@ import { SalesforceError } from './salesforceError.js';
 
 const READ_RETRIES = 2;
 const BATCH_LIMIT = 200;
-const DEFAULT_BULK_PAGE = 20_000;
+/** Rows per Bulk results call: 100 calls for a 1,000,000-user org, and a page stays well under 100 MB. */
+const DEFAULT_BULK_PAGE = 10_000;
 /** The allowance is a rolling 24 h, so some of it frees up within the hour. */
 const BUDGET_RETRY_MS = 3_600_000;
 const BULK_POLL_FIRST_MS = 100;
@@ -189,7 +190,8 @@ export class HttpOrgClient implements SalesforceOrgClient {
     let page = 0;
     do {
       const params: Record<string, string> = locator === null ? { maxRecords } : { maxRecords, locator };
-      const result: { rows: Record<string, unknown>[]; next: string | null } = await this.request({
+      const where = { orgId: this.orgId, page: page + 1, bulk: true };
+      const result: { records: T[]; next: string | null } = await this.request({
         method: 'GET',
         path: `${jobsPath}/${created.id}/results`,
         params,
@@ -197,14 +199,16 @@ export class HttpOrgClient implements SalesforceOrgClient {
         idempotent: true,
         stream: true,
         read: async (response) => {
-          const rows = await readCsvRecords(response.data as Readable);
+          const records = await readCsvRecords(response.data as Readable, (row, index) =>
+            parseRecord(row, schema, index, where),
+          );
           const header = response.headers['sforce-locator'] as unknown;
           const next = typeof header === 'string' && header !== '' && header !== 'null' ? header : null;
-          return { rows, next };
+          return { records, next };
         },
       });
       page += 1;
-      const records = parseRecords(result.rows, schema, { orgId: this.orgId, page, bulk: true });
+      const { records } = result;
       this.countPage(records.length, true);
       locator = result.next;
       yield { records, totalSize, page };
@@ -520,7 +524,8 @@ export class HttpOrgClient implements SalesforceOrgClient {
         );
       }
       await this.tokenStore.save(fresh);
-      this.counters.refreshes += 1;
+      // The first grant of a Client Credentials alias is not a refresh.
+      if (stale) this.counters.refreshes += 1;
       this.ctx.instrumentation?.refresh?.({ orgId: fresh.orgId, outcome: 'ok' });
       return fresh;
     } catch (error) {

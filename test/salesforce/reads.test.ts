@@ -73,9 +73,14 @@ describe('Salesforce client reads', () => {
   it('when a record lacks a field the schema requires, then the error names the field', async () => {
     const client = clients.forOrg(clientCredentials(org), new RecordingTokenStore());
     const schema = z.object({ Id: z.string(), Email: z.string() });
-    const error = await failureOf(drain(client.query('SELECT Id FROM User', schema)));
-    expect(error).toBeInstanceOf(SalesforceError);
-    expect((error as SalesforceError).message).toContain('Email');
+    for (const pages of [
+      client.query('SELECT Id FROM User', schema),
+      client.bulkQuery('SELECT Id FROM User', schema),
+    ]) {
+      const error = await failureOf(drain(pages));
+      expect(error).toBeInstanceOf(SalesforceError);
+      expect((error as SalesforceError).message).toContain('lacks required field Email');
+    }
   });
 
   it('when the session expires in the middle of paging, then the client refreshes once and carries on', async () => {
