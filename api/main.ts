@@ -4,6 +4,7 @@ import { bindModels, ensureIndexes } from '../shared/db/models.js';
 import { createLogger } from '../shared/logger.js';
 import { exitOnStartupFailure, loadConfigOrExit } from '../shared/processStartup.js';
 import { connectRedisOrFail, redactUrl } from '../shared/redis.js';
+import { adminPagesRouter } from '../dashboard/adminPages/adminPages.js';
 import { createBullBoardMount } from '../dashboard/bullBoard.js';
 import { createApp } from './app.js';
 
@@ -19,10 +20,13 @@ async function main(): Promise<void> {
     prefix: config.redis.prefix,
     tokens: config.api.tokens,
   });
-  const server = createApp({ redis, mongo, config, log, mounts: [board] }).listen(
-    config.api.port,
-    config.api.host,
-  );
+  const server = createApp({
+    redis,
+    mongo,
+    config,
+    log,
+    mounts: [board, { path: '/admin', handler: adminPagesRouter() }],
+  }).listen(config.api.port, config.api.host);
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;
