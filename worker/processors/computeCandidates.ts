@@ -17,7 +17,7 @@ import { SeatwiseError } from '../../shared/errors.js';
 import { insertIgnoringDuplicates, INSERT_CHUNK_SIZE } from '../insertIgnoringDuplicates.js';
 import { parseRunPayload } from '../jobPayload.js';
 import type { JobOutcome, JobProcessor, WorkerDeps } from '../workerDeps.js';
-import { subscriptionRowId, type SubscriptionRow } from './downloadSubscriptions/subscriptionRows.js';
+import type { SubscriptionRow } from './downloadSubscriptions/subscriptionRows.js';
 
 export interface ComputeCandidatesOptions {
   now?: () => Date;
@@ -74,8 +74,6 @@ function preFilter(
   };
 }
 
-const CANCEL_CHUNK = 50;
-
 export function createComputeCandidatesProcessor(
   deps: WorkerDeps,
   options: ComputeCandidatesOptions = {},
@@ -110,9 +108,22 @@ export function createComputeCandidatesProcessor(
       byRule: {} as Record<string, number>,
     };
 
-    async function flush(matches: Match[]): Promise<void> {
-      if (matches.length === 0) return;
-      const docs = matches.map(({ rule, row, match }): CandidateDoc => ({
+    // One scan of the profile's candidates up front: FerretDB answers `_id: {$in: …}` with a full
+    // collection scan, so asking per page would make the job quadratic in the org's size.
+    const known = new Set<string>();
+    const reopenable = new Set<string>();
+    const open = new Map<string, string>(); // open candidate id → identifier, until seen matching again
+    for await (const c of candidates
+      .find({ profileId: profileObjectId }, { projection: { status: 1, identifier: 1 } })
+      .batchSize(5_000)) {
+      known.add(c._id);
+      if (c.status === 'cancelled') reopenable.add(c._id);
+      else if (RETIRABLE_STATUSES.includes(c.status)) open.set(c._id, c.identifier);
+    }
+    const excludedOpen = new Set<string>();
+
+    function toDoc({ rule, row, match }: Match): CandidateDoc {
+      return {
         _id: candidateId(profileId, row.userId, row.identifier),
         profileId: profileObjectId,
         userId: row.userId,
@@ -133,14 +144,17 @@ export function createComputeCandidatesProcessor(
         lastComputedSyncId: syncId as string,
         createdAt: now,
         updatedAt: now,
-      }));
-      const existing = await candidates
-        .find({ _id: { $in: docs.map((d) => d._id) } }, { projection: { status: 1 } })
-        .toArray();
-      const statusOf = new Map(existing.map((c) => [c._id, c.status]));
-      const fresh = docs.filter((d) => !statusOf.has(d._id));
-      const inserted = await insertIgnoringDuplicates(candidates, fresh);
-      const reopen = docs.filter((d) => statusOf.get(d._id) === 'cancelled');
+      };
+    }
+
+    async function flush(matches: Match[]): Promise<void> {
+      if (matches.length === 0) return;
+      const docs = matches.map(toDoc);
+      const inserted = await insertIgnoringDuplicates(
+        candidates,
+        docs.filter((d) => !known.has(d._id)),
+      );
+      const reopen = docs.filter((d) => reopenable.has(d._id));
       const reopened = await bulkWriteInChunks(
         candidates,
         reopen.map((d) => ({
@@ -178,11 +192,16 @@ export function createComputeCandidatesProcessor(
         counts.records += 1;
         const rule = enabledByIdentifier.get(row.identifier);
         if (!rule) continue;
+        const id = candidateId(profileId, row.userId, row.identifier);
         const verdict = evaluateRule(rule, row, exclusions, now);
         if (!verdict.matches) {
-          if (verdict.reason === 'excluded') result.excluded += 1;
+          if (verdict.reason === 'excluded') {
+            result.excluded += 1;
+            if (open.has(id)) excludedOpen.add(id);
+          }
           continue;
         }
+        open.delete(id);
         result.matched += 1;
         result.byRule[rule.identifier] = (result.byRule[rule.identifier] ?? 0) + 1;
         buffer.push({ rule, row, match: verdict.candidate });
@@ -195,61 +214,41 @@ export function createComputeCandidatesProcessor(
       await flush(buffer);
     }
 
-    // Retire open candidates that no longer match: re-evaluate each against the active snapshot.
-    await job.updateProgress({ phase: 'retire', done: 0, total: 0 });
-    const open = candidates
-      .find(
-        { profileId: profileObjectId, status: { $in: [...RETIRABLE_STATUSES] } },
-        { projection: { userId: 1, identifier: 1 } },
-      )
-      .batchSize(INSERT_CHUNK_SIZE);
-    let page: { _id: string; userId: string; identifier: string }[] = [];
-    const retire = async (): Promise<void> => {
-      if (page.length === 0) return;
-      const rows = await subscriptions
-        .find({ _id: { $in: page.map((c) => subscriptionRowId(syncId, c.userId, c.identifier)) } })
-        .toArray();
-      const rowById = new Map(rows.map((r) => [r._id, r]));
-      const byReason = new Map<string, string[]>();
-      for (const candidate of page) {
-        const row = rowById.get(subscriptionRowId(syncId, candidate.userId, candidate.identifier));
-        const rule = rulesByIdentifier.get(candidate.identifier);
-        let reason: string | null;
-        if (!row) reason = 'subscription_gone';
-        else if (!rule) reason = 'rule_removed';
-        else {
-          const verdict = evaluateRule(rule, row, exclusions, now);
-          reason = verdict.matches ? null : verdict.reason;
-        }
-        if (reason) byReason.set(reason, [...(byReason.get(reason) ?? []), candidate._id]);
-      }
-      for (const [reason, ids] of byReason) {
-        for (let start = 0; start < ids.length; start += CANCEL_CHUNK) {
-          const cancelled = await candidates.updateMany(
-            {
-              _id: { $in: ids.slice(start, start + CANCEL_CHUNK) },
-              status: { $in: [...RETIRABLE_STATUSES] },
-            },
-            {
+    // Open candidates this pass did not match again no longer qualify: retire them.
+    await job.updateProgress({ phase: 'retire', done: 0, total: open.size });
+    const byReason = new Map<string, string[]>();
+    for (const [id, identifier] of open) {
+      const rule = rulesByIdentifier.get(identifier);
+      const reason = excludedOpen.has(id)
+        ? 'excluded'
+        : !rule
+          ? 'rule_removed'
+          : !rule.enabled
+            ? 'rule_disabled'
+            : 'activity_seen_or_license_gone';
+      byReason.set(reason, [...(byReason.get(reason) ?? []), id]);
+    }
+    for (const [reason, ids] of byReason) {
+      // One updateOne per id: FerretDB serves `_id` equality from its primary key, `$in` by a scan.
+      const cancelled = await bulkWriteInChunks(
+        candidates,
+        ids.map((id) => ({
+          updateOne: {
+            filter: { _id: id, status: { $in: [...RETIRABLE_STATUSES] } },
+            update: {
               $set: {
-                status: 'cancelled',
+                status: 'cancelled' as CandidateStatus,
                 outcome: `no longer matches: ${reason}`,
                 lastComputedSyncId: syncId,
                 updatedAt: now,
               },
             },
-          );
-          result.cancelled += cancelled.modifiedCount;
-          counts.writes += cancelled.modifiedCount;
-        }
-      }
-      page = [];
-    };
-    for await (const candidate of open) {
-      page.push(candidate);
-      if (page.length >= INSERT_CHUNK_SIZE) await retire();
+          },
+        })),
+      );
+      result.cancelled += cancelled.modified;
+      counts.writes += cancelled.modified;
     }
-    await retire();
 
     return { counts, apiUsage: null, result: { runId, syncId, ...result } };
   };
