@@ -1,10 +1,10 @@
-import { UnrecoverableError } from 'bullmq';
 import { JOB_CATALOG } from '../shared/jobs/catalog.js';
 import { SeatwiseError } from '../shared/errors.js';
 import { JOB_NAMES, QUEUE_NAMES, type JobName } from '../shared/queues.js';
 import { createComputeCandidatesProcessor } from './processors/computeCandidates.js';
 import { createDownloadConsumptionProcessor } from './processors/downloadConsumption.js';
 import { createDownloadSubscriptionsProcessor } from './processors/downloadSubscriptions.js';
+import { createReclaimProcessor } from './processors/reclaim.js';
 import { createScheduledRunProcessor } from './processors/scheduledRun.js';
 import { createValidateProcessor } from './processors/validate.js';
 import type { JobProcessor, WorkerDeps } from './workerDeps.js';
@@ -17,14 +17,9 @@ const factories: Record<JobName, ProcessorFactory> = {
   downloadSubscriptions: (deps) => createDownloadSubscriptionsProcessor(deps),
   downloadConsumption: createDownloadConsumptionProcessor,
   computeCandidates: (deps) => createComputeCandidatesProcessor(deps),
-  reclaim: notYetBuilt('reclaim'),
+  reclaim: (deps) => createReclaimProcessor(deps),
   scheduledRun: createScheduledRunProcessor,
 };
-
-function notYetBuilt(name: JobName): ProcessorFactory {
-  return () => () =>
-    Promise.reject(new UnrecoverableError(`JOB_NOT_IMPLEMENTED: no processor for ${name} yet`));
-}
 
 export function processorFactoryFor(name: JobName): ProcessorFactory {
   return factories[name];
