@@ -14,6 +14,7 @@ import type { RunPayload } from '../jobs/runPayload.js';
 import { schedulerIdFor, scheduledRunJob } from '../jobs/scheduledRun.js';
 import { validateJob } from '../jobs/validate.js';
 import { JOB_NAMES } from '../queues.js';
+import { withProfileLock } from './profileLock.js';
 import { flowProducerFor, queueFor } from './queueHandles.js';
 import { RUN_ROOT_JOB } from './runLifecycle.js';
 
@@ -114,6 +115,13 @@ function runFlow(payload: RunPayload, withConsumption: boolean): FlowJob {
 
 /** Starts a run (download → compute → reclaim, consumption beside it), or joins the one in flight. */
 export async function startRun(
+  deps: PipelineDeps,
+  request: { profileId: string; trigger: RunTrigger; requestedBy: string },
+): Promise<StartedRun> {
+  return withProfileLock(deps.redis, deps.prefix, request.profileId, () => claimOrJoin(deps, request));
+}
+
+async function claimOrJoin(
   deps: PipelineDeps,
   request: { profileId: string; trigger: RunTrigger; requestedBy: string },
 ): Promise<StartedRun> {

@@ -69,7 +69,7 @@ describe('startRun', () => {
   it('when two requests race, then exactly one run is started and both callers get its id', async () => {
     const profileId = await newProfile();
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => startRun(deps, { profileId, trigger: 'manual', requestedBy: 'ops' })),
+      Array.from({ length: 8 }, () => startRun(deps, { profileId, trigger: 'manual', requestedBy: 'ops' })),
     );
     expect(new Set(results.map((r) => r.runId)).size).toBe(1);
     expect(results.filter((r) => !r.coalesced)).toHaveLength(1);
