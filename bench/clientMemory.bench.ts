@@ -3,7 +3,7 @@
  * through Bulk API 2.0. The simulator runs in a child process so only the client's memory is
  * measured, and each path runs in a fresh client process of its own (a path's heap growth must
  * not count against the other). Needs Redis on 127.0.0.1:6379.
- * Run: npx tsx bench/clientMemory.bench.ts [users]
+ * Run: npx tsx bench/clientMemory.bench.ts [users] [rest|bulk]
  * RSS includes tsx's loader (~75 MB over bare node); heapUsed is reported beside it.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -161,7 +161,8 @@ async function main(): Promise<void> {
     `simulator with ${USERS} users ready in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   try {
-    for (const path of ['rest', 'bulk']) {
+    const only = process.argv[3];
+    for (const path of ['rest', 'bulk'].filter((p) => only === undefined || p === only)) {
       const { stdout } = await promisify(execFile)(
         'npx',
         ['tsx', 'bench/clientMemory.bench.ts', WORKER_FLAG, path, JSON.stringify(sim.info)],
