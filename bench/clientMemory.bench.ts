@@ -51,9 +51,22 @@ const simInfoSchema = z.object({
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 async function startSimulatorProcess(): Promise<{ info: SimInfo; stop: () => void }> {
+  // node itself, not npx: a signal to npx does not reach the simulator behind it.
   const child = spawn(
-    'npx',
-    ['tsx', 'simulator/main.ts', '--port', '0', '--orgs', '1', '--users', String(USERS), '--seed', '7'],
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'simulator/main.ts',
+      '--port',
+      '0',
+      '--orgs',
+      '1',
+      '--users',
+      String(USERS),
+      '--seed',
+      '7',
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout });
@@ -61,7 +74,12 @@ async function startSimulatorProcess(): Promise<{ info: SimInfo; stop: () => voi
     lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
   });
-  return { info: simInfoSchema.parse(JSON.parse(first)), stop: () => child.kill('SIGTERM') };
+  const stop = (): void => {
+    lines.close();
+    child.stdout.destroy();
+    child.kill('SIGTERM');
+  };
+  return { info: simInfoSchema.parse(JSON.parse(first)), stop };
 }
 
 /** Peak RSS while `run` executes, sampled every 20 ms. */
@@ -164,8 +182,8 @@ async function main(): Promise<void> {
     const only = process.argv[3];
     for (const path of ['rest', 'bulk'].filter((p) => only === undefined || p === only)) {
       const { stdout } = await promisify(execFile)(
-        'npx',
-        ['tsx', 'bench/clientMemory.bench.ts', WORKER_FLAG, path, JSON.stringify(sim.info)],
+        process.execPath,
+        ['--import', 'tsx', 'bench/clientMemory.bench.ts', WORKER_FLAG, path, JSON.stringify(sim.info)],
         { maxBuffer: 1024 * 1024 },
       );
       process.stdout.write(stdout);
