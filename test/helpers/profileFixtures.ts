@@ -181,7 +181,7 @@ export async function createProfileFixture(options: ProfileFixtureOptions): Prom
         // A job id of its own per call, so running the same run's job again really runs it again.
         { jobId: `${runId}-${jobName}-${randomUUID().slice(0, 8)}`, attempts: 1 },
       );
-      return (await job.waitUntilFinished(events, 60_000)) as JobOutcome;
+      return (await job.waitUntilFinished(events, 90_000)) as JobOutcome;
     },
     async close() {
       await Promise.allSettled(workers.map((w) => w.close()));

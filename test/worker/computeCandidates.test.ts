@@ -4,6 +4,9 @@ import { createComputeCandidatesProcessor } from '../../worker/processors/comput
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
 
+/** Recomputing and re-downloading do many small FerretDB writes/reads; slow on a loaded 2-core box. */
+const SLOW_TEST_MS = 90_000;
+
 const DAY_MS = 86_400_000;
 const now = new Date();
 const EXCLUDED_PATTERN = '*1@*';
@@ -117,45 +120,49 @@ describe('computeCandidates', () => {
     expect(await candidateKeys()).toEqual(before);
   });
 
-  it('when a rule is disabled, then its open candidates are cancelled, settled ones are left alone, and re-enabling reopens them', async () => {
-    const dsfs = await f.models.RemovalCandidate.find({
-      profileId: f.profileId,
-      identifier: 'PKG:dsfs',
-    }).lean();
-    expect(dsfs.length).toBeGreaterThan(1);
-    const rejected = dsfs[0];
-    await f.models.RemovalCandidate.updateOne(
-      { _id: rejected?._id },
-      { $set: { status: 'rejected', decidedBy: 'admin' } },
-    );
-    await f.models.ReclamationRule.updateOne(
-      { profileId: f.profileId, identifier: 'PKG:dsfs' },
-      { $set: { enabled: false } },
-    );
-
-    const outcome = await compute();
-    expect(outcome.result).toMatchObject({ cancelled: dsfs.length - 1, created: 0 });
-    const after = await f.models.RemovalCandidate.find({
-      profileId: f.profileId,
-      identifier: 'PKG:dsfs',
-    }).lean();
-    expect(after.filter((c) => c.status === 'cancelled')).toHaveLength(dsfs.length - 1);
-    expect(after.find((c) => c._id === rejected?._id)?.status).toBe('rejected');
-
-    await f.models.ReclamationRule.updateOne(
-      { profileId: f.profileId, identifier: 'PKG:dsfs' },
-      { $set: { enabled: true } },
-    );
-    const again = await compute();
-    expect(again.result).toMatchObject({ reopened: dsfs.length - 1, created: 0 });
-    expect(
-      await f.models.RemovalCandidate.countDocuments({
+  it(
+    'when a rule is disabled, then its open candidates are cancelled, settled ones are left alone, and re-enabling reopens them',
+    async () => {
+      const dsfs = await f.models.RemovalCandidate.find({
         profileId: f.profileId,
         identifier: 'PKG:dsfs',
-        status: 'pending',
-      }),
-    ).toBe(dsfs.length - 1);
-  });
+      }).lean();
+      expect(dsfs.length).toBeGreaterThan(1);
+      const rejected = dsfs[0];
+      await f.models.RemovalCandidate.updateOne(
+        { _id: rejected?._id },
+        { $set: { status: 'rejected', decidedBy: 'admin' } },
+      );
+      await f.models.ReclamationRule.updateOne(
+        { profileId: f.profileId, identifier: 'PKG:dsfs' },
+        { $set: { enabled: false } },
+      );
+
+      const outcome = await compute();
+      expect(outcome.result).toMatchObject({ cancelled: dsfs.length - 1, created: 0 });
+      const after = await f.models.RemovalCandidate.find({
+        profileId: f.profileId,
+        identifier: 'PKG:dsfs',
+      }).lean();
+      expect(after.filter((c) => c.status === 'cancelled')).toHaveLength(dsfs.length - 1);
+      expect(after.find((c) => c._id === rejected?._id)?.status).toBe('rejected');
+
+      await f.models.ReclamationRule.updateOne(
+        { profileId: f.profileId, identifier: 'PKG:dsfs' },
+        { $set: { enabled: true } },
+      );
+      const again = await compute();
+      expect(again.result).toMatchObject({ reopened: dsfs.length - 1, created: 0 });
+      expect(
+        await f.models.RemovalCandidate.countDocuments({
+          profileId: f.profileId,
+          identifier: 'PKG:dsfs',
+          status: 'pending',
+        }),
+      ).toBe(dsfs.length - 1);
+    },
+    SLOW_TEST_MS,
+  );
 
   it('when a user is excluded after becoming a candidate, then the candidate is cancelled and never comes back while excluded', async () => {
     const target = await f.models.RemovalCandidate.findOne({

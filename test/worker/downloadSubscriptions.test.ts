@@ -3,6 +3,9 @@ import type { OrgTruth } from '../../simulator/server.js';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
 
+/** Re-downloading reads the previous snapshot; on FerretDB under a loaded CI box that takes a while. */
+const SLOW_TEST_MS = 90_000;
+
 const DAY_MS = 86_400_000;
 
 interface Row {
@@ -134,50 +137,60 @@ describe('downloadSubscriptions over REST', () => {
     );
   });
 
-  it('when the org changes and is downloaded again, then vanished rows are marked gone, firstSeenAt is carried and the old snapshot is removed', async () => {
-    const first = await activeRows(f);
-    const firstSyncId = first[0]?.syncId;
-    const client = await f.deps.salesforceFor(f.profileId);
-    const truth = f.sim.admin.truth(f.org.orgId);
-    const assignment = first.find(
-      (r) =>
-        r.identifier.startsWith('PSL:') &&
-        r.userId !== truth.adminUserId &&
-        !truth.defaultOwnerUserIds.includes(r.userId),
-    );
-    const victim = first.find((r) => r.identifier === 'UL:AUL' && r.isActive);
-    if (!assignment?.assignmentId || !victim)
-      throw new Error('fixture org lacks a PSL assignment or an active Platform user');
-    expect((await client.delete([assignment.assignmentId]))[0]?.success).toBe(true);
-    expect(
-      (await client.update('User', [{ id: victim.userId, fields: { IsActive: false } }]))[0]?.success,
-    ).toBe(true);
+  it(
+    'when the org changes and is downloaded again, then vanished rows are marked gone, firstSeenAt is carried and the old snapshot is removed',
+    async () => {
+      const first = await activeRows(f);
+      const firstSyncId = first[0]?.syncId;
+      const client = await f.deps.salesforceFor(f.profileId);
+      const truth = f.sim.admin.truth(f.org.orgId);
+      const assignment = first.find(
+        (r) =>
+          r.identifier.startsWith('PSL:') &&
+          r.userId !== truth.adminUserId &&
+          !truth.defaultOwnerUserIds.includes(r.userId),
+      );
+      const victim = first.find((r) => r.identifier === 'UL:AUL' && r.isActive);
+      if (!assignment?.assignmentId || !victim)
+        throw new Error('fixture org lacks a PSL assignment or an active Platform user');
+      expect((await client.delete([assignment.assignmentId]))[0]?.success).toBe(true);
+      expect(
+        (await client.update('User', [{ id: victim.userId, fields: { IsActive: false } }]))[0]?.success,
+      ).toBe(true);
 
-    await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
-    const second = await activeRows(f);
-    expectMatchesTruth(second, f.sim.admin.truth(f.org.orgId));
-    expect(await f.models.SoftwareSubscription.countDocuments({ syncId: firstSyncId })).toBe(0);
-    const gone = second.find((r) => r.userId === assignment.userId && r.identifier === assignment.identifier);
-    expect(gone?.goneAt).toBeInstanceOf(Date);
-    expect(second.filter((r) => r.goneAt !== null)).toHaveLength(1);
-    const deactivated = second.find((r) => r.userId === victim.userId && r.identifier === 'UL:AUL');
-    expect(deactivated).toMatchObject({ isActive: false, goneAt: null });
-    expect(deactivated?.firstSeenAt.getTime()).toBe(victim.firstSeenAt.getTime());
-    expect(deactivated?.lastSeenAt.getTime()).toBeGreaterThan(victim.lastSeenAt.getTime());
-    expect(second.length).toBe(first.length);
-  });
+      await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
+      const second = await activeRows(f);
+      expectMatchesTruth(second, f.sim.admin.truth(f.org.orgId));
+      expect(await f.models.SoftwareSubscription.countDocuments({ syncId: firstSyncId })).toBe(0);
+      const gone = second.find(
+        (r) => r.userId === assignment.userId && r.identifier === assignment.identifier,
+      );
+      expect(gone?.goneAt).toBeInstanceOf(Date);
+      expect(second.filter((r) => r.goneAt !== null)).toHaveLength(1);
+      const deactivated = second.find((r) => r.userId === victim.userId && r.identifier === 'UL:AUL');
+      expect(deactivated).toMatchObject({ isActive: false, goneAt: null });
+      expect(deactivated?.firstSeenAt.getTime()).toBe(victim.firstSeenAt.getTime());
+      expect(deactivated?.lastSeenAt.getTime()).toBeGreaterThan(victim.lastSeenAt.getTime());
+      expect(second.length).toBe(first.length);
+    },
+    SLOW_TEST_MS,
+  );
 
-  it('when the same download job runs again after it finished, then nothing is duplicated or lost', async () => {
-    const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
-    const before = await f.models.SoftwareSubscription.countDocuments({});
-    const outcome = await f.runJob(
-      'downloadSubscriptions',
-      createDownloadSubscriptionsProcessor(f.deps),
-      profile?.activeSyncId ?? undefined,
-    );
-    expect(outcome.result).toMatchObject({ alreadyActive: true });
-    expect(await f.models.SoftwareSubscription.countDocuments({})).toBe(before);
-  });
+  it(
+    'when the same download job runs again after it finished, then nothing is duplicated or lost',
+    async () => {
+      const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
+      const before = await f.models.SoftwareSubscription.countDocuments({});
+      const outcome = await f.runJob(
+        'downloadSubscriptions',
+        createDownloadSubscriptionsProcessor(f.deps),
+        profile?.activeSyncId ?? undefined,
+      );
+      expect(outcome.result).toMatchObject({ alreadyActive: true });
+      expect(await f.models.SoftwareSubscription.countDocuments({})).toBe(before);
+    },
+    SLOW_TEST_MS,
+  );
 });
 
 describe('downloadSubscriptions over Bulk API 2.0', () => {

@@ -48,6 +48,8 @@ import { userAlignedGroups } from './downloadSubscriptions/userAlignedGroups.js'
 
 export interface DownloadSubscriptionsOptions {
   now?: () => Date;
+  /** Records per page asked of Salesforce (REST batchSize hint / Bulk maxRecords); default theirs. */
+  pageSize?: number;
 }
 
 type Reader = <T>(soql: string, schema: ZodType<T>) => AsyncIterable<QueryPage<T>>;
@@ -82,12 +84,16 @@ export function createDownloadSubscriptionsProcessor(
 
     const now = clock();
     const previousSyncId = profile.activeSyncId ?? null;
+    const resume =
+      (await subscriptions.findOne({ profileId: profileObjectId, syncId }, { projection: { _id: 1 } })) !==
+      null;
     await job.updateProgress({ phase: 'licenses', done: 0, total: 0 });
     const userCount = await client.count(USER_COUNT_SOQL);
     const bulk = userCount > deps.config.salesforce.bulkThresholdUsers;
+    const pageOptions = options.pageSize ? { batchSize: options.pageSize } : undefined;
     const read: Reader = bulk
-      ? (soql, schema) => client.bulkQuery(soql, schema)
-      : (soql, schema) => client.query(soql, schema);
+      ? (soql, schema) => client.bulkQuery(soql, schema, pageOptions)
+      : (soql, schema) => client.query(soql, schema, pageOptions);
 
     const userLicenses = await readAll(client.query(USER_LICENSE_SOQL, userLicenseRecordSchema));
     const pslRecords = await readAll(
@@ -137,6 +143,7 @@ export function createDownloadSubscriptionsProcessor(
         previousSyncId,
         identifierPattern,
         now,
+        resume,
       });
       let done = 0;
       await job.updateProgress({ phase, done, total: total ?? 0 });
@@ -206,6 +213,7 @@ export function createDownloadSubscriptionsProcessor(
     return outcomeOf(client, written + removed.deletedCount, {
       syncId,
       previousSyncId,
+      resumed: resume,
       api: bulk ? 'bulk' : 'rest',
       users: userCount,
       sourceRecords,

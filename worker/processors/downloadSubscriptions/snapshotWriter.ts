@@ -12,6 +12,12 @@ import { subscriptionRowId, type SubscriptionRow } from './subscriptionRows.js';
 /** A row seen gone stays visible (with goneAt) this long, then is dropped from later snapshots. */
 export const GONE_RETENTION_DAYS = 90;
 
+/**
+ * One user-id range is one page of users (≤ 2,000 records, a few rows each): read it in one batch.
+ * FerretDB re-plans each getMore, so small batches cost far more than they save.
+ */
+const RANGE_READ_BATCH = 10_000;
+
 export interface SnapshotWriterOptions {
   collection: Collection<SubscriptionRow>;
   profileId: ObjectId;
@@ -20,6 +26,11 @@ export interface SnapshotWriterOptions {
   /** Which identifiers this stream owns, e.g. /^(UL|FL):/ for user rows. */
   identifierPattern: RegExp;
   now: Date;
+  /**
+   * An earlier attempt of this sync already wrote some rows: skip those instead of re-inserting
+   * them (FerretDB handles a batch full of duplicate keys very slowly).
+   */
+  resume: boolean;
 }
 
 export interface SnapshotStreamWriter {
@@ -31,7 +42,7 @@ export interface SnapshotStreamWriter {
 }
 
 export function createSnapshotStreamWriter(options: SnapshotWriterOptions): SnapshotStreamWriter {
-  const { collection, profileId, syncId, previousSyncId, identifierPattern, now } = options;
+  const { collection, profileId, syncId, previousSyncId, identifierPattern, now, resume } = options;
   const retentionStart = now.getTime() - GONE_RETENTION_DAYS * DAY_MS;
   const stats = { written: 0, carriedFirstSeen: 0, gone: 0 };
   let afterUserId: string | null = null;
@@ -40,17 +51,31 @@ export function createSnapshotStreamWriter(options: SnapshotWriterOptions): Snap
     const fresh = new Map(rows.map((r) => [`${r.userId}|${r.identifier}`, r]));
     let added = 0;
     let vanished: SubscriptionRow[] = [];
-    if (previousSyncId) {
-      const userRange: Record<string, string> = {};
-      if (afterUserId !== null) userRange.$gt = afterUserId;
-      if (throughUserId !== null) userRange.$lte = throughUserId;
-      const filter: Filter<SubscriptionRow> = {
-        profileId,
-        syncId: previousSyncId,
-        identifier: { $regex: identifierPattern },
-      };
+    const userRange: Record<string, string> = {};
+    if (afterUserId !== null) userRange.$gt = afterUserId;
+    if (throughUserId !== null) userRange.$lte = throughUserId;
+    const inRange = (ofSync: string): Filter<SubscriptionRow> => {
+      // The identifier kind is checked in code: FerretDB evaluates $regex slowly.
+      const filter: Filter<SubscriptionRow> = { profileId, syncId: ofSync };
       if (Object.keys(userRange).length > 0) filter.userId = userRange;
-      for await (const previous of collection.find(filter).batchSize(INSERT_CHUNK_SIZE)) {
+      return filter;
+    };
+    const written = new Set<string>();
+    if (resume) {
+      const cursor = collection.find(inRange(syncId), { projection: { _id: 1, identifier: 1 } });
+      for await (const row of cursor.batchSize(RANGE_READ_BATCH)) {
+        if (identifierPattern.test(row.identifier)) written.add(row._id);
+      }
+    }
+    const insert = (batch: readonly SubscriptionRow[]) =>
+      insertIgnoringDuplicates(
+        collection,
+        batch.filter((r) => !written.has(r._id)),
+      );
+    if (previousSyncId) {
+      const filter = inRange(previousSyncId);
+      for await (const previous of collection.find(filter).batchSize(RANGE_READ_BATCH)) {
+        if (!identifierPattern.test(previous.identifier)) continue;
         const current = fresh.get(`${previous.userId}|${previous.identifier}`);
         if (current) {
           current.firstSeenAt = previous.firstSeenAt;
@@ -67,12 +92,12 @@ export function createSnapshotStreamWriter(options: SnapshotWriterOptions): Snap
         });
         if (previous.goneAt === null) stats.gone += 1;
         if (vanished.length >= INSERT_CHUNK_SIZE) {
-          added += await insertIgnoringDuplicates(collection, vanished);
+          added += await insert(vanished);
           vanished = [];
         }
       }
     }
-    added += await insertIgnoringDuplicates(collection, [...rows, ...vanished]);
+    added += await insert([...rows, ...vanished]);
     stats.written += added;
     if (throughUserId !== null) afterUserId = throughUserId;
     return added;
