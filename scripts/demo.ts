@@ -139,10 +139,10 @@ async function summarize(
   );
   say('subscriptions by license:');
   for (const m of models.filter((m) => m.assignedCount > 0))
-    say(`  ${m.product.padEnd(28)} ${String(m.assignedCount).padStart(7)}  ${m.identifier}`);
+    say(`  ${m.product.padEnd(34)} ${String(m.assignedCount).padStart(7)}  ${m.identifier}`);
   say('removal candidates by rule:');
   for (const [identifier, n] of [...byIdentifier].sort((a, b) => b[1] - a[1]))
-    say(`  ${identifier.padEnd(28)} ${String(n).padStart(7)}`);
+    say(`  ${identifier.padEnd(34)} ${String(n).padStart(7)}`);
   say(
     `reclaimed users: ${candidates.filter((c) => c.status === 'reclaimed').length}   failed: ${candidates.filter((c) => c.status === 'failed').length}`,
   );
