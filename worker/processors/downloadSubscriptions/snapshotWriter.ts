@@ -41,11 +41,58 @@ export interface SnapshotStreamWriter {
   readonly stats: { written: number; carriedFirstSeen: number; gone: number };
 }
 
+/**
+ * The previous snapshot's rows of one stream, read by ONE cursor sorted by user id and handed out
+ * range by range as the new stream advances (a merge). FerretDB answers a range filter with a full
+ * collection scan, so a query per range made a re-download quadratic in the org's size; one sorted
+ * cursor is one scan (MongoDB serves it from the profileId+syncId+userId index).
+ */
+function previousSnapshotReader(
+  collection: Collection<SubscriptionRow>,
+  profileId: ObjectId,
+  previousSyncId: string | null,
+  identifierPattern: RegExp,
+) {
+  let cursor: AsyncIterator<SubscriptionRow> | null = null;
+  let peeked: SubscriptionRow | null = null;
+  let exhausted = previousSyncId === null;
+  const next = async (): Promise<SubscriptionRow | null> => {
+    if (peeked) return peeked;
+    if (exhausted) return null;
+    if (!cursor) {
+      // The identifier kind is checked in code: FerretDB evaluates $regex slowly.
+      const rows = collection
+        .find({ profileId, syncId: previousSyncId as string })
+        .sort({ userId: 1 })
+        .batchSize(RANGE_READ_BATCH);
+      cursor = rows[Symbol.asyncIterator]();
+    }
+    for (let step = await cursor.next(); !step.done; step = await cursor.next()) {
+      if (!identifierPattern.test(step.value.identifier)) continue;
+      peeked = step.value;
+      return peeked;
+    }
+    exhausted = true;
+    return null;
+  };
+  return {
+    /** Rows with userId ≤ throughUserId (all remaining rows when null), in user-id order. */
+    async *through(throughUserId: string | null): AsyncIterable<SubscriptionRow> {
+      for (let row = await next(); row; row = await next()) {
+        if (throughUserId !== null && row.userId > throughUserId) return;
+        peeked = null;
+        yield row;
+      }
+    },
+  };
+}
+
 export function createSnapshotStreamWriter(options: SnapshotWriterOptions): SnapshotStreamWriter {
   const { collection, profileId, syncId, previousSyncId, identifierPattern, now, resume } = options;
   const retentionStart = now.getTime() - GONE_RETENTION_DAYS * DAY_MS;
   const stats = { written: 0, carriedFirstSeen: 0, gone: 0 };
   let afterUserId: string | null = null;
+  const previousRows = previousSnapshotReader(collection, profileId, previousSyncId, identifierPattern);
 
   async function writeRange(rows: readonly SubscriptionRow[], throughUserId: string | null): Promise<number> {
     const fresh = new Map(rows.map((r) => [`${r.userId}|${r.identifier}`, r]));
@@ -72,29 +119,25 @@ export function createSnapshotStreamWriter(options: SnapshotWriterOptions): Snap
         collection,
         batch.filter((r) => !written.has(r._id)),
       );
-    if (previousSyncId) {
-      const filter = inRange(previousSyncId);
-      for await (const previous of collection.find(filter).batchSize(RANGE_READ_BATCH)) {
-        if (!identifierPattern.test(previous.identifier)) continue;
-        const current = fresh.get(`${previous.userId}|${previous.identifier}`);
-        if (current) {
-          current.firstSeenAt = previous.firstSeenAt;
-          stats.carriedFirstSeen += 1;
-          continue;
-        }
-        const goneAt = previous.goneAt ?? now;
-        if (goneAt.getTime() < retentionStart) continue;
-        vanished.push({
-          ...previous,
-          _id: subscriptionRowId(syncId, previous.userId, previous.identifier),
-          syncId,
-          goneAt,
-        });
-        if (previous.goneAt === null) stats.gone += 1;
-        if (vanished.length >= INSERT_CHUNK_SIZE) {
-          added += await insert(vanished);
-          vanished = [];
-        }
+    for await (const previous of previousRows.through(throughUserId)) {
+      const current = fresh.get(`${previous.userId}|${previous.identifier}`);
+      if (current) {
+        current.firstSeenAt = previous.firstSeenAt;
+        stats.carriedFirstSeen += 1;
+        continue;
+      }
+      const goneAt = previous.goneAt ?? now;
+      if (goneAt.getTime() < retentionStart) continue;
+      vanished.push({
+        ...previous,
+        _id: subscriptionRowId(syncId, previous.userId, previous.identifier),
+        syncId,
+        goneAt,
+      });
+      if (previous.goneAt === null) stats.gone += 1;
+      if (vanished.length >= INSERT_CHUNK_SIZE) {
+        added += await insert(vanished);
+        vanished = [];
       }
     }
     added += await insert([...rows, ...vanished]);
