@@ -121,19 +121,14 @@ async function approveSome(api: ApiDriver, profile: DemoProfile): Promise<number
   return ids.length;
 }
 
-async function summarize(
-  api: ApiDriver,
-  sim: RunningSimulator,
-  profile: DemoProfile,
-  seconds: number,
-): Promise<void> {
+async function summarize(api: ApiDriver, sim: RunningSimulator, profile: DemoProfile): Promise<void> {
   const models = await listAll(api, profile.profileId, 'software-models', modelItem, '&sort=-assignedCount');
   const candidates = await listAll(api, profile.profileId, 'removal-candidates', candidateItem);
   const byIdentifier = new Map<string, number>();
   for (const c of candidates) byIdentifier.set(c.identifier, (byIdentifier.get(c.identifier) ?? 0) + 1);
   const usage = sim.admin.apiUsage(profile.orgId);
   say('');
-  say(`## ${profile.name}  (${seconds.toFixed(1)} s)`);
+  say(`## ${profile.name}`);
   say(
     `software models: ${models.length}   subscriptions: ${await countOf(api, profile.profileId, 'subscriptions')}   unrecognized identifiers: ${await countOf(api, profile.profileId, 'unrecognized-identifiers')}`,
   );
@@ -223,6 +218,7 @@ async function main(): Promise<void> {
     const firstRunSeconds = (Date.now() - runStart) / 1000;
 
     step = 'approve and reclaim';
+    const resyncStart = Date.now();
     for (const p of profiles) {
       const approved = await approveSome(api, p);
       if (approved === 0) continue;
@@ -241,7 +237,10 @@ async function main(): Promise<void> {
 
     step = 'summary';
     say(`\nfirst runs finished in ${firstRunSeconds.toFixed(1)} s`);
-    for (const p of profiles) await summarize(api, sim, p, (Date.now() - runStart) / 1000);
+    say(
+      `approval re-sync (download, compute, reclaim) finished in ${((Date.now() - resyncStart) / 1000).toFixed(1)} s`,
+    );
+    for (const p of profiles) await summarize(api, sim, p);
     say(`\ndemo finished in ${((Date.now() - began) / 1000).toFixed(1)} s`);
 
     if (args['keep-running']) {
