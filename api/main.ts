@@ -6,6 +6,7 @@ import { exitOnStartupFailure, loadConfigOrExit } from '../shared/processStartup
 import { connectRedisOrFail, redactUrl } from '../shared/redis.js';
 import { adminPagesRouter } from '../dashboard/adminPages/adminPages.js';
 import { createBullBoardMount } from '../dashboard/bullBoard.js';
+import { profileNamesFrom } from '../dashboard/profileNames.js';
 import { createApp } from './app.js';
 
 const config = loadConfigOrExit('api');
@@ -14,11 +15,13 @@ const log = createLogger(config, 'api');
 async function main(): Promise<void> {
   const redis = await connectRedisOrFail(config.redis.url);
   const mongo = await connectMongo(config.mongo.url);
-  await ensureIndexes(bindModels(mongo));
+  const models = bindModels(mongo);
+  await ensureIndexes(models);
   const board = createBullBoardMount({
     connection: redis,
     prefix: config.redis.prefix,
     tokens: config.api.tokens,
+    profileNames: profileNamesFrom(models),
   });
   const server = createApp({
     redis,

@@ -17,6 +17,7 @@ import { actorForToken, bearerOf, type Actor } from '../api/http/auth.js';
 import { ApiProblem, sendProblem } from '../api/http/problem.js';
 import type { ApiTokenEntry, Role } from '../shared/config.js';
 import { QUEUE_NAMES } from '../shared/queues.js';
+import { jobLabel, type ProfileNames } from './profileNames.js';
 
 export const BOARD_PATH = '/admin/queues';
 export const BOARD_COOKIE = 'seatwise_board';
@@ -38,11 +39,17 @@ function cookieToken(req: Request): string | null {
   return null;
 }
 
-function board(queues: Queue[], readOnlyMode: boolean): Router {
+function board(queues: Queue[], readOnlyMode: boolean, profileNames: ProfileNames | null): Router {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(BOARD_PATH);
+  const queueAdapters = queues.map((q) => {
+    const queueAdapter = new BullMQAdapter(q, { readOnlyMode, allowRetries: !readOnlyMode });
+    if (profileNames)
+      queueAdapter.setFormatter('name', (job: unknown) => jobLabel(job as object, profileNames));
+    return queueAdapter;
+  });
   createBullBoard({
-    queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode, allowRetries: !readOnlyMode })),
+    queues: queueAdapters,
     // @bull-board/express pins its own copy of @bull-board/api (9.10.1 vs 9.10.2): same shape.
     serverAdapter: adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
     options: { uiConfig: { boardTitle: readOnlyMode ? 'seatwise (read-only)' : 'seatwise' } },
@@ -54,12 +61,15 @@ export function createBullBoardMount(options: {
   connection: Redis;
   prefix: string;
   tokens: readonly ApiTokenEntry[];
+  /** Labels jobs with their profile's display name (the api passes one; tests may not). */
+  profileNames?: ProfileNames;
 }): BullBoardMount {
+  const profileNames = options.profileNames ?? null;
   const queues = Object.values(QUEUE_NAMES).map(
     (name) => new Queue(name, { connection: options.connection, prefix: options.prefix }),
   );
-  const full = board(queues, false);
-  const readOnly = board(queues, true);
+  const full = board(queues, false, profileNames);
+  const readOnly = board(queues, true, profileNames);
   const router = express.Router();
 
   router.use((req, res, next) => {
@@ -89,7 +99,13 @@ export function createBullBoardMount(options: {
       sendProblem(res, new ApiProblem(403, 'FORBIDDEN', 'the queue board is read-only below admin'));
       return;
     }
-    (actor.role === 'admin' ? full : readOnly)(req, res, next);
+    const serve = () => (actor.role === 'admin' ? full : readOnly)(req, res, next);
+    if (!profileNames) {
+      serve();
+      return;
+    }
+    // A failed reload keeps the previous names: labels are a convenience, the board must still load.
+    profileNames.refreshIfStale().then(serve, serve);
   });
 
   return {

@@ -1,20 +1,29 @@
+import { Queue } from 'bullmq';
+import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBullBoardMount, type BullBoardMount } from '../../dashboard/bullBoard.js';
+import { profileNamesFrom } from '../../dashboard/profileNames.js';
+import { bindModels, type Models } from '../../shared/db/models.js';
 import { QUEUE_NAMES } from '../../shared/queues.js';
 import { ROLE_TOKENS, startApi, type ApiHarness } from './apiHarness.js';
 import { sha256Hex } from '../../api/http/auth.js';
 import { ROLES } from '../../shared/config.js';
-import { openTestRedis, type TestRedis } from '../helpers/services.js';
+import { openTestDb, openTestRedis, type TestDb, type TestRedis } from '../helpers/services.js';
 
 let api: ApiHarness;
 let board: BullBoardMount;
 let boardRedis: TestRedis;
+let namesDb: TestDb;
+let namesModels: Models;
 beforeAll(async () => {
   boardRedis = await openTestRedis('board');
+  namesDb = await openTestDb('boardnames');
+  namesModels = bindModels(namesDb.connection);
   board = createBullBoardMount({
     connection: boardRedis.redis,
     prefix: boardRedis.prefix,
     tokens: ROLES.map((r) => ({ name: r, role: r, sha256: sha256Hex(ROLE_TOKENS[r]) })),
+    profileNames: profileNamesFrom(namesModels, { freshForMs: 0 }),
   });
   api = await startApi({ mounts: [board] });
 });
@@ -22,6 +31,7 @@ afterAll(async () => {
   await api?.close();
   await board?.close();
   await boardRedis?.cleanup();
+  await namesDb?.drop();
 });
 
 describe('Bull Board', () => {
@@ -62,5 +72,37 @@ describe('Bull Board', () => {
     expect(
       (queues.json as { queues: { readOnlyMode: boolean }[] }).queues.every((q) => !q.readOnlyMode),
     ).toBe(true);
+  });
+
+  it('when a profile’s jobs are queued, then the board names each job after the profile’s display name, and a rename shows on the next look', async () => {
+    const profileId = new ObjectId();
+    await namesModels.IntegrationProfile.collection.insertOne({ _id: profileId, displayName: 'Acme Sales' });
+    const queue = new Queue(QUEUE_NAMES.validate, {
+      connection: boardRedis.redis,
+      prefix: boardRedis.prefix,
+    });
+    try {
+      await queue.add('validate', { profileId: profileId.toHexString(), runId: 'run_board_names' });
+      await queue.add('validate', { profileId: new ObjectId().toHexString(), runId: 'run_unknown_profile' });
+      const names = async () => {
+        const res = await api.call(
+          'get',
+          `/admin/queues/api/queues?activeQueue=${QUEUE_NAMES.validate}&status=waiting&page=1&jobsPerPage=10`,
+          { token: 'operator' },
+        );
+        expect(res.status).toBe(200);
+        const listed = (res.json as { queues: { name: string; jobs: { name: string }[] }[] }).queues;
+        return (listed.find((q) => q.name === QUEUE_NAMES.validate)?.jobs ?? []).map((j) => j.name).sort();
+      };
+      expect(await names()).toEqual(['Acme Sales · validate', 'validate']);
+      await namesModels.IntegrationProfile.collection.updateOne(
+        { _id: profileId },
+        { $set: { displayName: 'Acme Field Sales' } },
+      );
+      expect(await names()).toEqual(['Acme Field Sales · validate', 'validate']);
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
   });
 });
