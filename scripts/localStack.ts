@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { childEnv, loadServiceEnv } from '../shared/config.js';
+import { WORKER_NODE_FLAGS } from '../shared/workerHeap.js';
 import { freePort, startFerretdb, type RunningFerretdb } from './ferretdb.js';
 
 export interface ServiceProcess {
@@ -25,8 +26,13 @@ export interface ServiceProcess {
 }
 
 /** Starts `node --import tsx <script>` so the pid is the service itself (RSS, signals). */
-export function spawnService(name: string, script: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+export function spawnService(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  nodeFlags: readonly string[] = [],
+): ServiceProcess {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script], {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -201,7 +207,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   const api = spawnService('api', 'api/main.ts', { ...env, LOG_LEVEL: 'info' });
   const workers = Array.from({ length: options.workers }, (_, i) =>
-    spawnService(`worker-${i + 1}`, 'worker/main.ts', { ...env, LOG_LEVEL: 'info' }),
+    spawnService(`worker-${i + 1}`, 'worker/main.ts', { ...env, LOG_LEVEL: 'info' }, WORKER_NODE_FLAGS),
   );
   const all = [api, ...workers];
   try {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { WORKER_NODE_FLAGS } from '../../shared/workerHeap.js';
 
 interface Service {
   image?: string;
@@ -26,5 +27,12 @@ describe('docker-compose.yml', () => {
         if (/KEY|TOKEN|SECRET/.test(name)) expect(value).toMatch(/^\$\{/);
       }
     }
+  });
+
+  it('when a worker is started by compose or `npm run worker`, then it gets the same heap ceiling as the benchmark measured', () => {
+    expect(compose.services.worker?.command?.slice(1, -1)).toEqual([...WORKER_NODE_FLAGS]);
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
+      .scripts;
+    expect(scripts.worker).toBe(`node ${WORKER_NODE_FLAGS.join(' ')} --import tsx worker/main.ts`);
   });
 });
