@@ -44,7 +44,13 @@ export interface Config {
     bulkThresholdUsers: number;
     allowInsecureLoopback: boolean;
   };
-  worker: { concurrency: number; shutdownTimeoutMs: number; metricsPort: number | null };
+  worker: {
+    concurrency: number;
+    shutdownTimeoutMs: number;
+    metricsPort: number | null;
+    /** Approved candidates per reclaim child job; a reclaim of more fans out across workers. */
+    reclaimFanOutSize: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -159,6 +165,7 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: intIn(1, 256).default(8),
   SHUTDOWN_TIMEOUT_MS: intIn(0, 600_000).default(30_000),
   WORKER_METRICS_PORT: intIn(0, 65535).optional(),
+  RECLAIM_FAN_OUT_SIZE: intIn(200, 100_000).default(1_000),
 });
 
 type EnvSource = Readonly<Record<string, string | undefined>>;
@@ -211,6 +218,7 @@ export function loadConfig(source: EnvSource = process.env): Config {
       concurrency: e.WORKER_CONCURRENCY,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       metricsPort: e.WORKER_METRICS_PORT ?? null,
+      reclaimFanOutSize: e.RECLAIM_FAN_OUT_SIZE,
     },
   };
   return deepFreeze(config);

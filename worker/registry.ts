@@ -17,7 +17,7 @@ const factories: Record<JobName, ProcessorFactory> = {
   downloadSubscriptions: (deps) => createDownloadSubscriptionsProcessor(deps),
   downloadConsumption: createDownloadConsumptionProcessor,
   computeCandidates: (deps) => createComputeCandidatesProcessor(deps),
-  reclaim: (deps) => createReclaimProcessor(deps),
+  reclaim: (deps) => createReclaimProcessor(deps, { batchSize: deps.config.worker.reclaimFanOutSize }),
   scheduledRun: createScheduledRunProcessor,
 };
 

@@ -70,7 +70,7 @@ export function testConfig(
     },
     crypto: { keys: [{ id: 'k1', key: Buffer.alloc(32, 7) }], activeKeyId: 'k1' },
     salesforce: { ...SF_CONFIG, ...salesforce },
-    worker: { concurrency: 4, shutdownTimeoutMs: 5_000, metricsPort: null },
+    worker: { concurrency: 4, shutdownTimeoutMs: 5_000, metricsPort: null, reclaimFanOutSize: 1_000 },
   };
 }
 

