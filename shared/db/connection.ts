@@ -3,8 +3,8 @@ import { ServiceUnavailableError } from '../errors.js';
 import { redactUrl, withTimeout } from '../redis.js';
 
 /**
- * One mongoose connection per process. `autoIndex` stays on: indexes are part of correctness here
- * (uniqueness of subscriptions and candidates), and `syncIndexes` runs at start in {@link ensureIndexes}.
+ * One mongoose connection per process. `autoIndex` is off: indexes are part of correctness here
+ * (uniqueness), so each process creates them once at start, and awaits them, in `ensureIndexes`.
  */
 export async function connectMongo(url: string, timeoutMs = 5_000): Promise<Connection> {
   const connection = mongoose.createConnection(url, {

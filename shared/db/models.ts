@@ -28,7 +28,30 @@ export function bindModels(connection: Connection) {
 
 export type Models = ReturnType<typeof bindModels>;
 
-/** Creates the indexes (uniqueness is part of correctness here). Run at process start. */
+/**
+ * Creates the indexes (uniqueness is part of correctness here). Run at process start.
+ *
+ * On FerretDB 1.x (tests, local runs) only the unique ones: its SQLite backend answers every filter
+ * but `_id` equality with a scan, so a non-unique index is never read and only slows each insert
+ * (about 30% for subscriptions, which is most of what a sync writes). MongoDB gets them all.
+ */
 export async function ensureIndexes(models: Models): Promise<void> {
-  for (const model of Object.values(models)) await model.createIndexes();
+  const onFerretdb = await isFerretdb(models);
+  for (const model of Object.values(models)) {
+    if (!onFerretdb) {
+      await model.createIndexes();
+      continue;
+    }
+    for (const [fields, options] of model.schema.indexes()) {
+      if (options?.unique)
+        await model.collection.createIndex(fields as Record<string, 1 | -1>, { unique: true });
+    }
+  }
+}
+
+async function isFerretdb(models: Models): Promise<boolean> {
+  const db = models.IntegrationProfile.db.db;
+  if (!db) return false;
+  const info = await db.admin().command({ buildInfo: 1 });
+  return typeof info.ferretdbVersion === 'string';
 }
