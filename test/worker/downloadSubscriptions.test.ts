@@ -177,6 +177,33 @@ describe('downloadSubscriptions over REST', () => {
   );
 
   it(
+    'when an earlier attempt left rows of a snapshot that never became active, then the next download removes them and the profile lists only its active snapshot',
+    async () => {
+      const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
+      const [row] = await activeRows(f);
+      if (!row || !profile?.activeSyncId) throw new Error('the org was downloaded before');
+      // What a crashed download of another run leaves: its id listed, some of its rows written.
+      const abandoned = 'abandoned_sync_01';
+      await f.models.IntegrationProfile.updateOne(
+        { _id: f.profileId },
+        { $addToSet: { syncIdsWritten: abandoned } },
+      );
+      await f.models.SoftwareSubscription.collection.insertOne({
+        ...row,
+        _id: `${abandoned}|${row.userId}|${row.identifier}` as never,
+        syncId: abandoned,
+      });
+
+      await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
+      expect(await f.models.SoftwareSubscription.countDocuments({ syncId: abandoned })).toBe(0);
+      expect(await f.models.SoftwareSubscription.countDocuments({ syncId: profile.activeSyncId })).toBe(0);
+      const after = await f.models.IntegrationProfile.findById(f.profileId).lean();
+      expect(after?.syncIdsWritten).toEqual([after?.activeSyncId]);
+    },
+    SLOW_TEST_MS,
+  );
+
+  it(
     'when the same download job runs again after it finished, then nothing is duplicated or lost',
     async () => {
       const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();

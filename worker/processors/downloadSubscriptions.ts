@@ -36,6 +36,7 @@ import {
   userPackageLicenseRecordSchema,
   userRecordSchema,
 } from './downloadSubscriptions/salesforceRecords.js';
+import { openSnapshotRegistry } from './downloadSubscriptions/snapshotRegistry.js';
 import { createSnapshotStreamWriter } from './downloadSubscriptions/snapshotWriter.js';
 import {
   rowOfPermissionSetLicenseAssign,
@@ -70,23 +71,32 @@ export function createDownloadSubscriptionsProcessor(
     const syncId = runId;
     const profileObjectId = new ObjectId(profileId);
     const { models } = deps;
-    const profile = await models.IntegrationProfile.findById(profileObjectId, { activeSyncId: 1 }).lean();
+    const profile = await models.IntegrationProfile.findById(profileObjectId, {
+      activeSyncId: 1,
+      syncIdsWritten: 1,
+    }).lean();
     if (!profile)
       throw new SeatwiseError('PROFILE_NOT_FOUND', `profile ${profileId} does not exist`, { profileId });
     const client = await deps.salesforceFor(profileId);
     const subscriptions = models.SoftwareSubscription.collection as unknown as Collection<SubscriptionRow>;
+    const snapshots = await openSnapshotRegistry(
+      models,
+      subscriptions,
+      profileObjectId,
+      syncId,
+      profile.syncIdsWritten ?? undefined,
+    );
 
     if (profile.activeSyncId === syncId) {
       // An earlier attempt got as far as the flip: only the clean-up may be missing.
-      const removed = await subscriptions.deleteMany({ profileId: profileObjectId, syncId: { $ne: syncId } });
-      return outcomeOf(client, removed.deletedCount, { syncId, alreadyActive: true });
+      const removed = await snapshots.removeOthers(null);
+      return outcomeOf(client, removed, { syncId, alreadyActive: true });
     }
 
     const now = clock();
     const previousSyncId = profile.activeSyncId ?? null;
-    const resume =
-      (await subscriptions.findOne({ profileId: profileObjectId, syncId }, { projection: { _id: 1 } })) !==
-      null;
+    const resume = snapshots.resuming;
+    await snapshots.register();
     await job.updateProgress({ phase: 'licenses', done: 0, total: 0 });
     const userCount = await client.count(USER_COUNT_SOQL);
     const bulk = userCount > deps.config.salesforce.bulkThresholdUsers;
@@ -202,7 +212,7 @@ export function createDownloadSubscriptionsProcessor(
         { profileId, syncId, previousSyncId },
       );
     }
-    const removed = await subscriptions.deleteMany({ profileId: profileObjectId, syncId: { $ne: syncId } });
+    const removed = await snapshots.removeOthers(previousSyncId);
 
     const perIdentifier = Object.fromEntries([...counts].map(([identifier, c]) => [identifier, c]));
     const unrecognized = Object.fromEntries(
@@ -210,7 +220,7 @@ export function createDownloadSubscriptionsProcessor(
         .filter(([identifier]) => !catalog.modelIds.has(identifier))
         .map(([identifier, c]) => [identifier, c.rows]),
     );
-    return outcomeOf(client, written + removed.deletedCount, {
+    return outcomeOf(client, written + removed, {
       syncId,
       previousSyncId,
       resumed: resume,
@@ -221,7 +231,7 @@ export function createDownloadSubscriptionsProcessor(
       rulesCreated: catalog.rulesCreated,
       subscriptions: perIdentifier,
       unrecognized,
-      previousRowsRemoved: removed.deletedCount,
+      previousRowsRemoved: removed,
     });
   };
 }

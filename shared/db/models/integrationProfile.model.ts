@@ -50,6 +50,8 @@ export const integrationProfileSchema = new Schema(
     lastRunId: { type: String, default: null },
     /** Which download wrote the subscription rows that are current (see softwareSubscription). */
     activeSyncId: { type: String, default: null },
+    /** Every snapshot that has (or may have) rows: listed before its first row is written. */
+    syncIdsWritten: { type: [String] },
     createdBy: { type: String, required: true },
     updatedBy: { type: String, required: true },
   },
