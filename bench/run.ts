@@ -30,6 +30,9 @@ interface BigOrgResult {
   users: number;
   path: string;
   syncSeconds: number;
+  /** Where the sync's time went: the download job, then candidates. */
+  downloadSeconds: number;
+  computeSeconds: number;
   apiCalls: number;
   minimumCalls: number;
   callsOverMinimumPct: number;
@@ -75,6 +78,8 @@ async function bigOrg(services: RunningServices, users: number): Promise<BigOrgR
       users,
       path: env.sim.callLog.count({ orgId: profile.org.orgId, area: 'bulk' }) > 0 ? 'Bulk API 2.0' : 'REST',
       syncSeconds: syncMs / 1000,
+      downloadSeconds: (ms(download?.finishedAt) - ms(download?.startedAt)) / 1000,
+      computeSeconds: (ms(computed?.finishedAt) - ms(computed?.startedAt)) / 1000,
       apiCalls,
       minimumCalls,
       callsOverMinimumPct: (100 * (apiCalls - minimumCalls)) / minimumCalls,
@@ -236,6 +241,7 @@ async function main(): Promise<void> {
             'users',
             'path',
             'sync (s)',
+            'download + candidates (s)',
             'API calls / minimum',
             'docs written/s',
             'worker peak RSS (MB)',
@@ -246,6 +252,7 @@ async function main(): Promise<void> {
             r.users,
             r.path,
             r.syncSeconds.toFixed(1),
+            `${r.downloadSeconds.toFixed(1)} + ${r.computeSeconds.toFixed(1)}`,
             `${r.apiCalls} / ${r.minimumCalls} (+${r.callsOverMinimumPct.toFixed(1)}%)`,
             r.documentsPerSecond,
             r.workerPeakRssMb.join(', '),
