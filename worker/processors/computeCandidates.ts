@@ -15,6 +15,7 @@ import { inactivityCutoff } from '../../shared/domain/inactivity.js';
 import { candidateId, evaluateRule, type CandidateMatch } from '../../shared/domain/reclamationRules.js';
 import { SeatwiseError } from '../../shared/errors.js';
 import { insertIgnoringDuplicates, INSERT_CHUNK_SIZE } from '../insertIgnoringDuplicates.js';
+import { pipelinePages } from '../pagePipeline.js';
 import { parseRunPayload } from '../jobPayload.js';
 import type { JobOutcome, JobProcessor, WorkerDeps } from '../workerDeps.js';
 import type { SubscriptionRow } from './downloadSubscriptions/subscriptionRows.js';
@@ -183,10 +184,12 @@ export function createComputeCandidatesProcessor(
     const enabled = rules.filter((r) => r.enabled);
     const enabledByIdentifier = new Map(enabled.map((r) => [r.identifier, r]));
     await job.updateProgress({ phase: 'match', done: 0, total: 0 });
-    if (enabled.length > 0) {
+    const activeSyncId = syncId;
+    /** Matches in batches; the next batch is read while the previous one is written. */
+    async function* matchBatches(): AsyncIterable<Match[]> {
       let buffer: Match[] = [];
       const cursor = subscriptions
-        .find(preFilter(profileObjectId, syncId, enabled, now))
+        .find(preFilter(profileObjectId, activeSyncId, enabled, now))
         .batchSize(INSERT_CHUNK_SIZE);
       for await (const row of cursor) {
         counts.records += 1;
@@ -206,13 +209,14 @@ export function createComputeCandidatesProcessor(
         result.byRule[rule.identifier] = (result.byRule[rule.identifier] ?? 0) + 1;
         buffer.push({ rule, row, match: verdict.candidate });
         if (buffer.length >= INSERT_CHUNK_SIZE) {
-          await flush(buffer);
+          yield buffer;
           buffer = [];
           await job.updateProgress({ phase: 'match', done: counts.records, total: counts.records });
         }
       }
-      await flush(buffer);
+      if (buffer.length > 0) yield buffer;
     }
+    if (enabled.length > 0) await pipelinePages(matchBatches(), flush);
 
     // Open candidates this pass did not match again no longer qualify: retire them.
     await job.updateProgress({ phase: 'retire', done: 0, total: open.size });
@@ -229,7 +233,8 @@ export function createComputeCandidatesProcessor(
       byReason.set(reason, [...(byReason.get(reason) ?? []), id]);
     }
     for (const [reason, ids] of byReason) {
-      // One updateOne per id: FerretDB serves `_id` equality from its primary key, `$in` by a scan.
+      // One updateOne per id: FerretDB narrows `_id` equality inside SQLite, but `$in` only after
+      // decoding every document of the collection.
       const cancelled = await bulkWriteInChunks(
         candidates,
         ids.map((id) => ({
