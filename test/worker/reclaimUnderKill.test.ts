@@ -9,7 +9,13 @@ import { startRun } from '../../shared/pipeline/runs.js';
 import { QUEUE_NAMES } from '../../shared/queues.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/server.js';
 import { startWorkerProcesses, type WorkerFleet } from '../helpers/workerProcesses.js';
-import { openWorkerHarness, seedOrgProfile, waitFor, type WorkerHarness } from './workerHarness.js';
+import {
+  openWorkerHarness,
+  seedOrgProfile,
+  waitFor,
+  waitForRunToEnd,
+  type WorkerHarness,
+} from './workerHarness.js';
 
 const USERS = 3_000;
 const FAN_OUT = 200;
@@ -37,17 +43,6 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-async function runEnded(profileId: string, timeoutMs: number): Promise<void> {
-  await waitFor(
-    `the run of ${profileId} to end`,
-    async () =>
-      (await h.models.IntegrationProfile.findById(profileId, { currentRunId: 1 }).lean())?.currentRunId ===
-      null,
-    timeoutMs,
-    250,
-  );
-}
-
 const patchCalls = (orgId: string) =>
   sim.callLog.count({ orgId, method: 'PATCH', pathIncludes: '/composite/sobjects' });
 
@@ -55,7 +50,7 @@ it('when approved candidates are reclaimed in slices across two workers and the 
   const org = sim.orgs[0]!;
   const profileId = await seedOrgProfile(h, org, { status: 'published' });
   const first = await startRun(h.pipeline, { profileId, trigger: 'publish', requestedBy: 'test' });
-  await runEnded(profileId, 120_000);
+  await waitForRunToEnd(h, profileId, 120_000);
   expect((await h.models.JobRun.findById(`${first.runId}|computeCandidates`).lean())?.status).toBe(
     'succeeded',
   );
@@ -110,7 +105,7 @@ it('when approved candidates are reclaimed in slices across two workers and the 
   await victim!.kill();
   await fleet.add();
   sim.admin.setLatency(org.orgId, { perCallMs: 0 });
-  await runEnded(profileId, 180_000);
+  await waitForRunToEnd(h, profileId, 180_000);
 
   const jobs = Object.fromEntries(
     (await h.models.JobRun.find({ runId: run.runId }).lean()).map((r) => [r.jobName, r.status] as const),

@@ -8,7 +8,13 @@ import { startRun } from '../../shared/pipeline/runs.js';
 import { QUEUE_NAMES } from '../../shared/queues.js';
 import { startSimulator, type OrgTruth, type RunningSimulator } from '../../simulator/server.js';
 import { startWorkerProcesses, type WorkerFleet } from '../helpers/workerProcesses.js';
-import { openWorkerHarness, seedOrgProfile, waitFor, type WorkerHarness } from './workerHarness.js';
+import {
+  openWorkerHarness,
+  seedOrgProfile,
+  waitFor,
+  waitForRunToEnd,
+  type WorkerHarness,
+} from './workerHarness.js';
 
 const BIG_USERS = 25_000;
 const SMALL_USERS = 500;
@@ -112,17 +118,6 @@ function expectEqualsTruth(rows: SubscriptionRow[], truth: OrgTruth): void {
   expect(live.filter((r) => r.identifier.startsWith('PKG:')).length).toBe(truth.packageLicenseAssignments);
 }
 
-async function runEnded(profileId: string, timeoutMs: number): Promise<void> {
-  await waitFor(
-    `the run of ${profileId} to end`,
-    async () =>
-      (await h.models.IntegrationProfile.findById(profileId, { currentRunId: 1 }).lean())?.currentRunId ===
-      null,
-    timeoutMs,
-    250,
-  );
-}
-
 describe('two worker processes', () => {
   it('when one org has an outage, then its run is paused (delayed, not failed) while another org’s run finishes, and it completes once the org is back', async () => {
     const [, healthy, down] = sim.orgs as [(typeof sim.orgs)[0], (typeof sim.orgs)[0], (typeof sim.orgs)[0]];
@@ -150,7 +145,7 @@ describe('two worker processes', () => {
       100,
     );
     expect(paused.result).toMatchObject({ pausedUntil: expect.any(String) });
-    await runEnded(healthyProfile, 120_000).catch(async (error: unknown) => {
+    await waitForRunToEnd(h, healthyProfile, 120_000).catch(async (error: unknown) => {
       const rows = await h.models.JobRun.find({ runId: healthyRun.runId }).lean();
       throw new Error(`${String(error)}: ${JSON.stringify(rows.map((r) => [r.jobName, r.status, r.error]))}`);
     });
@@ -162,7 +157,7 @@ describe('two worker processes', () => {
     );
 
     sim.admin.clearFaults(down.orgId);
-    await runEnded(downProfile, 90_000);
+    await waitForRunToEnd(h, downProfile, 90_000);
     const resumed = await h.models.JobRun.findById(`${downRun.runId}|downloadSubscriptions`).lean();
     expect(resumed?.status).toBe('succeeded');
     expectEqualsTruth(await currentRows(downProfile), sim.admin.truth(down.orgId));
@@ -202,8 +197,9 @@ describe('two worker processes', () => {
     const killedAt = Date.now();
     await fleet.add();
 
-    await runEnded(smallProfile, 120_000);
-    await runEnded(bigProfile, 150_000);
+    await waitForRunToEnd(h, smallProfile, 120_000);
+    // A SIGKILLed worker's lock must expire (30 s) and the stalled check run (every 30 s) first.
+    await waitForRunToEnd(h, bigProfile, 240_000);
     const recoveredAfter = Date.now() - killedAt;
 
     const download = await h.models.JobRun.findById(`${bigRun.runId}|downloadSubscriptions`).lean();
@@ -216,5 +212,5 @@ describe('two worker processes', () => {
     console.log(
       `[scaleOut] 25k+500 sync with a SIGKILL: ${Date.now() - started} ms total, recovered ${recoveredAfter} ms after the kill`,
     );
-  }, 240_000);
+  }, 390_000);
 });

@@ -124,3 +124,19 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/** Waits until the profile has no run in flight (its run ended, whatever the outcome). */
+export async function waitForRunToEnd(
+  harness: Pick<WorkerHarness, 'models'>,
+  profileId: string,
+  timeoutMs: number,
+): Promise<void> {
+  await waitFor(
+    `the run of ${profileId} to end`,
+    async () =>
+      (await harness.models.IntegrationProfile.findById(profileId, { currentRunId: 1 }).lean())
+        ?.currentRunId === null,
+    timeoutMs,
+    250,
+  );
+}
