@@ -10,13 +10,19 @@ describe('configuration', () => {
     expect(config.api.port).toBe(8080);
     expect(config.salesforce.budgetShare).toBe(0.5);
     expect(config.crypto.activeKeyId).toBe('k1');
+    expect(config.worker.reclaimFanOutSize).toBe(1_000);
     expect(Object.isFrozen(config.api)).toBe(true);
   });
 
   it('when several values are bad, then each is reported on its own line naming the variable', () => {
     let error: unknown;
     try {
-      loadConfig({ REDIS_URL: 'localhost:6379', PORT: 'eighty', API_TOKENS: 'bob:root:abc' });
+      loadConfig({
+        REDIS_URL: 'localhost:6379',
+        PORT: 'eighty',
+        API_TOKENS: 'bob:root:abc',
+        RECLAIM_FAN_OUT_SIZE: '50',
+      });
     } catch (e) {
       error = e;
     }
@@ -26,6 +32,8 @@ describe('configuration', () => {
     expect(problems.some((p) => p.startsWith('PORT:'))).toBe(true);
     expect(problems.some((p) => p.startsWith('API_TOKENS:') && p.includes('unknown role'))).toBe(true);
     expect(problems.some((p) => p.startsWith('ENCRYPTION_KEYS:'))).toBe(true);
+    // Fewer than one Salesforce batch (200) per child job would only multiply jobs and calls.
+    expect(problems.some((p) => p.startsWith('RECLAIM_FAN_OUT_SIZE:'))).toBe(true);
   });
 
   it('when an API token entry is well formed, then its role and hash are kept and the token itself is not', () => {
