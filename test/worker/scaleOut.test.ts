@@ -198,7 +198,8 @@ describe('two worker processes', () => {
     await fleet.add();
 
     await waitForRunToEnd(h, smallProfile, 120_000);
-    // A SIGKILLed worker's lock must expire (30 s) and the stalled check run (every 30 s) first.
+    // A SIGKILLed worker's lock must expire (15 s) and the stalled check see it (every 10 s); then
+    // the download resumes on the loaded machine.
     await waitForRunToEnd(h, bigProfile, 240_000);
     const recoveredAfter = Date.now() - killedAt;
 
