@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../http/auth.js';
 import { ApiProblem, notFound, validationProblem } from '../http/problem.js';
-import { conflict, isDuplicateKey, sortSpec, type Page } from '../http/schemas.js';
+import { conflict, isDuplicateKey, objectId, sortSpec, type Page } from '../http/schemas.js';
 import { PROFILE_STATUSES } from '../../shared/db/models/integrationProfile.model.js';
 import type { ApiServices } from './apiServices.js';
 import { cronProblem, isValidTimezone } from './validation.js';
@@ -38,11 +38,7 @@ export const profileCreateSchema = z
     profileType: z.literal('salesforce_crm').default('salesforce_crm'),
     subflows: subflowsInput.optional(),
     schedule: scheduleInput.optional(),
-    aliasId: z
-      .string()
-      .regex(/^[a-f0-9]{24}$/i, 'must be an id (24 hex characters)')
-      .nullable()
-      .optional(),
+    aliasId: objectId.nullable().optional(),
     dryRun: z.boolean().optional(),
   })
   .strict()
@@ -53,11 +49,7 @@ export const profileUpdateSchema = z
     displayName: displayName.optional(),
     subflows: subflowsInput.optional(),
     schedule: scheduleInput.optional(),
-    aliasId: z
-      .string()
-      .regex(/^[a-f0-9]{24}$/i, 'must be an id (24 hex characters)')
-      .nullable()
-      .optional(),
+    aliasId: objectId.nullable().optional(),
     dryRun: z.boolean().optional(),
   })
   .strict()

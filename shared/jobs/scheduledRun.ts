@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { QUEUE_NAMES } from '../queues.js';
 import type { JobDefinition } from './jobDefinition.js';
+import { profileIdSchema } from './runPayload.js';
 
 /** A tick of a profile's job scheduler: it only starts a run (trigger `schedule`) through `startRun`. */
-export const scheduledRunPayloadSchema = z
-  .object({ profileId: z.string().regex(/^[a-f0-9]{24}$/, 'must be a profile id (24 hex characters)') })
-  .strict();
+export const scheduledRunPayloadSchema = z.object({ profileId: profileIdSchema }).strict();
 
 export type ScheduledRunPayload = z.infer<typeof scheduledRunPayloadSchema>;
 
