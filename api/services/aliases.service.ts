@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { notFound, validationProblem, type FieldProblem } from '../http/problem.js';
 import { conflict, isDuplicateKey, objectId, sortSpec, type Page } from '../http/schemas.js';
 import { AUTH_STATUSES, GRANT_TYPES } from '../../shared/db/models/connectionAlias.model.js';
+import type { StoredTokens } from '../../shared/db/aliasCredentials.js';
 import type { EncryptedValue } from '../../shared/crypto/secretBox.js';
 import type { ApiServices } from './apiServices.js';
 import { withAliasLock } from './profiles.service.js';
@@ -83,14 +84,7 @@ export interface AliasDoc {
   clientId: string;
   clientSecret?: EncryptedValue | null;
   redirectUrl?: string | null;
-  tokens?: {
-    accessToken: EncryptedValue;
-    refreshToken?: EncryptedValue | null;
-    instanceUrl: string;
-    orgId: string;
-    userId: string;
-    issuedAt: Date;
-  } | null;
+  tokens?: StoredTokens | null;
   authStatus: (typeof AUTH_STATUSES)[number];
   authError?: string | null;
   configChangedAt: Date;

@@ -7,6 +7,7 @@ import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod';
 import { ApiProblem } from '../http/problem.js';
 import { conflict } from '../http/schemas.js';
+import { sealTokens } from '../../shared/db/aliasCredentials.js';
 import * as oauth from '../../shared/salesforce/oauth.js';
 import type { OrgTokens } from '../../shared/salesforce/salesforceClient.js';
 import { SalesforceError } from '../../shared/salesforce/salesforceError.js';
@@ -139,14 +140,7 @@ async function storeTokens(s: ApiServices, aliasId: string, tokens: OrgTokens): 
     { _id: aliasId },
     {
       $set: {
-        tokens: {
-          accessToken: s.box.seal(tokens.accessToken),
-          refreshToken: tokens.refreshToken ? s.box.seal(tokens.refreshToken) : null,
-          instanceUrl: tokens.instanceUrl,
-          orgId: tokens.orgId,
-          userId: tokens.userId,
-          issuedAt: tokens.issuedAt,
-        },
+        tokens: sealTokens(s.box, tokens),
         authStatus: 'authorized',
         authError: null,
         configChangedAt: new Date(),

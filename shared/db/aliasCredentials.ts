@@ -14,7 +14,8 @@ export interface OrgAccess {
   tokenStore: TokenStore;
 }
 
-interface StoredTokens {
+/** Tokens as an alias stores them: both secrets sealed. */
+export interface StoredTokens {
   accessToken: EncryptedValue;
   refreshToken?: EncryptedValue | null;
   instanceUrl: string;
@@ -72,6 +73,17 @@ export async function loadOrgAccess(models: Models, box: SecretBox, profileId: s
   };
 }
 
+export function sealTokens(box: SecretBox, tokens: OrgTokens): StoredTokens {
+  return {
+    accessToken: box.seal(tokens.accessToken),
+    refreshToken: tokens.refreshToken ? box.seal(tokens.refreshToken) : null,
+    instanceUrl: tokens.instanceUrl,
+    orgId: tokens.orgId,
+    userId: tokens.userId,
+    issuedAt: tokens.issuedAt,
+  };
+}
+
 /** Saves tokens sealed on the alias; a dead grant marks the alias for re-authorization. */
 export function aliasTokenStore(models: Models, box: SecretBox, aliasId: string): TokenStore {
   return {
@@ -80,14 +92,7 @@ export function aliasTokenStore(models: Models, box: SecretBox, aliasId: string)
         { _id: aliasId },
         {
           $set: {
-            tokens: {
-              accessToken: box.seal(tokens.accessToken),
-              refreshToken: tokens.refreshToken ? box.seal(tokens.refreshToken) : null,
-              instanceUrl: tokens.instanceUrl,
-              orgId: tokens.orgId,
-              userId: tokens.userId,
-              issuedAt: tokens.issuedAt,
-            },
+            tokens: sealTokens(box, tokens),
             authStatus: 'authorized',
             authError: null,
           },
