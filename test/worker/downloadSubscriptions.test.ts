@@ -1,93 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OrgTruth } from '../../simulator/server.js';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
+import { expectSubscriptionsMatchTruth, type TruthRow } from '../helpers/orgTruthAssertions.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
 
 /** Re-downloading reads the previous snapshot; on FerretDB under a loaded CI box that takes a while. */
 const SLOW_TEST_MS = 90_000;
 
-const DAY_MS = 86_400_000;
-
-interface Row {
-  userId: string;
-  identifier: string;
-  isActive: boolean;
-  lastLoginAt: Date | null;
+interface Row extends TruthRow {
   assignmentId: string | null;
   firstSeenAt: Date;
   lastSeenAt: Date;
-  goneAt: Date | null;
   syncId: string;
 }
 
 async function activeRows(f: ProfileFixture): Promise<Row[]> {
   const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
   return (await f.models.SoftwareSubscription.find({ syncId: profile?.activeSyncId }).lean()) as Row[];
-}
-
-function bucket(lastLogin: Date | null, now: number): string {
-  if (!lastLogin) return 'never';
-  const days = (now - lastLogin.getTime()) / DAY_MS;
-  if (days < 30) return 'last30Days';
-  if (days < 90) return 'days30To90';
-  return days < 365 ? 'days90To365' : 'over365Days';
-}
-
-/** What the simulator says a correct download knows, compared field by field with what we stored. */
-function expectMatchesTruth(rows: Row[], truth: OrgTruth): void {
-  const live = rows.filter((r) => r.goneAt === null);
-  const userRows = live.filter((r) => r.identifier.startsWith('UL:'));
-  expect(new Set(userRows.map((r) => r.userId)).size).toBe(truth.users);
-  for (const license of truth.licenses) {
-    const holders = userRows.filter(
-      (r) =>
-        r.identifier === `UL:${license.licenseDefinitionKey}` ||
-        (license.licenseDefinitionKey === 'SFDC' && r.identifier === 'UL:SFDC:ServiceCloud'),
-    );
-    expect({
-      key: license.licenseDefinitionKey,
-      active: holders.filter((r) => r.isActive).length,
-      inactive: holders.filter((r) => !r.isActive).length,
-    }).toEqual({
-      key: license.licenseDefinitionKey,
-      active: license.activeUsers,
-      inactive: license.inactiveUsers,
-    });
-  }
-  const now = Date.parse(truth.now);
-  for (const state of ['active', 'inactive'] as const) {
-    const counts: Record<string, number> = {
-      never: 0,
-      last30Days: 0,
-      days30To90: 0,
-      days90To365: 0,
-      over365Days: 0,
-    };
-    for (const r of userRows.filter((x) => x.isActive === (state === 'active')))
-      counts[bucket(r.lastLoginAt, now)] = (counts[bucket(r.lastLoginAt, now)] ?? 0) + 1;
-    expect(counts).toEqual(truth.lastLogin[state]);
-  }
-  for (const psl of truth.permissionSetLicenses) {
-    expect([psl.name, live.filter((r) => r.identifier === `PSL:${psl.name}`).length]).toEqual([
-      psl.name,
-      psl.assignments,
-    ]);
-  }
-  for (const pkg of truth.packageLicenses) {
-    expect([pkg.name, live.filter((r) => r.identifier === `PKG:${pkg.name}`).length]).toEqual([
-      pkg.name,
-      pkg.assignments,
-    ]);
-  }
-  expect(live.filter((r) => r.identifier === 'FL:SupportUser' && r.isActive).length).toBe(
-    truth.featureLicenses.supportUser,
-  );
-  expect(live.filter((r) => r.identifier === 'FL:MarketingUser' && r.isActive).length).toBe(
-    truth.featureLicenses.marketingUser,
-  );
-  expect(live.filter((r) => r.identifier === 'UL:SFDC:ServiceCloud' && r.isActive).length).toBe(
-    truth.featureLicenses.supportUser,
-  );
 }
 
 describe('downloadSubscriptions over REST', () => {
@@ -100,7 +28,7 @@ describe('downloadSubscriptions over REST', () => {
   it('when an org is downloaded, then subscriptions match the simulator truth and models, rules and unrecognized identifiers exist', async () => {
     const outcome = await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
     const truth = f.sim.admin.truth(f.org.orgId);
-    expectMatchesTruth(await activeRows(f), truth);
+    expectSubscriptionsMatchTruth(await activeRows(f), truth);
     expect(outcome.result).toMatchObject({ api: 'rest', users: 700 });
     expect(outcome.counts.apiCalls).toBeGreaterThan(0);
 
@@ -160,7 +88,7 @@ describe('downloadSubscriptions over REST', () => {
 
       await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
       const second = await activeRows(f);
-      expectMatchesTruth(second, f.sim.admin.truth(f.org.orgId));
+      expectSubscriptionsMatchTruth(second, f.sim.admin.truth(f.org.orgId));
       expect(await f.models.SoftwareSubscription.countDocuments({ syncId: firstSyncId })).toBe(0);
       const gone = second.find(
         (r) => r.userId === assignment.userId && r.identifier === assignment.identifier,
@@ -235,6 +163,6 @@ describe('downloadSubscriptions over Bulk API 2.0', () => {
     const outcome = await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
     expect(outcome.result).toMatchObject({ api: 'bulk' });
     expect(f.sim.callLog.count({ orgId: f.org.orgId, pathIncludes: '/jobs/query' })).toBeGreaterThan(0);
-    expectMatchesTruth(await activeRows(f), f.sim.admin.truth(f.org.orgId));
+    expectSubscriptionsMatchTruth(await activeRows(f), f.sim.admin.truth(f.org.orgId));
   });
 });

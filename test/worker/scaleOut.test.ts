@@ -6,7 +6,8 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRun } from '../../shared/pipeline/runs.js';
 import { QUEUE_NAMES } from '../../shared/queues.js';
-import { startSimulator, type OrgTruth, type RunningSimulator } from '../../simulator/server.js';
+import { startSimulator, type RunningSimulator } from '../../simulator/server.js';
+import { expectSubscriptionsMatchTruth, type TruthRow } from '../helpers/orgTruthAssertions.js';
 import { startWorkerProcesses, type WorkerFleet } from '../helpers/workerProcesses.js';
 import {
   openWorkerHarness,
@@ -18,7 +19,6 @@ import {
 
 const BIG_USERS = 25_000;
 const SMALL_USERS = 500;
-const DAY_MS = 86_400_000;
 
 let sim: RunningSimulator;
 let h: WorkerHarness;
@@ -52,70 +52,12 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-interface SubscriptionRow {
-  userId: string;
-  identifier: string;
-  isActive: boolean;
-  lastLoginAt: Date | null;
-  goneAt: Date | null;
-}
-
-async function currentRows(profileId: string): Promise<SubscriptionRow[]> {
+async function currentRows(profileId: string): Promise<TruthRow[]> {
   const profile = await h.models.IntegrationProfile.findById(profileId, { activeSyncId: 1 }).lean();
   return h.models.SoftwareSubscription.find(
     { syncId: profile?.activeSyncId },
     { _id: 0, userId: 1, identifier: 1, isActive: 1, lastLoginAt: 1, goneAt: 1 },
-  ).lean<SubscriptionRow[]>();
-}
-
-function bucket(lastLogin: Date | null, now: number): string {
-  if (!lastLogin) return 'never';
-  const days = (now - lastLogin.getTime()) / DAY_MS;
-  if (days < 30) return 'last30Days';
-  if (days < 90) return 'days30To90';
-  return days < 365 ? 'days90To365' : 'over365Days';
-}
-
-/** Users per license (active / inactive), last-login buckets, assignments: as the org says, no row twice. */
-function expectEqualsTruth(rows: SubscriptionRow[], truth: OrgTruth): void {
-  const live = rows.filter((r) => r.goneAt === null);
-  const keys = live.map((r) => `${r.userId}|${r.identifier}`);
-  expect(new Set(keys).size).toBe(keys.length);
-  const userRows = live.filter((r) => r.identifier.startsWith('UL:'));
-  expect(new Set(userRows.map((r) => r.userId)).size).toBe(truth.users);
-  const perLicense = (key: string) =>
-    userRows.filter(
-      (r) => r.identifier === `UL:${key}` || (key === 'SFDC' && r.identifier === 'UL:SFDC:ServiceCloud'),
-    );
-  expect(
-    truth.licenses.map((l) => {
-      const holders = perLicense(l.licenseDefinitionKey);
-      return [
-        l.licenseDefinitionKey,
-        holders.filter((r) => r.isActive).length,
-        holders.filter((r) => !r.isActive).length,
-      ];
-    }),
-  ).toEqual(truth.licenses.map((l) => [l.licenseDefinitionKey, l.activeUsers, l.inactiveUsers]));
-  const now = Date.parse(truth.now);
-  for (const state of ['active', 'inactive'] as const) {
-    const counts: Record<string, number> = {
-      never: 0,
-      last30Days: 0,
-      days30To90: 0,
-      days90To365: 0,
-      over365Days: 0,
-    };
-    for (const r of userRows.filter((x) => x.isActive === (state === 'active'))) {
-      const b = bucket(r.lastLoginAt, now);
-      counts[b] = (counts[b] ?? 0) + 1;
-    }
-    expect(counts).toEqual(truth.lastLogin[state]);
-  }
-  expect(live.filter((r) => r.identifier.startsWith('PSL:')).length).toBe(
-    truth.permissionSetLicenseAssignments,
-  );
-  expect(live.filter((r) => r.identifier.startsWith('PKG:')).length).toBe(truth.packageLicenseAssignments);
+  ).lean<TruthRow[]>();
 }
 
 describe('two worker processes', () => {
@@ -160,7 +102,7 @@ describe('two worker processes', () => {
     await waitForRunToEnd(h, downProfile, 90_000);
     const resumed = await h.models.JobRun.findById(`${downRun.runId}|downloadSubscriptions`).lean();
     expect(resumed?.status).toBe('succeeded');
-    expectEqualsTruth(await currentRows(downProfile), sim.admin.truth(down.orgId));
+    expectSubscriptionsMatchTruth(await currentRows(downProfile), sim.admin.truth(down.orgId));
   }, 180_000);
 
   it('when a 25,000-user and a 500-user org are synced and the worker downloading the big one is SIGKILLed mid-download, then both runs finish with exactly the org’s truth', async () => {
@@ -208,8 +150,8 @@ describe('two worker processes', () => {
     expect((await h.models.JobRun.findById(`${smallRun.runId}|downloadSubscriptions`).lean())?.status).toBe(
       'succeeded',
     );
-    expectEqualsTruth(await currentRows(smallProfile), sim.admin.truth(small.orgId));
-    expectEqualsTruth(await currentRows(bigProfile), sim.admin.truth(big.orgId));
+    expectSubscriptionsMatchTruth(await currentRows(smallProfile), sim.admin.truth(small.orgId));
+    expectSubscriptionsMatchTruth(await currentRows(bigProfile), sim.admin.truth(big.orgId));
     console.log(
       `[scaleOut] 25k+500 sync with a SIGKILL: ${Date.now() - started} ms total, recovered ${recoveredAfter} ms after the kill`,
     );
