@@ -3,7 +3,6 @@
  * reclaim: the run still completes, exactly the approved users are deactivated, nobody twice.
  * A mid-sized org (its own file, a fresh fleet) so the kill lands in the reclaim, not the download.
  */
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRun } from '../../shared/pipeline/runs.js';
 import { QUEUE_NAMES } from '../../shared/queues.js';
@@ -24,7 +23,6 @@ const APPROVE = 700;
 let sim: RunningSimulator;
 let h: WorkerHarness;
 let fleet: WorkerFleet;
-let reclaimQueue: Queue;
 
 beforeAll(async () => {
   sim = await startSimulator({ quiet: true, orgs: [{ users: USERS, seed: 64 }] });
@@ -33,12 +31,10 @@ beforeAll(async () => {
     RECLAIM_FAN_OUT_SIZE: String(FAN_OUT),
   });
   fleet = await startWorkerProcesses(2, h.env);
-  reclaimQueue = new Queue(QUEUE_NAMES.reclaim, { connection: h.redis.redis, prefix: h.redis.prefix });
 }, 90_000);
 
 afterAll(async () => {
   await fleet?.killAll();
-  await reclaimQueue?.close();
   await h?.close();
   await sim?.stop();
 });
@@ -88,6 +84,7 @@ it('when approved candidates are reclaimed in slices across two workers and the 
   // Slow Salesforce down so the kill lands while some slices are done and others are not.
   sim.admin.setLatency(org.orgId, { perCallMs: 300 });
 
+  const reclaimQueue = h.queue(QUEUE_NAMES.reclaim);
   const run = await startRun(h.pipeline, { profileId, trigger: 'manual', requestedBy: 'test' });
   const holder = await waitFor(
     'a reclaim slice to be under way after some users were reclaimed',

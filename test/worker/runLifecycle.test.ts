@@ -1,5 +1,4 @@
 import { createServer } from 'node:net';
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scheduleProfile, startRun, unscheduleProfile } from '../../shared/pipeline/runs.js';
 import { JOB_NAMES, QUEUE_NAMES } from '../../shared/queues.js';
@@ -10,14 +9,6 @@ import { openWorkerHarness, seedOrgProfile, waitFor, type WorkerHarness } from '
 let sim: RunningSimulator;
 let h: WorkerHarness;
 let runtime: WorkerRuntime;
-const queues: Queue[] = [];
-
-function queue(name: string): Queue {
-  const q = new Queue(name, { connection: h.redis.redis, prefix: h.redis.prefix });
-  queues.push(q);
-  return q;
-}
-
 beforeAll(async () => {
   sim = await startSimulator({ quiet: true, orgs: [{ users: 20 }] });
   h = await openWorkerHarness('lifecycle');
@@ -25,7 +16,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.allSettled(queues.map((q) => q.close()));
   await h.close();
   await sim.stop();
 });
@@ -54,7 +44,7 @@ describe('the end of a run', () => {
   });
 
   it('when a job arrives with a payload that does not parse, then it fails at once with JOB_PAYLOAD_INVALID and is not retried', async () => {
-    const q = queue(QUEUE_NAMES.validate);
+    const q = h.queue(QUEUE_NAMES.validate);
     const job = await q.add(
       'validate',
       { profileId: 'nope', runId: 'x' },
@@ -83,7 +73,7 @@ describe('schedules', () => {
     );
     expect(row.jobName).toBeDefined();
     await unscheduleProfile(h.pipeline, profileId);
-    expect(await queue(QUEUE_NAMES.scheduledRun).getJobScheduler(`profile-${profileId}`)).toBeUndefined();
+    expect(await h.queue(QUEUE_NAMES.scheduledRun).getJobScheduler(`profile-${profileId}`)).toBeUndefined();
   });
 });
 

@@ -2,7 +2,6 @@
  * The worker cluster end to end: real `worker/main.ts` processes sharing one Redis and one
  * database, syncing simulator orgs, surviving a SIGKILL in the middle of the work.
  */
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRun } from '../../shared/pipeline/runs.js';
 import { QUEUE_NAMES } from '../../shared/queues.js';
@@ -23,14 +22,6 @@ const SMALL_USERS = 500;
 let sim: RunningSimulator;
 let h: WorkerHarness;
 let fleet: WorkerFleet;
-const queues: Queue[] = [];
-
-function queue(name: string): Queue {
-  const q = new Queue(name, { connection: h.redis.redis, prefix: h.redis.prefix });
-  queues.push(q);
-  return q;
-}
-
 beforeAll(async () => {
   sim = await startSimulator({
     quiet: true,
@@ -47,7 +38,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fleet?.killAll();
-  await Promise.allSettled(queues.map((q) => q.close()));
   await h?.close();
   await sim?.stop();
 });
@@ -122,7 +112,7 @@ describe('two worker processes', () => {
     });
 
     // Mid-download: the big org's job is active and has reported progress.
-    const downloads = queue(QUEUE_NAMES.downloadSubscriptions);
+    const downloads = h.queue(QUEUE_NAMES.downloadSubscriptions);
     const holder = await waitFor(
       'the big download to be under way',
       async () => {

@@ -2,6 +2,7 @@
  * In-process worker for tests: the real runtime (registry, execution rules, JobRun recorder,
  * Salesforce client) on the file's own database and Redis prefix, for the queues a test exercises.
  */
+import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../shared/config.js';
 import { createSecretBox, type SecretBox } from '../../shared/crypto/secretBox.js';
@@ -24,6 +25,8 @@ export interface WorkerHarness {
   /** The env a worker child process needs to share this harness's services. */
   env: Record<string, string>;
   start(jobNames: readonly JobName[]): Promise<WorkerRuntime>;
+  /** A queue handle on this harness's Redis prefix, closed by `close()`. */
+  queue(name: string): Queue;
   close(): Promise<void>;
 }
 
@@ -48,6 +51,7 @@ export async function openWorkerHarness(
   };
   const config = loadConfig(fullEnv);
   const runtimes: WorkerRuntime[] = [];
+  const queues: Queue[] = [];
   return {
     db,
     redis,
@@ -68,7 +72,13 @@ export async function openWorkerHarness(
       await runtime.ready();
       return runtime;
     },
+    queue(name) {
+      const queue = new Queue(name, { connection: redis.redis, prefix: redis.prefix });
+      queues.push(queue);
+      return queue;
+    },
     async close() {
+      await Promise.allSettled(queues.map((q) => q.close()));
       await Promise.allSettled(runtimes.map((r) => r.close()));
       await closeQueueHandles(redis.redis);
       await redis.cleanup();
