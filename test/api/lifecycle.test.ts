@@ -38,6 +38,26 @@ const fakeTokens = () => ({
   issuedAt: new Date(),
 });
 
+/** An authorized alias and a recorded validation, with the change times a case needs. */
+async function recordValidation(
+  ids: { profileId: string; aliasId: string },
+  v: { runId: string; ok: boolean; at: Date; aliasChangedAt: Date; profileChangedAt: Date },
+): Promise<void> {
+  await api.models.ConnectionAlias.updateOne(
+    { _id: ids.aliasId },
+    { $set: { tokens: fakeTokens(), configChangedAt: v.aliasChangedAt } },
+  );
+  await api.models.IntegrationProfile.updateOne(
+    { _id: ids.profileId },
+    {
+      $set: {
+        configChangedAt: v.profileChangedAt,
+        lastValidation: { runId: v.runId, ok: v.ok, at: v.at, checks: [] },
+      },
+    },
+  );
+}
+
 describe('validate and publish', () => {
   it('when the profile has no alias, then validate answers 422 naming profile.aliasId', async () => {
     const p = await api.call('post', '/api/v1/profiles', { body: { displayName: 'No alias' } });
@@ -56,18 +76,14 @@ describe('validate and publish', () => {
 
   it('when the last validation is older than an alias change, then publish is refused with VALIDATION_REQUIRED', async () => {
     const { profileId, aliasId } = await profileWithAlias('Stale');
-    const validatedAt = new Date(Date.now() - 60_000);
-    await api.models.ConnectionAlias.updateOne(
-      { _id: aliasId },
-      { $set: { tokens: fakeTokens(), configChangedAt: new Date() } },
-    );
-    await api.models.IntegrationProfile.updateOne(
-      { _id: profileId },
+    await recordValidation(
+      { profileId, aliasId },
       {
-        $set: {
-          configChangedAt: new Date(Date.now() - 120_000),
-          lastValidation: { runId: 'run-00000001', ok: true, at: validatedAt, checks: [] },
-        },
+        runId: 'run-00000001',
+        ok: true,
+        at: new Date(Date.now() - 60_000),
+        aliasChangedAt: new Date(),
+        profileChangedAt: new Date(Date.now() - 120_000),
       },
     );
     const res = await api.call('post', `/api/v1/profiles/${profileId}/publish`);
@@ -77,17 +93,14 @@ describe('validate and publish', () => {
 
   it('when a failed validation is the last one, then publish is refused', async () => {
     const { profileId, aliasId } = await profileWithAlias('Failed validation');
-    await api.models.ConnectionAlias.updateOne(
-      { _id: aliasId },
-      { $set: { tokens: fakeTokens(), configChangedAt: new Date(0) } },
-    );
-    await api.models.IntegrationProfile.updateOne(
-      { _id: profileId },
+    await recordValidation(
+      { profileId, aliasId },
       {
-        $set: {
-          configChangedAt: new Date(0),
-          lastValidation: { runId: 'run-00000002', ok: false, at: new Date(), checks: [] },
-        },
+        runId: 'run-00000002',
+        ok: false,
+        at: new Date(),
+        aliasChangedAt: new Date(0),
+        profileChangedAt: new Date(0),
       },
     );
     const res = await api.call('post', `/api/v1/profiles/${profileId}/publish`);
@@ -97,17 +110,14 @@ describe('validate and publish', () => {
 
   it('when starting the first run fails during publish, then the profile is left a draft', async () => {
     const { profileId, aliasId } = await profileWithAlias('Compensated');
-    await api.models.ConnectionAlias.updateOne(
-      { _id: aliasId },
-      { $set: { tokens: fakeTokens(), configChangedAt: new Date(0) } },
-    );
-    await api.models.IntegrationProfile.updateOne(
-      { _id: profileId },
+    await recordValidation(
+      { profileId, aliasId },
       {
-        $set: {
-          configChangedAt: new Date(0),
-          lastValidation: { runId: 'run-00000003', ok: true, at: new Date(), checks: [] },
-        },
+        runId: 'run-00000003',
+        ok: true,
+        at: new Date(),
+        aliasChangedAt: new Date(0),
+        profileChangedAt: new Date(0),
       },
     );
     const res = await api.call('post', `/api/v1/profiles/${profileId}/publish`);

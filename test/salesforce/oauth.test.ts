@@ -48,8 +48,9 @@ describe('OAuth functions', () => {
     return location.searchParams.get('code') ?? '';
   }
 
-  it('when a code is exchanged and then refreshed, then the org and user come from the identity URL and the refresh token is kept', async () => {
-    const tokens = await exchangeAuthorizationCode({
+  /** The Authorization Code grant as an admin does it: browser consent, then the code exchanged. */
+  async function authorizeInBrowser() {
+    return exchangeAuthorizationCode({
       instanceUrl: sim.url,
       clientId: org.clientId,
       clientSecret: org.clientSecret,
@@ -57,6 +58,10 @@ describe('OAuth functions', () => {
       code: await codeFromBrowser(),
       ...loop,
     });
+  }
+
+  it('when a code is exchanged and then refreshed, then the org and user come from the identity URL and the refresh token is kept', async () => {
+    const tokens = await authorizeInBrowser();
     expect(tokens).toMatchObject({ orgId: org.orgId, userId: org.adminUserId, instanceUrl: org.instanceUrl });
     expect(tokens.refreshToken).toEqual(expect.any(String));
 
@@ -72,14 +77,7 @@ describe('OAuth functions', () => {
   });
 
   it('when the refresh token was revoked, then the error says the alias must be re-authorized', async () => {
-    const tokens = await exchangeAuthorizationCode({
-      instanceUrl: sim.url,
-      clientId: org.clientId,
-      clientSecret: org.clientSecret,
-      redirectUri: REDIRECT,
-      code: await codeFromBrowser(),
-      ...loop,
-    });
+    const tokens = await authorizeInBrowser();
     await revokeToken({ instanceUrl: sim.url, token: tokens.refreshToken ?? '', ...loop });
     const error = await caught(
       refreshAccessToken({
