@@ -8,7 +8,12 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ensureServices, type RunningServices } from '../scripts/localStack.js';
-import { listAll, publishProfile } from '../scripts/seatwiseApiDriver.js';
+import {
+  approveUserLicenseCandidates,
+  candidateItem,
+  listAll,
+  publishProfile,
+} from '../scripts/seatwiseApiDriver.js';
 import { connectAll, jobOf, ms, startBenchEnv, startedRun, waitForJob } from './benchHarness.js';
 import { BENCH_LATENCY, minimumSyncCalls, networkLowerBoundMs } from './lowerBound.js';
 
@@ -140,8 +145,6 @@ interface ReclaimResult {
   failed: number;
 }
 
-const candidate = z.object({ id: z.string(), identifier: z.string(), status: z.string() });
-
 async function reclaimBench(
   services: RunningServices,
   approve: number,
@@ -157,30 +160,8 @@ async function reclaimBench(
     if (!profile) throw new Error('no profile');
     const first = await publishProfile(env.api, profile.profileId);
     await waitForJob(env.api, profile.profileId, first, 'reclaim', SYNC_TIMEOUT);
-    const pending = await listAll(
-      env.api,
-      profile.profileId,
-      'removal-candidates',
-      candidate,
-      '&status=pending',
-    );
-    const ids = pending
-      .filter((c) => c.identifier.startsWith('UL:'))
-      .slice(0, approve)
-      .map((c) => c.id);
-    if (ids.length < approve) throw new Error(`only ${ids.length} user-license candidates; need ${approve}`);
-    for (let i = 0; i < ids.length; i += 500) {
-      await env.api.call(
-        'approve',
-        'POST',
-        `/api/v1/profiles/${profile.profileId}/removal-candidates/decisions`,
-        z.unknown(),
-        {
-          decision: 'approve',
-          ids: ids.slice(i, i + 500),
-        },
-      );
-    }
+    const approved = await approveUserLicenseCandidates(env.api, profile.profileId, approve);
+    if (approved < approve) throw new Error(`only ${approved} user-license candidates; need ${approve}`);
     env.sim.callLog.reset();
     const { runId } = await env.api.call(
       're-sync',
@@ -191,9 +172,9 @@ async function reclaimBench(
     );
     const jobs = await waitForJob(env.api, profile.profileId, runId, 'reclaim', SYNC_TIMEOUT);
     const reclaim = jobOf(jobs, 'reclaim');
-    const after = await listAll(env.api, profile.profileId, 'removal-candidates', candidate);
+    const after = await listAll(env.api, profile.profileId, 'removal-candidates', candidateItem);
     return {
-      approved: ids.length,
+      approved,
       reclaimSeconds: (ms(reclaim?.finishedAt) - ms(reclaim?.startedAt)) / 1000,
       deactivationCalls: env.sim.callLog.count({
         orgId: profile.org.orgId,
@@ -201,7 +182,7 @@ async function reclaimBench(
         pathIncludes: 'composite/sobjects',
       }),
       assignmentDeleteCalls: env.sim.callLog.count({ orgId: profile.org.orgId, method: 'DELETE' }),
-      minimumCalls: Math.ceil(ids.length / 200),
+      minimumCalls: Math.ceil(approved / 200),
       reclaimed: after.filter((c) => c.status === 'reclaimed').length,
       failed: after.filter((c) => c.status === 'failed').length,
     };

@@ -9,6 +9,8 @@ import { startSimulator, type RunningSimulator } from '../simulator/server.js';
 import { createProgressDisplay } from './demo/progressDisplay.js';
 import { ensureServices, startStack, type RunningServices, type Stack } from './localStack.js';
 import {
+  approveUserLicenseCandidates,
+  candidateItem,
   connectOrg,
   countOf,
   createApiDriver,
@@ -86,7 +88,6 @@ async function waitForRuns(api: ApiDriver, profiles: DemoProfile[]): Promise<voi
   display.done();
 }
 
-const candidateItem = z.object({ id: z.string(), identifier: z.string(), status: z.string() });
 const modelItem = z.object({
   identifier: z.string(),
   product: z.string(),
@@ -96,29 +97,7 @@ const modelItem = z.object({
 
 async function approveSome(api: ApiDriver, profile: DemoProfile): Promise<number> {
   if (approveCount === 0) return 0;
-  const pending = await listAll(
-    api,
-    profile.profileId,
-    'removal-candidates',
-    candidateItem,
-    '&status=pending&sort=username',
-  );
-  const ids = pending
-    .filter((c) => c.identifier.startsWith('UL:'))
-    .slice(0, approveCount)
-    .map((c) => c.id);
-  if (ids.length === 0) return 0;
-  await api.call(
-    'approve candidates',
-    'POST',
-    `/api/v1/profiles/${profile.profileId}/removal-candidates/decisions`,
-    z.unknown(),
-    {
-      decision: 'approve',
-      ids,
-    },
-  );
-  return ids.length;
+  return approveUserLicenseCandidates(api, profile.profileId, approveCount, '&sort=username');
 }
 
 async function summarize(api: ApiDriver, sim: RunningSimulator, profile: DemoProfile): Promise<void> {

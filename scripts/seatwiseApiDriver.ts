@@ -215,3 +215,38 @@ export async function listAll<T>(
     if (page.items.length < 500) return out;
   }
 }
+
+export const candidateItem = z.object({ id: z.string(), identifier: z.string(), status: z.string() });
+
+/**
+ * Approves up to `count` pending user-license candidates (the ones whose reclaim frees a seat),
+ * 500 per decision request; returns how many it approved.
+ */
+export async function approveUserLicenseCandidates(
+  api: ApiDriver,
+  profileId: string,
+  count: number,
+  query = '',
+): Promise<number> {
+  const pending = await listAll(
+    api,
+    profileId,
+    'removal-candidates',
+    candidateItem,
+    `&status=pending${query}`,
+  );
+  const ids = pending
+    .filter((c) => c.identifier.startsWith('UL:'))
+    .slice(0, count)
+    .map((c) => c.id);
+  for (let i = 0; i < ids.length; i += 500) {
+    await api.call(
+      'approve candidates',
+      'POST',
+      `/api/v1/profiles/${profileId}/removal-candidates/decisions`,
+      z.unknown(),
+      { decision: 'approve', ids: ids.slice(i, i + 500) },
+    );
+  }
+  return ids.length;
+}
