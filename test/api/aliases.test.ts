@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aliasInput, startApi, type ApiHarness } from './apiHarness.js';
+import { aliasInput, type ApiHarness, fakeStoredTokens, startApi } from './apiHarness.js';
 
 let api: ApiHarness;
 beforeAll(async () => {
@@ -93,13 +93,7 @@ describe('aliases', () => {
       {
         $set: {
           authStatus: 'authorized',
-          tokens: {
-            accessToken: { keyId: 'k1', iv: 'a', tag: 'b', data: 'c' },
-            instanceUrl: 'https://x',
-            orgId: '00D000000000001AAA',
-            userId: '005000000000001AAA',
-            issuedAt: new Date(),
-          },
+          tokens: fakeStoredTokens(),
         },
       },
     );

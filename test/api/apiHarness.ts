@@ -124,3 +124,12 @@ export const aliasInput = (name: string, extra: Record<string, unknown> = {}) =>
   clientSecret: 'sekret-client-value-1234',
   ...extra,
 });
+
+/** Stored (sealed-looking) tokens for an alias that counts as authorized; never opened by a test. */
+export const fakeStoredTokens = () => ({
+  accessToken: { keyId: 'k1', iv: 'a', tag: 'b', data: 'c' },
+  instanceUrl: 'https://x',
+  orgId: '00D000000000001AAA',
+  userId: '005000000000001AAA',
+  issuedAt: new Date(),
+});

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as runs from '../../shared/pipeline/runs.js';
-import { aliasInput, startApi, type ApiHarness } from './apiHarness.js';
+import { aliasInput, type ApiHarness, fakeStoredTokens, startApi } from './apiHarness.js';
 
 /** Fault injection: the real pipeline, except that starting a run fails (the compensation path). */
 const failingPipeline = {
@@ -30,14 +30,6 @@ async function profileWithAlias(name: string, aliasExtra: Record<string, unknown
   return { aliasId, profileId: (profile.json as { id: string }).id };
 }
 
-const fakeTokens = () => ({
-  accessToken: { keyId: 'k1', iv: 'a', tag: 'b', data: 'c' },
-  instanceUrl: 'https://x',
-  orgId: '00D000000000001AAA',
-  userId: '005000000000001AAA',
-  issuedAt: new Date(),
-});
-
 /** An authorized alias and a recorded validation, with the change times a case needs. */
 async function recordValidation(
   ids: { profileId: string; aliasId: string },
@@ -45,7 +37,7 @@ async function recordValidation(
 ): Promise<void> {
   await api.models.ConnectionAlias.updateOne(
     { _id: ids.aliasId },
-    { $set: { tokens: fakeTokens(), configChangedAt: v.aliasChangedAt } },
+    { $set: { tokens: fakeStoredTokens(), configChangedAt: v.aliasChangedAt } },
   );
   await api.models.IntegrationProfile.updateOne(
     { _id: ids.profileId },

@@ -2,7 +2,7 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES } from '../../shared/queues.js';
-import { aliasInput, startApi, type ApiHarness } from './apiHarness.js';
+import { aliasInput, type ApiHarness, fakeStoredTokens, startApi } from './apiHarness.js';
 
 let api: ApiHarness;
 let queues: Queue[];
@@ -32,13 +32,7 @@ async function readyProfile(name: string) {
       $set: {
         authStatus: 'authorized',
         configChangedAt: new Date(Date.now() - 60_000),
-        tokens: {
-          accessToken: { keyId: 'k1', iv: 'a', tag: 'b', data: 'c' },
-          instanceUrl: 'https://x',
-          orgId: '00D000000000001AAA',
-          userId: '005000000000001AAA',
-          issuedAt: new Date(),
-        },
+        tokens: fakeStoredTokens(),
       },
     },
   );
