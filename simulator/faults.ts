@@ -15,6 +15,7 @@ export const faultSpecSchema = z
       'lockRow',
       'slow',
       'accessDenied',
+      'cutBody',
     ]),
     orgId: z.string().optional(),
     /** How many matching requests (or record writes, for lockRow) it affects; absent = until cleared. */
@@ -25,6 +26,8 @@ export const faultSpecSchema = z
     status: z.union([z.literal(500), z.literal(502), z.literal(503)]).optional(),
     /** timeout only: hang this long then answer normally; absent = hang until the client gives up. */
     hangMs: z.number().nonnegative().optional(),
+    /** cutBody only: bytes of the body sent before the connection is dropped (default: half). */
+    afterBytes: z.number().int().nonnegative().optional(),
     /** slow only: extra latency per call. */
     extraMs: z.number().nonnegative().optional(),
     /** Regular expression tested against the path below the instance URL. */
@@ -109,6 +112,12 @@ export class FaultInjector {
     for (const fault of this.matching(target, (kind) => kind === 'slow'))
       total += this.consume(fault).extraMs ?? 0;
     return total;
+  }
+
+  /** A cutBody fault for this request, consumed: the answer stops part-way and the connection drops. */
+  takeCutBody(target: RequestTarget): FaultSpec | undefined {
+    const fault = this.find(target, (kind) => kind === 'cutBody');
+    return fault ? this.consume(fault) : undefined;
   }
 
   takeLockRow(orgId: string): boolean {

@@ -58,6 +58,23 @@ export function sendResult(res: Response, result: RestResult): void {
   }
 }
 
+/** Announces the whole body, sends only its first `afterBytes`, then drops the connection. */
+function sendCutOff(res: Response, result: RestResult, afterBytes: number | undefined): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = Buffer.from(
+    result.json !== undefined ? JSON.stringify(result.json) : (result.text ?? ''),
+    'utf8',
+  );
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+  res.status(result.status);
+  res.type(
+    result.json !== undefined ? 'application/json;charset=UTF-8' : (result.contentType ?? 'text/plain'),
+  );
+  res.setHeader('Content-Length', String(body.length));
+  const sent = Math.min(afterBytes ?? Math.floor(body.length / 2), Math.max(0, body.length - 1));
+  res.write(body.subarray(0, sent), () => res.destroy());
+}
+
 /** Resolves after `ms`, or as soon as the client goes away. */
 export function pause(ms: number, res: Response): Promise<void> {
   if (ms <= 0 || res.destroyed) return Promise.resolve();
@@ -178,6 +195,8 @@ async function serveAuthenticated(request: DataRequest, version: string, userInd
   call.counted = true;
   const result = await runRoute(request, version, userIndex);
   await pause(latencyMs(org, result) + slowdownMs, res);
+  const cut = env.faults.takeCutBody(target);
+  if (cut) return sendCutOff(res, withUsage(org, result), cut.afterBytes);
   sendResult(res, withUsage(org, result));
 }
 
