@@ -60,26 +60,46 @@ function collapseEmpty(record: CsvRecord): boolean {
   return empty;
 }
 
+export interface CsvPageReading<T> {
+  /** Rows at the start of this body that an earlier attempt already delivered: parsed, not kept. */
+  skip: number;
+  /** Rows per delivered page. */
+  pageSize: number;
+  /** `index` counts rows from the start of the body. */
+  convert: (record: CsvRecord, index: number) => T;
+  /** Hands a page on; resolves false when nobody wants more, which ends the reading. */
+  deliver: (records: T[]) => Promise<boolean>;
+}
+
 /**
- * Streams one results page through csv-parse and hands each row, shaped, to `convert` as it
- * arrives, so only the converted records of the page are held.
+ * Streams one results body through csv-parse and delivers it in pages of `pageSize` rows, each
+ * only after the previous one was taken: the body is read as fast as its pages are used, so one
+ * call can carry far more rows than a worker should hold at once. A body without rows delivers
+ * one empty page, as an empty REST query answers one empty page.
  */
-export async function readCsvRecords<T>(
-  stream: Readable,
-  convert: (record: CsvRecord, index: number) => T,
-): Promise<T[]> {
+export async function readCsvPages<T>(stream: Readable, reading: CsvPageReading<T>): Promise<void> {
   const parser = stream.pipe(parse({ bom: true, relax_column_count: false }));
   stream.on('error', (error) => parser.destroy(error));
-  const records: T[] = [];
   let build: ((row: readonly string[]) => CsvRecord) | null = null;
+  let index = 0;
+  let page: T[] = [];
   try {
     for await (const row of parser as AsyncIterable<string[]>) {
-      if (build === null) build = csvRecordBuilder(row);
-      else records.push(convert(build(row), records.length));
+      if (build === null) {
+        build = csvRecordBuilder(row);
+        continue;
+      }
+      if (index >= reading.skip) page.push(reading.convert(build(row), index));
+      index += 1;
+      if (page.length >= reading.pageSize) {
+        const full = page;
+        page = [];
+        if (!(await reading.deliver(full))) return;
+      }
     }
+    if (page.length > 0 || (index === 0 && reading.skip === 0)) await reading.deliver(page);
   } finally {
-    // A record that does not parse ends the page early: free the connection.
+    // A consumer that left, or a record that does not parse, ends the body early: free the connection.
     stream.destroy();
   }
-  return records;
 }

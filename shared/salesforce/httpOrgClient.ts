@@ -10,9 +10,11 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { apiError } from './apiErrors.js';
-import { readCsvRecords } from './bulkCsv.js';
+import { readCsvPages } from './bulkCsv.js';
+import { CallDeadline } from './callDeadline.js';
 import { checkedInstanceUrl } from './instanceUrl.js';
 import { parseLimitInfo } from './limitInfo.js';
+import { PageHandoff } from './pageHandoff.js';
 import { clientCredentialsGrant, refreshAccessToken } from './oauth.js';
 import type { OrgRuntime } from './orgRuntime.js';
 import { parseRecord, parseRecords, withoutAttributes } from './recordParsing.js';
@@ -36,8 +38,9 @@ import { SalesforceError } from './salesforceError.js';
 const READ_RETRIES = 2;
 const BATCH_LIMIT = 200;
 /**
- * Rows per Bulk results call: 100 calls for a 1,000,000-user org (REST needs 500). Measured with
- * bench/clientMemory: 5,000 rows gave the same peak RSS, so page size is not what bounds memory.
+ * Rows per page handed to the caller from a Bulk results body (which Salesforce sizes itself, up
+ * to 100,000+ rows per call). Measured with bench/clientMemory: 5,000 rows gave the same peak
+ * RSS, so page size is not what bounds memory.
  */
 const DEFAULT_BULK_PAGE = 10_000;
 /** The allowance is a rolling 24 h, so some of it frees up within the hour. */
@@ -56,6 +59,15 @@ export interface ClientContext {
   grantOnce(key: string, grant: () => Promise<OrgTokens>): Promise<OrgTokens>;
 }
 
+interface BulkResultsCall<T> {
+  locator: string | null;
+  /** 1-based number of this results call within the job, for error messages. */
+  call: number;
+  schema: z.ZodType<T>;
+  options: QueryOptions;
+  handoff: PageHandoff<T>;
+}
+
 interface RequestSpec<R> {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** From the instance root (`/services/data/v62.0/…`), no query string. */
@@ -65,8 +77,11 @@ interface RequestSpec<R> {
   headers?: Record<string, string>;
   idempotent: boolean;
   stream?: boolean;
-  /** Reads the body while the concurrency slot and the timeout still apply. */
-  read: (response: AxiosResponse) => Promise<R> | R;
+  /**
+   * Reads the body while the concurrency slot and the timeout still apply; `outsideDeadline`
+   * stops the timeout while the reader waits on its own consumer.
+   */
+  read: (response: AxiosResponse, outsideDeadline: <W>(wait: Promise<W>) => Promise<W>) => Promise<R> | R;
 }
 
 const queryResponseSchema = z.object({
@@ -188,34 +203,77 @@ export class HttpOrgClient implements SalesforceOrgClient {
     });
     const job = await this.waitForBulkJob(`${jobsPath}/${created.id}`);
     const totalSize = job.numberRecordsProcessed ?? null;
-    const maxRecords = String(options.batchSize ?? DEFAULT_BULK_PAGE);
+    const resultsPath = `${jobsPath}/${created.id}/results`;
     let locator: string | null = null;
+    let call = 0;
     let page = 0;
     do {
-      const params: Record<string, string> = locator === null ? { maxRecords } : { maxRecords, locator };
-      const where = { orgId: this.orgId, page: page + 1, bulk: true };
-      const result: { records: T[]; next: string | null } = await this.request({
-        method: 'GET',
-        path: `${jobsPath}/${created.id}/results`,
-        params,
-        headers: { accept: 'text/csv' },
-        idempotent: true,
-        stream: true,
-        read: async (response) => {
-          const records = await readCsvRecords(response.data as Readable, (row, index) =>
-            parseRecord(row, schema, index, where),
-          );
-          const header = response.headers['sforce-locator'] as unknown;
-          const next = typeof header === 'string' && header !== '' && header !== 'null' ? header : null;
-          return { records, next };
+      call += 1;
+      const handoff = new PageHandoff<T>();
+      const fetching: Promise<string | null> = this.streamBulkResults(resultsPath, {
+        locator,
+        call,
+        schema,
+        options,
+        handoff,
+      }).then(
+        (next) => {
+          handoff.finish();
+          return next;
         },
-      });
-      page += 1;
-      const { records } = result;
-      this.countPage(records.length, true);
-      locator = result.next;
-      yield { records, totalSize, page };
+        (error: unknown) => {
+          handoff.fail(error);
+          return null;
+        },
+      );
+      try {
+        for (let taken = await handoff.take(); !taken.done; taken = await handoff.take()) {
+          page += 1;
+          this.countPage(taken.records.length, true);
+          yield { records: taken.records, totalSize, page };
+        }
+      } finally {
+        // Also reached when the caller stops early: the body in flight is closed, not read on.
+        handoff.abandon();
+        locator = await fetching;
+      }
     } while (locator !== null);
+  }
+
+  /**
+   * One results call: as many rows as Salesforce sends at once (the fewest calls), handed on in
+   * pages of `batchSize` as they are used. A body cut off part-way is asked for again with the
+   * same locator and the rows already handed on are skipped, so no row arrives twice.
+   */
+  private streamBulkResults<T>(path: string, call: BulkResultsCall<T>): Promise<string | null> {
+    const { options, handoff, schema } = call;
+    const params: Record<string, string> = {};
+    if (options.resultRowsPerCall) params.maxRecords = String(options.resultRowsPerCall);
+    if (call.locator !== null) params.locator = call.locator;
+    const where = { orgId: this.orgId, page: call.call, bulk: true };
+    let delivered = 0;
+    return this.request({
+      method: 'GET',
+      path,
+      params,
+      headers: { accept: 'text/csv' },
+      idempotent: true,
+      stream: true,
+      read: async (response, outsideDeadline) => {
+        await readCsvPages(response.data as Readable, {
+          skip: delivered,
+          pageSize: options.batchSize ?? DEFAULT_BULK_PAGE,
+          convert: (row, index) => parseRecord(row, schema, index, where),
+          deliver: async (records) => {
+            const taken = await outsideDeadline(handoff.put(records));
+            if (taken) delivered += records.length;
+            return taken;
+          },
+        });
+        const header = response.headers['sforce-locator'] as unknown;
+        return typeof header === 'string' && header !== '' && header !== 'null' ? header : null;
+      },
+    });
   }
 
   async count(soql: string): Promise<number> {
@@ -404,8 +462,14 @@ export class HttpOrgClient implements SalesforceOrgClient {
     try {
       const reservation = await runtime.state.reserve(config.budgetShare, leaseMs);
       if (!reservation.granted) throw budgetError(runtime.orgId, reservation, config.budgetShare, spec.path);
+      const renewal = spec.stream ? this.renewWhileReading(runtime, slot, reservation.member, leaseMs) : null;
       const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), config.timeoutMs);
+      let body: Readable | null = null;
+      const deadline = new CallDeadline(config.timeoutMs, () => {
+        // Once the headers are in, axios no longer watches the call: the body is ours to end.
+        if (body) body.destroy(bodyTimeout(config.timeoutMs));
+        else abort.abort();
+      });
       const started = Date.now();
       let status = 0;
       let usage: { used: number; max: number } | null = null;
@@ -428,7 +492,8 @@ export class HttpOrgClient implements SalesforceOrgClient {
         });
         status = response.status;
         usage = parseLimitInfo(response.headers['sforce-limit-info']);
-        return await spec.read(response);
+        if (spec.stream) body = response.data as Readable;
+        return await spec.read(response, (wait) => deadline.outside(wait));
       } catch (error) {
         if (axios.isAxiosError(error) && error.response) {
           status = error.response.status;
@@ -437,7 +502,8 @@ export class HttpOrgClient implements SalesforceOrgClient {
         }
         throw apiError(error, { orgId: runtime.orgId, method: spec.method, path: spec.path });
       } finally {
-        clearTimeout(timer);
+        deadline.stop();
+        if (renewal) clearInterval(renewal);
         this.counters.calls += 1;
         this.ctx.instrumentation?.call?.({
           orgId: runtime.orgId,
@@ -452,6 +518,23 @@ export class HttpOrgClient implements SalesforceOrgClient {
     } finally {
       await runtime.state.releaseSlot(slot);
     }
+  }
+
+  /**
+   * A streamed body can be read for longer than one lease; the slot and the reservation it holds
+   * must not lapse meanwhile, or other processes would exceed the org's caps.
+   */
+  private renewWhileReading(
+    runtime: OrgRuntime,
+    slot: string,
+    reservation: string,
+    leaseMs: number,
+  ): NodeJS.Timeout {
+    return setInterval(() => {
+      runtime.state.renewLeases(slot, reservation, leaseMs).catch((error: unknown) => {
+        this.ctx.log.warn({ orgId: runtime.orgId, err: error }, 'could not renew a salesforce call lease');
+      });
+    }, leaseMs / 3);
   }
 
   /** Waits for one of the org's concurrency slots (shared by all processes). */
@@ -600,6 +683,10 @@ async function drainJson(stream: Readable): Promise<unknown> {
   } catch {
     return undefined;
   }
+}
+
+function bodyTimeout(ms: number): Error {
+  return Object.assign(new Error(`Salesforce sent no data for ${ms} ms`), { code: 'ETIMEDOUT' });
 }
 
 function jitter(ms: number): number {

@@ -54,6 +54,15 @@ end
 return 0
 `;
 
+/** KEYS slots, inflight; ARGV slot, reservation, leaseUntil, now: extends leases still held, never revives one */
+const RENEW = `
+redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[2], 'XX', ARGV[3], ARGV[2])
+local keep = tonumber(ARGV[3]) - tonumber(ARGV[4]) + 1000
+if redis.call('PTTL', KEYS[1]) < keep then redis.call('PEXPIRE', KEYS[1], keep) end
+return 1
+`;
+
 /** KEYS paused; ARGV until → keeps the later of the stored and the new instant */
 const PAUSE = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
@@ -129,6 +138,21 @@ export class OrgRedisState {
 
   async releaseSlot(member: string): Promise<void> {
     await this.redis.zrem(this.keys.slots, member);
+  }
+
+  /** Keeps a slot and a reservation alive while a long response body is still being read. */
+  async renewLeases(slot: string, reservation: string, leaseMs: number): Promise<void> {
+    const now = Date.now();
+    await this.redis.eval(
+      RENEW,
+      2,
+      this.keys.slots,
+      this.keys.inflight,
+      slot,
+      reservation,
+      now + leaseMs,
+      now,
+    );
   }
 
   async pausedUntil(): Promise<number> {

@@ -43,8 +43,13 @@ export interface QueryPage<T> {
 export interface QueryOptions {
   /** Include deleted/archived rows (REST `queryAll`). */
   all?: boolean;
-  /** `Sforce-Query-Options: batchSize` hint (REST) / `maxRecords` (Bulk). */
+  /** `Sforce-Query-Options: batchSize` hint (REST) / rows per page handed on (Bulk). */
   batchSize?: number;
+  /**
+   * Bulk only: `maxRecords` per results call. Absent, Salesforce sends as many rows per call as
+   * it will (the fewest calls); the body is read a page at a time either way.
+   */
+  resultRowsPerCall?: number;
 }
 
 export interface RecordOutcome {
