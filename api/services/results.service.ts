@@ -7,6 +7,7 @@ import { conflict, sortSpec, type Page } from '../http/schemas.js';
 import { CANDIDATE_STATUSES } from '../../shared/db/models/removalCandidate.model.js';
 import { JOB_RUN_STATUSES, RUN_TRIGGERS } from '../../shared/db/models/jobRun.model.js';
 import { LICENSE_TYPES } from '../../shared/db/models/softwareModel.model.js';
+import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
 import type { ApiServices } from './apiServices.js';
 import { plain } from './plain.js';
 import { loadProfile } from './profiles.service.js';
@@ -130,7 +131,7 @@ export async function listSubscriptions(
   if (q.userId) filter.userId = q.userId;
   if (q.username) filter.username = q.username;
   if (q.isActive) filter.isActive = q.isActive === 'true';
-  return page(s.models.SoftwareSubscription, filter, q, { username: 1 });
+  return page(subscriptionsOf(s.models, profile._id), filter, q, { username: 1 });
 }
 
 export async function listUnrecognized(

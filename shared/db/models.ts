@@ -7,16 +7,17 @@ import { jobRunSchema } from './models/jobRun.model.js';
 import { reclamationRuleSchema } from './models/reclamationRule.model.js';
 import { removalCandidateSchema } from './models/removalCandidate.model.js';
 import { softwareModelSchema } from './models/softwareModel.model.js';
-import { softwareSubscriptionSchema } from './models/softwareSubscription.model.js';
 import { unrecognizedIdentifierSchema } from './models/unrecognizedIdentifier.model.js';
 
-/** Every model bound to one connection (each process has its own; tests have one per database). */
+/**
+ * Every model bound to one connection (each process has its own; tests have one per database).
+ * Subscription rows are per profile: see `subscriptionsOf` in profileSubscriptions.ts.
+ */
 export function bindModels(connection: Connection) {
   return {
     IntegrationProfile: connection.model('IntegrationProfile', integrationProfileSchema),
     ConnectionAlias: connection.model('ConnectionAlias', connectionAliasSchema),
     SoftwareModel: connection.model('SoftwareModel', softwareModelSchema),
-    SoftwareSubscription: connection.model('SoftwareSubscription', softwareSubscriptionSchema),
     UnrecognizedIdentifier: connection.model('UnrecognizedIdentifier', unrecognizedIdentifierSchema),
     ExclusionRule: connection.model('ExclusionRule', exclusionRuleSchema),
     ReclamationRule: connection.model('ReclamationRule', reclamationRuleSchema),
@@ -49,9 +50,23 @@ export async function ensureIndexes(models: Models): Promise<void> {
   }
 }
 
-async function isFerretdb(models: Models): Promise<boolean> {
-  const db = models.IntegrationProfile.db.db;
-  if (!db) return false;
-  const info = await db.admin().command({ buildInfo: 1 });
-  return typeof info.ferretdbVersion === 'string';
+const serverKinds = new WeakMap<object, Promise<boolean>>();
+
+/** Whether the server is FerretDB (asked once per connection). */
+export function isFerretdb(models: Models): Promise<boolean> {
+  const connection = models.IntegrationProfile.db;
+  let known = serverKinds.get(connection);
+  if (!known) {
+    const db = connection.db;
+    known = db
+      ? db
+          .admin()
+          .command({ buildInfo: 1 })
+          .then((info) => typeof info.ferretdbVersion === 'string')
+      : Promise.resolve(false);
+    // A failed probe is asked again next time rather than remembered.
+    known.catch(() => serverKinds.delete(connection));
+    serverKinds.set(connection, known);
+  }
+  return known;
 }

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './apiHarness.js';
+import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
 
 let api: ApiHarness;
 let profileId = '';
@@ -83,7 +84,7 @@ describe('results', () => {
       firstSeenAt: new Date(),
       lastSeenAt: new Date(),
     });
-    await api.models.SoftwareSubscription.insertMany([
+    await subscriptionsOf(api.models, pid).insertMany([
       row('sync-old', 1),
       row('sync-old', 2),
       row('sync-new', 1),

@@ -3,6 +3,7 @@ import type { UserState } from '../../simulator/server.js';
 import { createComputeCandidatesProcessor } from '../../worker/processors/computeCandidates.js';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
+import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
 
 /** Recomputing and re-downloading do many small FerretDB writes/reads; slow on a loaded 2-core box. */
 const SLOW_TEST_MS = 90_000;
@@ -60,7 +61,7 @@ const compute = () =>
 beforeAll(async () => {
   f = await createProfileFixture({ label: 'cand', org: { users: 600, seed: 5 } });
   await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
-  const ids = await f.models.SoftwareSubscription.distinct('userId');
+  const ids = await subscriptionsOf(f.models, f.profileId).distinct('userId');
   users = ids.map((id) => {
     const state = f.sim.admin.user(f.org.orgId, String(id));
     if (!state) throw new Error(`simulator does not know ${String(id)}`);

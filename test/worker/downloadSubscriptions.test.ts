@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { expectSubscriptionsMatchTruth, type TruthRow } from '../helpers/orgTruthAssertions.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
+import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
 
 /** Re-downloading reads the previous snapshot; on FerretDB under a loaded CI box that takes a while. */
 const SLOW_TEST_MS = 90_000;
@@ -15,7 +16,9 @@ interface Row extends TruthRow {
 
 async function activeRows(f: ProfileFixture): Promise<Row[]> {
   const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
-  return (await f.models.SoftwareSubscription.find({ syncId: profile?.activeSyncId }).lean()) as Row[];
+  return (await subscriptionsOf(f.models, f.profileId)
+    .find({ syncId: profile?.activeSyncId })
+    .lean()) as Row[];
 }
 
 describe('downloadSubscriptions over REST', () => {
@@ -89,7 +92,7 @@ describe('downloadSubscriptions over REST', () => {
       await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
       const second = await activeRows(f);
       expectSubscriptionsMatchTruth(second, f.sim.admin.truth(f.org.orgId));
-      expect(await f.models.SoftwareSubscription.countDocuments({ syncId: firstSyncId })).toBe(0);
+      expect(await subscriptionsOf(f.models, f.profileId).countDocuments({ syncId: firstSyncId })).toBe(0);
       const gone = second.find(
         (r) => r.userId === assignment.userId && r.identifier === assignment.identifier,
       );
@@ -116,15 +119,17 @@ describe('downloadSubscriptions over REST', () => {
         { _id: f.profileId },
         { $addToSet: { syncIdsWritten: abandoned } },
       );
-      await f.models.SoftwareSubscription.collection.insertOne({
+      await subscriptionsOf(f.models, f.profileId).collection.insertOne({
         ...row,
         _id: `${abandoned}|${row.userId}|${row.identifier}` as never,
         syncId: abandoned,
       });
 
       await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
-      expect(await f.models.SoftwareSubscription.countDocuments({ syncId: abandoned })).toBe(0);
-      expect(await f.models.SoftwareSubscription.countDocuments({ syncId: profile.activeSyncId })).toBe(0);
+      expect(await subscriptionsOf(f.models, f.profileId).countDocuments({ syncId: abandoned })).toBe(0);
+      expect(
+        await subscriptionsOf(f.models, f.profileId).countDocuments({ syncId: profile.activeSyncId }),
+      ).toBe(0);
       const after = await f.models.IntegrationProfile.findById(f.profileId).lean();
       expect(after?.syncIdsWritten).toEqual([after?.activeSyncId]);
     },
@@ -135,14 +140,14 @@ describe('downloadSubscriptions over REST', () => {
     'when the same download job runs again after it finished, then nothing is duplicated or lost',
     async () => {
       const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
-      const before = await f.models.SoftwareSubscription.countDocuments({});
+      const before = await subscriptionsOf(f.models, f.profileId).countDocuments({});
       const outcome = await f.runJob(
         'downloadSubscriptions',
         createDownloadSubscriptionsProcessor(f.deps),
         profile?.activeSyncId ?? undefined,
       );
       expect(outcome.result).toMatchObject({ alreadyActive: true });
-      expect(await f.models.SoftwareSubscription.countDocuments({})).toBe(before);
+      expect(await subscriptionsOf(f.models, f.profileId).countDocuments({})).toBe(before);
     },
     SLOW_TEST_MS,
   );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
+import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
 
 let f: ProfileFixture;
 
@@ -20,12 +21,12 @@ describe('downloadSubscriptions retried after failing halfway', () => {
     const processor = createDownloadSubscriptionsProcessor(f.deps, { pageSize: 200 });
     await f.runJob('downloadSubscriptions', processor);
     const firstSyncId = (await f.models.IntegrationProfile.findById(f.profileId).lean())?.activeSyncId;
-    const firstCount = await f.models.SoftwareSubscription.countDocuments({ syncId: firstSyncId });
+    const firstCount = await subscriptionsOf(f.models, f.profileId).countDocuments({ syncId: firstSyncId });
 
     const runId = f.newRunId();
     f.sim.admin.addFault({ kind: 'serverError', orgId: f.org.orgId, path: '/query/01g', count: 1_000 });
     await expect(f.runJob('downloadSubscriptions', processor, runId)).rejects.toThrow();
-    const partial = await f.models.SoftwareSubscription.countDocuments({ syncId: runId });
+    const partial = await subscriptionsOf(f.models, f.profileId).countDocuments({ syncId: runId });
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(firstCount);
     expect((await f.models.IntegrationProfile.findById(f.profileId).lean())?.activeSyncId).toBe(firstSyncId);
@@ -42,15 +43,14 @@ describe('downloadSubscriptions retried after failing halfway', () => {
       }
     }
     expect((await f.models.IntegrationProfile.findById(f.profileId).lean())?.activeSyncId).toBe(runId);
-    const rows = await f.models.SoftwareSubscription.find(
-      {},
-      { _id: 1, syncId: 1, goneAt: 1, firstSeenAt: 1 },
-    ).lean();
+    const rows = await subscriptionsOf(f.models, f.profileId)
+      .find({}, { _id: 1, syncId: 1, goneAt: 1, firstSeenAt: 1 })
+      .lean();
     expect(rows.every((r) => r.syncId === runId)).toBe(true);
     expect(rows).toHaveLength(firstCount);
     expect(rows.filter((r) => r.goneAt !== null)).toHaveLength(0);
     const truth = f.sim.admin.truth(f.org.orgId);
-    const userSeats = await f.models.SoftwareSubscription.countDocuments({ identifier: /^UL:/ });
+    const userSeats = await subscriptionsOf(f.models, f.profileId).countDocuments({ identifier: /^UL:/ });
     expect(userSeats).toBe(truth.users);
   }, 90_000);
 });

@@ -5,6 +5,7 @@ import { createDownloadSubscriptionsProcessor } from '../../worker/processors/do
 import { createReclaimProcessor } from '../../worker/processors/reclaim.js';
 import type { ReclaimTally } from '../../worker/processors/reclaim/reclaimCandidates.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
+import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
 
 let f: ProfileFixture;
 /** Candidates per child job in the fan-out test (small, so a small org still fans out). */
@@ -104,10 +105,12 @@ describe('reclaim', () => {
     const truth = f.sim.admin.truth(f.org.orgId);
     const owner = truth.defaultOwners[0];
     if (!owner) throw new Error('org has no default owner');
-    const ownerSeat = await f.models.SoftwareSubscription.findOne({
-      userId: owner.userId,
-      identifier: /^UL:/,
-    }).lean();
+    const ownerSeat = await subscriptionsOf(f.models, f.profileId)
+      .findOne({
+        userId: owner.userId,
+        identifier: /^UL:/,
+      })
+      .lean();
     const rule = await f.models.ReclamationRule.findOneAndUpdate(
       { profileId: f.profileId, identifier: ownerSeat?.identifier },
       { $set: { freezeOnRefusal: true } },

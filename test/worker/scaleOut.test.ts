@@ -1,3 +1,4 @@
+import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
 /**
  * The worker cluster end to end: real `worker/main.ts` processes sharing one Redis and one
  * database, syncing simulator orgs, surviving a SIGKILL in the middle of the work.
@@ -44,10 +45,12 @@ afterAll(async () => {
 
 async function currentRows(profileId: string): Promise<TruthRow[]> {
   const profile = await h.models.IntegrationProfile.findById(profileId, { activeSyncId: 1 }).lean();
-  return h.models.SoftwareSubscription.find(
-    { syncId: profile?.activeSyncId },
-    { _id: 0, userId: 1, identifier: 1, isActive: 1, lastLoginAt: 1, goneAt: 1 },
-  ).lean<TruthRow[]>();
+  return subscriptionsOf(h.models, profileId)
+    .find(
+      { syncId: profile?.activeSyncId },
+      { _id: 0, userId: 1, identifier: 1, isActive: 1, lastLoginAt: 1, goneAt: 1 },
+    )
+    .lean<TruthRow[]>();
 }
 
 describe('two worker processes', () => {

@@ -7,6 +7,7 @@
 import type { Job } from 'bullmq';
 import { ObjectId, type Collection, type Filter } from 'mongodb';
 import { bulkWriteInChunks } from '../../shared/db/bulkWriteInChunks.js';
+import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
 import type { ReclamationRule } from '../../shared/db/models/reclamationRule.model.js';
 import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
 import { initialStatus, RETIRABLE_STATUSES } from '../../shared/domain/candidateLifecycle.js';
@@ -93,7 +94,8 @@ export function createComputeCandidatesProcessor(
       return { counts, apiUsage: null, result: { runId, skipped: 'no subscriptions downloaded yet' } };
     }
     const now = clock();
-    const subscriptions = models.SoftwareSubscription.collection as unknown as Collection<SubscriptionRow>;
+    const subscriptions = subscriptionsOf(models, profileObjectId)
+      .collection as unknown as Collection<SubscriptionRow>;
     const candidates = models.RemovalCandidate.collection as unknown as Collection<CandidateDoc>;
     const rules = (await models.ReclamationRule.find({ profileId: profileObjectId }).lean()) as Rule[];
     const rulesByIdentifier = new Map(rules.map((r) => [r.identifier, r]));

@@ -8,6 +8,7 @@
 import type { Job } from 'bullmq';
 import { ObjectId, type Collection } from 'mongodb';
 import type { ZodType } from 'zod';
+import { ensureSubscriptionIndexes, subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
 import { SeatwiseError } from '../../shared/errors.js';
 import { holdsSeat, licenseTypeOfIdentifier } from '../../shared/domain/licenseMapping.js';
 import type { QueryPage } from '../../shared/salesforce/salesforceClient.js';
@@ -78,7 +79,9 @@ export function createDownloadSubscriptionsProcessor(
     if (!profile)
       throw new SeatwiseError('PROFILE_NOT_FOUND', `profile ${profileId} does not exist`, { profileId });
     const client = await deps.salesforceFor(profileId);
-    const subscriptions = models.SoftwareSubscription.collection as unknown as Collection<SubscriptionRow>;
+    await ensureSubscriptionIndexes(models, profileObjectId);
+    const subscriptions = subscriptionsOf(models, profileObjectId)
+      .collection as unknown as Collection<SubscriptionRow>;
     const snapshots = await openSnapshotRegistry(
       models,
       subscriptions,
