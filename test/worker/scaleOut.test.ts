@@ -114,14 +114,16 @@ describe('two worker processes', () => {
       requestedBy: 'test',
     });
 
-    // Mid-download: the big org's job is active and has reported progress.
+    // Mid-download: the big org's job is active and has written some of its users, so the
+    // attempt after the kill must resume a half-written snapshot.
     const downloads = h.queue(QUEUE_NAMES.downloadSubscriptions);
     const holder = await waitFor(
-      'the big download to be under way',
+      'the big download to have written some users',
       async () => {
         const job = await downloads.getJob(`${bigRun.runId}-downloadSubscriptions`);
-        if (!job || (await job.getState()) !== 'active' || !job.progress || !job.processedBy) return null;
-        return job.processedBy;
+        if (!job || (await job.getState()) !== 'active' || !job.processedBy) return null;
+        const progress = job.progress as { phase?: string; done?: number };
+        return progress.phase === 'users' && (progress.done ?? 0) > 0 ? job.processedBy : null;
       },
       60_000,
       50,

@@ -4,7 +4,7 @@
  * the same kind (index profileId+syncId+userId) to carry `firstSeenAt` forward and to copy rows
  * that vanished, marked `goneAt`. Inserts only (deterministic `_id`): a retry rewrites nothing.
  */
-import type { Collection, Filter, ObjectId } from 'mongodb';
+import type { Collection, ObjectId } from 'mongodb';
 import { DAY_MS } from '../../../shared/domain/inactivity.js';
 import { insertIgnoringDuplicates, INSERT_CHUNK_SIZE } from '../../insertIgnoringDuplicates.js';
 import { subscriptionRowId, type SubscriptionRow } from './subscriptionRows.js';
@@ -42,27 +42,28 @@ export interface SnapshotStreamWriter {
 }
 
 /**
- * The previous snapshot's rows of one stream, read by ONE cursor sorted by user id and handed out
- * range by range as the new stream advances (a merge). FerretDB answers a range filter with a full
- * collection scan, so a query per range made a re-download quadratic in the org's size; one sorted
- * cursor is one scan (MongoDB serves it from the profileId+syncId+userId index).
+ * One snapshot's rows of one stream (the previous snapshot's, or what an interrupted attempt of
+ * this one already wrote), read by ONE cursor sorted by user id and handed out range by range as
+ * the new stream advances (a merge). FerretDB answers a range filter with a full collection scan,
+ * so a query per range made a re-download (and a resumed download) quadratic in the org's size;
+ * one sorted cursor is one scan (MongoDB serves it from the profileId+syncId+userId index).
  */
-function previousSnapshotReader(
+function snapshotRowsByUser(
   collection: Collection<SubscriptionRow>,
   profileId: ObjectId,
-  previousSyncId: string | null,
+  snapshotSyncId: string | null,
   identifierPattern: RegExp,
 ) {
   let cursor: AsyncIterator<SubscriptionRow> | null = null;
   let peeked: SubscriptionRow | null = null;
-  let exhausted = previousSyncId === null;
+  let exhausted = snapshotSyncId === null;
   const next = async (): Promise<SubscriptionRow | null> => {
     if (peeked) return peeked;
     if (exhausted) return null;
     if (!cursor) {
       // The identifier kind is checked in code: FerretDB evaluates $regex slowly.
       const rows = collection
-        .find({ profileId, syncId: previousSyncId as string })
+        .find({ profileId, syncId: snapshotSyncId as string })
         .sort({ userId: 1 })
         .batchSize(RANGE_READ_BATCH);
       cursor = rows[Symbol.asyncIterator]();
@@ -91,29 +92,16 @@ export function createSnapshotStreamWriter(options: SnapshotWriterOptions): Snap
   const { collection, profileId, syncId, previousSyncId, identifierPattern, now, resume } = options;
   const retentionStart = now.getTime() - GONE_RETENTION_DAYS * DAY_MS;
   const stats = { written: 0, carriedFirstSeen: 0, gone: 0 };
-  let afterUserId: string | null = null;
-  const previousRows = previousSnapshotReader(collection, profileId, previousSyncId, identifierPattern);
+  const previousRows = snapshotRowsByUser(collection, profileId, previousSyncId, identifierPattern);
+  // Rows an interrupted attempt of this sync already wrote: not written twice.
+  const alreadyWritten = snapshotRowsByUser(collection, profileId, resume ? syncId : null, identifierPattern);
 
   async function writeRange(rows: readonly SubscriptionRow[], throughUserId: string | null): Promise<number> {
     const fresh = new Map(rows.map((r) => [`${r.userId}|${r.identifier}`, r]));
     let added = 0;
     let vanished: SubscriptionRow[] = [];
-    const userRange: Record<string, string> = {};
-    if (afterUserId !== null) userRange.$gt = afterUserId;
-    if (throughUserId !== null) userRange.$lte = throughUserId;
-    const inRange = (ofSync: string): Filter<SubscriptionRow> => {
-      // The identifier kind is checked in code: FerretDB evaluates $regex slowly.
-      const filter: Filter<SubscriptionRow> = { profileId, syncId: ofSync };
-      if (Object.keys(userRange).length > 0) filter.userId = userRange;
-      return filter;
-    };
     const written = new Set<string>();
-    if (resume) {
-      const cursor = collection.find(inRange(syncId), { projection: { _id: 1, identifier: 1 } });
-      for await (const row of cursor.batchSize(RANGE_READ_BATCH)) {
-        if (identifierPattern.test(row.identifier)) written.add(row._id);
-      }
-    }
+    for await (const row of alreadyWritten.through(throughUserId)) written.add(row._id);
     const insert = (batch: readonly SubscriptionRow[]) =>
       insertIgnoringDuplicates(
         collection,
@@ -142,7 +130,6 @@ export function createSnapshotStreamWriter(options: SnapshotWriterOptions): Snap
     }
     added += await insert([...rows, ...vanished]);
     stats.written += added;
-    if (throughUserId !== null) afterUserId = throughUserId;
     return added;
   }
 
