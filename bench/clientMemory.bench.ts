@@ -4,7 +4,8 @@
  * measured, and each path runs in a fresh client process of its own (a path's heap growth must
  * not count against the other). Needs Redis on 127.0.0.1:6379.
  * Run: npx tsx bench/clientMemory.bench.ts [users] [rest|bulk]
- * RSS includes tsx's loader (~75 MB over bare node); heapUsed is reported beside it.
+ * The client process has a worker's heap ceiling (shared/workerHeap.ts). RSS includes tsx's loader
+ * (~75 MB over bare node); heapUsed is reported beside it.
  */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -15,6 +16,7 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import type { OrgTokens, QueryPage } from '../shared/salesforce/salesforceClient.js';
 import { createSalesforceClients } from '../shared/salesforce/salesforceClients.js';
+import { WORKER_NODE_FLAGS } from '../shared/workerHeap.js';
 
 const WORKER_FLAG = '--client-worker';
 const USERS = Number(process.argv[2] === WORKER_FLAG ? 0 : (process.argv[2] ?? 1_000_000));
@@ -183,7 +185,15 @@ async function main(): Promise<void> {
     for (const path of ['rest', 'bulk'].filter((p) => only === undefined || p === only)) {
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        ['--import', 'tsx', 'bench/clientMemory.bench.ts', WORKER_FLAG, path, JSON.stringify(sim.info)],
+        [
+          ...WORKER_NODE_FLAGS,
+          '--import',
+          'tsx',
+          'bench/clientMemory.bench.ts',
+          WORKER_FLAG,
+          path,
+          JSON.stringify(sim.info),
+        ],
         { maxBuffer: 1024 * 1024 },
       );
       process.stdout.write(stdout);

@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --quick] [--only big,many,reclaim] [--sizes 5000,25000]`: seatwise end to end
- * (real api and worker processes, FerretDB or MONGO_URL, Redis) against the simulator at the
- * benchmark latency model. Prints markdown tables and writes bench/results/<timestamp>.json.
+ * `npm run bench [-- --quick] [--only big,many,reclaim] [--sizes 5000,25000] [--orgs 12] [--workers 1,4]`:
+ * seatwise end to end (real api and worker processes, FerretDB or MONGO_URL, Redis) against the
+ * simulator at the benchmark latency model. Prints markdown tables and writes bench/results/<timestamp>.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -22,12 +22,16 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string', default: 'big,many,reclaim' },
     sizes: { type: 'string' },
+    /** Many-orgs leg: how many orgs (default 40, quick 4) and which worker counts. */
+    orgs: { type: 'string' },
+    workers: { type: 'string', default: '1,2,4' },
   },
 });
 const only = new Set(args.only.split(','));
 const sizes = z
   .array(z.coerce.number().int().min(100))
   .parse((args.sizes ?? (args.quick ? '5000,25000' : '5000,25000,100000,1000000')).split(','));
+const workerCounts = z.array(z.coerce.number().int().min(1).max(16)).parse(args.workers.split(','));
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const SYNC_TIMEOUT = 45 * 60_000;
 
@@ -245,10 +249,14 @@ async function main(): Promise<void> {
     }
     if (only.has('many')) {
       // Quick: few enough orgs that the three legs fit the quick run's three minutes.
-      const orgs = args.quick ? 4 : 40;
+      const orgs = z.coerce
+        .number()
+        .int()
+        .min(1)
+        .parse(args.orgs ?? (args.quick ? 4 : 40));
       const usersPerOrg = 2_500;
       const rows: ManyOrgsResult[] = [];
-      for (const workers of [1, 2, 4]) {
+      for (const workers of workerCounts) {
         say(`many orgs: ${orgs} × ${usersPerOrg} users, ${workers} worker(s)…`);
         const totalSeconds = await manyOrgs(services, workers, orgs, usersPerOrg);
         rows.push({
