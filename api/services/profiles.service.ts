@@ -5,7 +5,7 @@ import type { Actor } from '../http/auth.js';
 import { ApiProblem, notFound, validationProblem } from '../http/problem.js';
 import { conflict, isDuplicateKey, objectId, sortSpec, type Page } from '../http/schemas.js';
 import { PROFILE_STATUSES } from '../../shared/db/models/integrationProfile.model.js';
-import { dropSubscriptions } from '../../shared/db/profileSubscriptions.js';
+import { dropProfileCollections } from '../../shared/db/profileCollections.js';
 import type { ApiServices } from './apiServices.js';
 import { cronProblem, isValidTimezone } from './validation.js';
 
@@ -380,8 +380,7 @@ export async function deleteProfile(s: ApiServices, id: string, force: boolean, 
   await Promise.all([
     m.ExclusionRule.deleteMany(byProfile),
     m.ReclamationRule.deleteMany(byProfile),
-    m.RemovalCandidate.deleteMany(byProfile),
-    dropSubscriptions(m, profile._id),
+    dropProfileCollections(m, profile._id),
     m.SoftwareModel.deleteMany(byProfile),
     m.UnrecognizedIdentifier.deleteMany(byProfile),
     m.Consumption.deleteMany(byProfile),

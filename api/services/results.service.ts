@@ -7,7 +7,7 @@ import { conflict, sortSpec, type Page } from '../http/schemas.js';
 import { CANDIDATE_STATUSES } from '../../shared/db/models/removalCandidate.model.js';
 import { JOB_RUN_STATUSES, RUN_TRIGGERS } from '../../shared/db/models/jobRun.model.js';
 import { LICENSE_TYPES } from '../../shared/db/models/softwareModel.model.js';
-import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
+import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
 import type { ApiServices } from './apiServices.js';
 import { plain } from './plain.js';
 import { loadProfile } from './profiles.service.js';
@@ -171,7 +171,7 @@ export async function listCandidates(s: ApiServices, profileId: string, q: z.inf
   const filter: Record<string, unknown> = { profileId: oid(profileId) };
   if (q.status) filter.status = q.status;
   if (q.identifier) filter.identifier = q.identifier;
-  return page(s.models.RemovalCandidate, filter, q, { createdAt: 1 });
+  return page(candidatesOf(s.models, profileId), filter, q, { createdAt: 1 });
 }
 
 /**
@@ -186,7 +186,8 @@ export async function decideCandidates(
 ) {
   await loadProfile(s, profileId);
   const ids = [...new Set(input.ids)];
-  const found = await s.models.RemovalCandidate.find({ _id: { $in: ids }, profileId: oid(profileId) })
+  const found = await candidatesOf(s.models, profileId)
+    .find({ _id: { $in: ids }, profileId: oid(profileId) })
     .select({ status: 1 })
     .lean();
   const byId = new Map(found.map((c) => [String(c._id), c.status]));
@@ -209,12 +210,13 @@ export async function decideCandidates(
   // Small chunks: FerretDB handles many-document updates slowly.
   for (let i = 0; i < ids.length; i += 50) {
     const chunk = ids.slice(i, i + 50);
-    await s.models.RemovalCandidate.updateMany(
+    await candidatesOf(s.models, profileId).updateMany(
       { _id: { $in: chunk }, profileId: oid(profileId), status: 'pending' },
       { $set: { status, decidedBy: actor.name, decidedAt: new Date() } },
     );
   }
-  const after = await s.models.RemovalCandidate.find({ _id: { $in: ids }, decidedBy: actor.name, status })
+  const after = await candidatesOf(s.models, profileId)
+    .find({ _id: { $in: ids }, decidedBy: actor.name, status })
     .select({ _id: 1 })
     .lean();
   for (const c of after) decided.push(String(c._id));

@@ -5,13 +5,12 @@ import { exclusionRuleSchema } from './models/exclusionRule.model.js';
 import { integrationProfileSchema } from './models/integrationProfile.model.js';
 import { jobRunSchema } from './models/jobRun.model.js';
 import { reclamationRuleSchema } from './models/reclamationRule.model.js';
-import { removalCandidateSchema } from './models/removalCandidate.model.js';
 import { softwareModelSchema } from './models/softwareModel.model.js';
 import { unrecognizedIdentifierSchema } from './models/unrecognizedIdentifier.model.js';
 
 /**
  * Every model bound to one connection (each process has its own; tests have one per database).
- * Subscription rows are per profile: see `subscriptionsOf` in profileSubscriptions.ts.
+ * Subscription rows and removal candidates are per profile: see profileCollections.ts.
  */
 export function bindModels(connection: Connection) {
   return {
@@ -21,7 +20,6 @@ export function bindModels(connection: Connection) {
     UnrecognizedIdentifier: connection.model('UnrecognizedIdentifier', unrecognizedIdentifierSchema),
     ExclusionRule: connection.model('ExclusionRule', exclusionRuleSchema),
     ReclamationRule: connection.model('ReclamationRule', reclamationRuleSchema),
-    RemovalCandidate: connection.model('RemovalCandidate', removalCandidateSchema),
     Consumption: connection.model('Consumption', consumptionSchema),
     JobRun: connection.model('JobRun', jobRunSchema),
   };

@@ -1,7 +1,7 @@
 /** Validate, publish, re-sync, pause and forced delete through the real pipeline (BullMQ on Redis). */
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscriptionCollectionName, subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
+import { candidatesOf, profileCollectionNames, subscriptionsOf } from '../../shared/db/profileCollections.js';
 import { QUEUE_NAMES } from '../../shared/queues.js';
 import { aliasInput, type ApiHarness, fakeStoredTokens, startApi } from './apiHarness.js';
 
@@ -100,16 +100,17 @@ describe('the pipeline through the api', () => {
     await api.call('post', `/api/v1/profiles/${profileId}/exclusion-rules`, {
       body: { kind: 'user_id', value: '005x' },
     });
-    // What a finished download leaves: the profile's own subscriptions collection.
-    const subscriptions = subscriptionsOf(api.models, profileId);
-    await subscriptions.collection.insertOne({ _id: 'sync|0051|UL:SFDC' as never, profileId });
+    // What a finished run leaves: the profile's own subscriptions and candidates collections.
+    await subscriptionsOf(api.models, profileId).collection.insertOne({ _id: 'sync|0051|UL:SFDC' as never });
+    await candidatesOf(api.models, profileId).collection.insertOne({ _id: 'x|0051|UL:SFDC' as never });
     const res = await api.call('delete', `/api/v1/profiles/${profileId}?force=true`);
     expect(res.status).toBe(204);
     expect(await schedulers()).toBe(before);
     expect(await api.models.IntegrationProfile.countDocuments({ _id: profileId })).toBe(0);
     expect(await api.models.ExclusionRule.countDocuments({ profileId })).toBe(0);
+    const names = profileCollectionNames(profileId);
     const left = await api.models.IntegrationProfile.db.db
-      ?.listCollections({ name: subscriptionCollectionName(profileId) })
+      ?.listCollections({ name: { $in: names } })
       .toArray();
     expect(left).toEqual([]);
     const waiting = (

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './apiHarness.js';
-import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
+import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
 
 let api: ApiHarness;
 let profileId = '';
@@ -115,7 +115,7 @@ describe('results', () => {
       status,
       lastComputedSyncId: 'sync-new',
     });
-    await api.models.RemovalCandidate.insertMany([
+    await candidatesOf(api.models, pid).insertMany([
       candidate(1, 'pending'),
       candidate(2, 'pending'),
       candidate(3, 'reclaimed'),
@@ -126,7 +126,7 @@ describe('results', () => {
     });
     expect(mixed.status).toBe(409);
     expect(mixed.json).toMatchObject({ code: 'INVALID_TRANSITION' });
-    expect(await api.models.RemovalCandidate.countDocuments({ profileId: pid, status: 'pending' })).toBe(2);
+    expect(await candidatesOf(api.models, pid).countDocuments({ profileId: pid, status: 'pending' })).toBe(2);
     expect(
       (
         await api.call('post', `${base}/${encodeURIComponent(`${profileId}|0051|UL:SFDC`)}/approve`, {

@@ -3,7 +3,7 @@ import type { UserState } from '../../simulator/server.js';
 import { createComputeCandidatesProcessor } from '../../worker/processors/computeCandidates.js';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
-import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
+import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
 
 /** Recomputing and re-downloading do many small FerretDB writes/reads; slow on a loaded 2-core box. */
 const SLOW_TEST_MS = 90_000;
@@ -51,7 +51,7 @@ function expectedCandidates(
 async function candidateKeys(status?: string): Promise<string[]> {
   const filter: Record<string, unknown> = { profileId: f.profileId };
   if (status) filter.status = status;
-  const rows = await f.models.RemovalCandidate.find(filter).lean();
+  const rows = await candidatesOf(f.models, f.profileId).find(filter).lean();
   return rows.map((c) => `${c.userId}|${c.identifier}`).sort();
 }
 
@@ -97,16 +97,20 @@ describe('computeCandidates', () => {
     expect(expected.length).toBeGreaterThan(20);
     expect(await candidateKeys()).toEqual(expected);
     expect(outcome.result).toMatchObject({ created: expected.length, cancelled: 0 });
-    const sfdc = await f.models.RemovalCandidate.find({
-      profileId: f.profileId,
-      identifier: 'UL:SFDC',
-    }).lean();
+    const sfdc = await candidatesOf(f.models, f.profileId)
+      .find({
+        profileId: f.profileId,
+        identifier: 'UL:SFDC',
+      })
+      .lean();
     expect(sfdc.length).toBeGreaterThan(0);
     expect(new Set(sfdc.map((c) => c.status))).toEqual(new Set(['ready']));
-    const others = await f.models.RemovalCandidate.find({
-      profileId: f.profileId,
-      identifier: { $ne: 'UL:SFDC' },
-    }).lean();
+    const others = await candidatesOf(f.models, f.profileId)
+      .find({
+        profileId: f.profileId,
+        identifier: { $ne: 'UL:SFDC' },
+      })
+      .lean();
     expect(new Set(others.map((c) => c.status))).toEqual(new Set(['pending']));
     const never = others.find((c) => c.justification === 'never_used');
     if (never) expect(never.evidence?.lastLoginAt).toBeNull();
@@ -124,13 +128,15 @@ describe('computeCandidates', () => {
   it(
     'when a rule is disabled, then its open candidates are cancelled, settled ones are left alone, and re-enabling reopens them',
     async () => {
-      const dsfs = await f.models.RemovalCandidate.find({
-        profileId: f.profileId,
-        identifier: 'PKG:dsfs',
-      }).lean();
+      const dsfs = await candidatesOf(f.models, f.profileId)
+        .find({
+          profileId: f.profileId,
+          identifier: 'PKG:dsfs',
+        })
+        .lean();
       expect(dsfs.length).toBeGreaterThan(1);
       const rejected = dsfs[0];
-      await f.models.RemovalCandidate.updateOne(
+      await candidatesOf(f.models, f.profileId).updateOne(
         { _id: rejected?._id },
         { $set: { status: 'rejected', decidedBy: 'admin' } },
       );
@@ -141,10 +147,12 @@ describe('computeCandidates', () => {
 
       const outcome = await compute();
       expect(outcome.result).toMatchObject({ cancelled: dsfs.length - 1, created: 0 });
-      const after = await f.models.RemovalCandidate.find({
-        profileId: f.profileId,
-        identifier: 'PKG:dsfs',
-      }).lean();
+      const after = await candidatesOf(f.models, f.profileId)
+        .find({
+          profileId: f.profileId,
+          identifier: 'PKG:dsfs',
+        })
+        .lean();
       expect(after.filter((c) => c.status === 'cancelled')).toHaveLength(dsfs.length - 1);
       expect(after.find((c) => c._id === rejected?._id)?.status).toBe('rejected');
 
@@ -155,7 +163,7 @@ describe('computeCandidates', () => {
       const again = await compute();
       expect(again.result).toMatchObject({ reopened: dsfs.length - 1, created: 0 });
       expect(
-        await f.models.RemovalCandidate.countDocuments({
+        await candidatesOf(f.models, f.profileId).countDocuments({
           profileId: f.profileId,
           identifier: 'PKG:dsfs',
           status: 'pending',
@@ -166,10 +174,12 @@ describe('computeCandidates', () => {
   );
 
   it('when a user is excluded after becoming a candidate, then the candidate is cancelled and never comes back while excluded', async () => {
-    const target = await f.models.RemovalCandidate.findOne({
-      profileId: f.profileId,
-      status: 'ready',
-    }).lean();
+    const target = await candidatesOf(f.models, f.profileId)
+      .findOne({
+        profileId: f.profileId,
+        status: 'ready',
+      })
+      .lean();
     if (!target) throw new Error('no ready candidate');
     await f.models.ExclusionRule.create({
       profileId: f.profileId,
@@ -178,17 +188,21 @@ describe('computeCandidates', () => {
       createdBy: 'test',
     });
     await compute();
-    const all = await f.models.RemovalCandidate.find({
-      profileId: f.profileId,
-      userId: target.userId,
-    }).lean();
+    const all = await candidatesOf(f.models, f.profileId)
+      .find({
+        profileId: f.profileId,
+        userId: target.userId,
+      })
+      .lean();
     expect(all.length).toBeGreaterThan(0);
     for (const c of all) expect(['cancelled', 'rejected']).toContain(c.status);
     await compute();
     expect(
-      (await f.models.RemovalCandidate.find({ profileId: f.profileId, userId: target.userId }).lean()).every(
-        (c) => c.status !== 'ready' && c.status !== 'pending',
-      ),
+      (
+        await candidatesOf(f.models, f.profileId)
+          .find({ profileId: f.profileId, userId: target.userId })
+          .lean()
+      ).every((c) => c.status !== 'ready' && c.status !== 'pending'),
     ).toBe(true);
   });
 });

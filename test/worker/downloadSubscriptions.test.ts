@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { expectSubscriptionsMatchTruth, type TruthRow } from '../helpers/orgTruthAssertions.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
-import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
+import { subscriptionsOf } from '../../shared/db/profileCollections.js';
 
 /** Re-downloading reads the previous snapshot; on FerretDB under a loaded CI box that takes a while. */
 const SLOW_TEST_MS = 90_000;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
-import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
+import { subscriptionsOf } from '../../shared/db/profileCollections.js';
 
 let f: ProfileFixture;
 

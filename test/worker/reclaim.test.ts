@@ -5,7 +5,7 @@ import { createDownloadSubscriptionsProcessor } from '../../worker/processors/do
 import { createReclaimProcessor } from '../../worker/processors/reclaim.js';
 import type { ReclaimTally } from '../../worker/processors/reclaim/reclaimCandidates.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
-import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
+import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
 
 let f: ProfileFixture;
 /** Candidates per child job in the fan-out test (small, so a small org still fans out). */
@@ -15,14 +15,16 @@ const writes = (method: 'PATCH' | 'DELETE'): number =>
   f.sim.callLog.count({ orgId: f.org.orgId, method, pathIncludes: '/composite/sobjects' });
 const tallyOf = (result: Record<string, unknown>): ReclaimTally => result.tally as ReclaimTally;
 const candidates = (filter: Record<string, unknown> = {}) =>
-  f.models.RemovalCandidate.find({ profileId: f.profileId, ...filter }).lean();
+  candidatesOf(f.models, f.profileId)
+    .find({ profileId: f.profileId, ...filter })
+    .lean();
 const setDryRun = (dryRun: boolean) =>
   f.models.IntegrationProfile.updateOne({ _id: f.profileId }, { $set: { dryRun } });
 
 /** Approves every seat candidate of the Salesforce Platform license (a handful of users). */
 async function approvePlatformSeats(): Promise<string[]> {
   const pending = await candidates({ identifier: 'UL:AUL', status: 'pending' });
-  await f.models.RemovalCandidate.updateMany(
+  await candidatesOf(f.models, f.profileId).updateMany(
     { _id: { $in: pending.map((c) => c._id) } },
     { $set: { status: 'ready', decidedBy: 'admin', decidedAt: new Date() } },
   );
@@ -131,8 +133,9 @@ describe('reclaim', () => {
       lastError: null,
     };
     const evidence = { lastLoginAt: null, userCreatedAt: new Date(0), daysInactive: 999, thresholdDays: 60 };
-    await f.models.RemovalCandidate.db
-      .collection<Record<string, unknown> & { _id: string }>('removal_candidates')
+    const profileCandidates = candidatesOf(f.models, f.profileId);
+    await profileCandidates.db
+      .collection<Record<string, unknown> & { _id: string }>(profileCandidates.collection.collectionName)
       .insertMany([
         {
           ...base,
@@ -175,7 +178,7 @@ describe('reclaim', () => {
     if (!victim) throw new Error('no pending Sales Cloud candidate');
     const client = await f.deps.salesforceFor(f.profileId);
     await client.update('User', [{ id: victim.userId, fields: { IsActive: false } }]);
-    await f.models.RemovalCandidate.updateOne(
+    await candidatesOf(f.models, f.profileId).updateOne(
       { _id: victim._id },
       { $set: { status: 'reclaiming', reclaimRunId: 'run_crashed_earlier', attempts: 1 } },
     );
@@ -196,7 +199,7 @@ describe('reclaim', () => {
       status: 'pending',
     });
     expect(pending.length).toBeGreaterThan(2 * BATCH);
-    await f.models.RemovalCandidate.updateMany(
+    await candidatesOf(f.models, f.profileId).updateMany(
       { _id: { $in: pending.map((c) => c._id) } },
       { $set: { status: 'ready' } },
     );
@@ -209,7 +212,7 @@ describe('reclaim', () => {
     for (const c of pending) expect(f.sim.admin.user(f.org.orgId, c.userId)?.isActive).toBe(false);
     expect(writes('PATCH') - patches).toBe(Math.ceil(pending.length / BATCH));
     expect(
-      await f.models.RemovalCandidate.countDocuments({
+      await candidatesOf(f.models, f.profileId).countDocuments({
         _id: { $in: pending.map((c) => c._id) },
         status: 'reclaimed',
       }),
@@ -222,7 +225,10 @@ describe('reclaim', () => {
       { $set: { 'subflows.reclaimSubscriptions': false } },
     );
     const [candidate] = await candidates({ status: 'pending' });
-    await f.models.RemovalCandidate.updateOne({ _id: candidate?._id }, { $set: { status: 'ready' } });
+    await candidatesOf(f.models, f.profileId).updateOne(
+      { _id: candidate?._id },
+      { $set: { status: 'ready' } },
+    );
     const patches = writes('PATCH');
     const outcome = await f.runJob('reclaim', createReclaimProcessor(f.deps));
     expect(outcome.result).toMatchObject({ skipped: expect.stringMatching(/subflow is off/) });

@@ -1,3 +1,4 @@
+import { candidatesOf } from '../../shared/db/profileCollections.js';
 /**
  * Reclaim across two real worker processes, one of them SIGKILLed while it holds a slice of the
  * reclaim: the run still completes, exactly the approved users are deactivated, nobody twice.
@@ -51,10 +52,8 @@ it('when approved candidates are reclaimed in slices across two workers and the 
     'succeeded',
   );
 
-  const pending = await h.models.RemovalCandidate.find(
-    { profileId, status: 'pending', action: 'deactivate_user' },
-    { _id: 1, userId: 1 },
-  )
+  const pending = await candidatesOf(h.models, profileId)
+    .find({ profileId, status: 'pending', action: 'deactivate_user' }, { _id: 1, userId: 1 })
     .sort({ _id: 1 })
     .limit(APPROVE)
     .lean();
@@ -68,14 +67,14 @@ it('when approved candidates are reclaimed in slices across two workers and the 
   const approved = approvedCandidates.map((c) => c.userId);
   const approvedActive = new Set(approved.filter(wasActive));
   const unapprovedActive = (
-    await h.models.RemovalCandidate.find({ profileId, status: 'pending' }, { userId: 1 }).lean()
+    await candidatesOf(h.models, profileId).find({ profileId, status: 'pending' }, { userId: 1 }).lean()
   )
     .map((c) => c.userId)
     .filter((u) => !approved.includes(u) && !excluded.includes(u) && wasActive(u));
   await h.models.ExclusionRule.insertMany(
     excluded.map((userId) => ({ profileId, kind: 'user_id', value: userId, createdBy: 'test' })),
   );
-  await h.models.RemovalCandidate.updateMany(
+  await candidatesOf(h.models, profileId).updateMany(
     { _id: { $in: approvedCandidates.map((c) => c._id) } },
     { $set: { status: 'ready', decidedBy: 'test', decidedAt: new Date() } },
   );
@@ -113,10 +112,9 @@ it('when approved candidates are reclaimed in slices across two workers and the 
     computeCandidates: 'succeeded',
     reclaim: 'succeeded',
   });
-  const outcomes = await h.models.RemovalCandidate.find(
-    { profileId, userId: { $in: approved }, action: 'deactivate_user' },
-    { userId: 1, status: 1 },
-  ).lean();
+  const outcomes = await candidatesOf(h.models, profileId)
+    .find({ profileId, userId: { $in: approved }, action: 'deactivate_user' }, { userId: 1, status: 1 })
+    .lean();
   expect(outcomes.filter((c) => !['reclaimed', 'failed'].includes(c.status))).toEqual([]);
   const reclaimedActive = new Set(
     outcomes.filter((c) => c.status === 'reclaimed' && approvedActive.has(c.userId)).map((c) => c.userId),

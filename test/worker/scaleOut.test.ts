@@ -1,4 +1,4 @@
-import { subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
+import { subscriptionsOf } from '../../shared/db/profileCollections.js';
 /**
  * The worker cluster end to end: real `worker/main.ts` processes sharing one Redis and one
  * database, syncing simulator orgs, surviving a SIGKILL in the middle of the work.

@@ -8,7 +8,7 @@
 import type { Job } from 'bullmq';
 import { ObjectId, type Collection } from 'mongodb';
 import type { ZodType } from 'zod';
-import { ensureSubscriptionIndexes, subscriptionsOf } from '../../shared/db/profileSubscriptions.js';
+import { ensureProfileIndexes, subscriptionsOf } from '../../shared/db/profileCollections.js';
 import { SeatwiseError } from '../../shared/errors.js';
 import { holdsSeat, licenseTypeOfIdentifier } from '../../shared/domain/licenseMapping.js';
 import type { QueryPage } from '../../shared/salesforce/salesforceClient.js';
@@ -79,7 +79,7 @@ export function createDownloadSubscriptionsProcessor(
     if (!profile)
       throw new SeatwiseError('PROFILE_NOT_FOUND', `profile ${profileId} does not exist`, { profileId });
     const client = await deps.salesforceFor(profileId);
-    await ensureSubscriptionIndexes(models, profileObjectId);
+    await ensureProfileIndexes(models, profileObjectId);
     const subscriptions = subscriptionsOf(models, profileObjectId)
       .collection as unknown as Collection<SubscriptionRow>;
     const snapshots = await openSnapshotRegistry(

@@ -13,6 +13,7 @@ import {
   reclaimBatchPayloadSchema,
   type ReclaimBatchPayload,
 } from '../../shared/jobs/reclaimBatch.js';
+import { candidatesOf } from '../../shared/db/profileCollections.js';
 import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
 import { SeatwiseError } from '../../shared/errors.js';
 import { QUEUE_NAMES } from '../../shared/queues.js';
@@ -148,7 +149,7 @@ export function createReclaimProcessor(deps: WorkerDeps, options: ReclaimOptions
 
     const profileId = new ObjectId(payload.profileId);
     const open = { profileId, status: { $in: OPEN_STATUSES } };
-    const total = await deps.models.RemovalCandidate.countDocuments(open);
+    const total = await candidatesOf(deps.models, profileId).countDocuments(open);
     if (total <= batchSize || !token) return runSlice(job, payload, null);
 
     // Fan out: slices of candidate ids, all added in one atomic addBulk, then wait for them.
@@ -156,7 +157,11 @@ export function createReclaimProcessor(deps: WorkerDeps, options: ReclaimOptions
     let first: string | null = null;
     let last: string | null = null;
     let inSlice = 0;
-    const cursor = deps.models.RemovalCandidate.find(open, { _id: 1 }).sort({ _id: 1 }).lean().cursor();
+    const cursor = candidatesOf(deps.models, profileId)
+      .find(open, { _id: 1 })
+      .sort({ _id: 1 })
+      .lean()
+      .cursor();
     for await (const candidate of cursor) {
       const id = String(candidate._id);
       first ??= id;

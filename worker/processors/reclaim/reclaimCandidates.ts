@@ -9,7 +9,7 @@ import { bulkWriteInChunks } from '../../../shared/db/bulkWriteInChunks.js';
 import type { Models } from '../../../shared/db/models.js';
 import type { ReclaimAction } from '../../../shared/db/models/reclamationRule.model.js';
 import type { CandidateStatus } from '../../../shared/db/models/removalCandidate.model.js';
-import { subscriptionsOf } from '../../../shared/db/profileSubscriptions.js';
+import { candidatesOf, subscriptionsOf } from '../../../shared/db/profileCollections.js';
 import type { SalesforceOrgClient } from '../../../shared/salesforce/salesforceClient.js';
 import { subscriptionRowId, type SubscriptionRow } from '../downloadSubscriptions/subscriptionRows.js';
 import {
@@ -94,7 +94,7 @@ export async function reclaimCandidates(
   onProgress: (done: number) => Promise<void>,
 ): Promise<ReclaimTally> {
   const tally = emptyTally();
-  const candidates = models.RemovalCandidate.collection as unknown as Collection<CandidateRow>;
+  const candidates = candidatesOf(models, scope.profileId).collection as unknown as Collection<CandidateRow>;
   const subscriptions = subscriptionsOf(models, scope.profileId)
     .collection as unknown as Collection<SubscriptionRow>;
   const rules = await models.ReclamationRule.find(

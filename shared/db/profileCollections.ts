@@ -1,0 +1,75 @@
+/**
+ * Each profile's subscription rows and removal candidates live in collections of their own,
+ * `software_subscriptions_<profileId>` and `removal_candidates_<profileId>`. Every read of them is
+ * one profile's (the candidates scan, the previous snapshot, the clean-up, reclaim, the results
+ * pages), and FerretDB answers any filter but `_id` equality by decoding the whole collection, and
+ * every updated document with a table scan: with shared collections, each of 12 orgs' runs decoded
+ * all 12 orgs' rows (many-orgs benchmark, 1 worker: 204 s shared, 85 s per profile). Per profile,
+ * a scan costs that profile's rows on MongoDB too, and deleting a profile drops its collections.
+ */
+import type { Connection } from 'mongoose';
+import type { ObjectId } from 'mongodb';
+import { removalCandidateSchema } from './models/removalCandidate.model.js';
+import { softwareSubscriptionSchema } from './models/softwareSubscription.model.js';
+import { isFerretdb, type Models } from './models.js';
+
+type ProfileId = ObjectId | string;
+
+const SUBSCRIPTIONS = 'software_subscriptions';
+const CANDIDATES = 'removal_candidates';
+
+function connectionOf(models: Models): Connection {
+  return models.IntegrationProfile.db;
+}
+
+function compileSubscriptions(connection: Connection, profileId: ProfileId) {
+  const name = `SoftwareSubscription_${String(profileId)}`;
+  return connection.model(name, softwareSubscriptionSchema, `${SUBSCRIPTIONS}_${String(profileId)}`);
+}
+
+function compileCandidates(connection: Connection, profileId: ProfileId) {
+  const name = `RemovalCandidate_${String(profileId)}`;
+  return connection.model(name, removalCandidateSchema, `${CANDIDATES}_${String(profileId)}`);
+}
+
+export type SubscriptionModel = ReturnType<typeof compileSubscriptions>;
+export type CandidateModel = ReturnType<typeof compileCandidates>;
+
+/** The model over one profile's subscription rows; compiled once per connection and profile. */
+export function subscriptionsOf(models: Models, profileId: ProfileId): SubscriptionModel {
+  const connection = connectionOf(models);
+  const existing = connection.models[`SoftwareSubscription_${String(profileId)}`];
+  return (existing as SubscriptionModel | undefined) ?? compileSubscriptions(connection, profileId);
+}
+
+/** The model over one profile's removal candidates; compiled once per connection and profile. */
+export function candidatesOf(models: Models, profileId: ProfileId): CandidateModel {
+  const connection = connectionOf(models);
+  const existing = connection.models[`RemovalCandidate_${String(profileId)}`];
+  return (existing as CandidateModel | undefined) ?? compileCandidates(connection, profileId);
+}
+
+export function profileCollectionNames(profileId: ProfileId): string[] {
+  return [SUBSCRIPTIONS, CANDIDATES].map((prefix) => `${prefix}_${String(profileId)}`);
+}
+
+/**
+ * Indexes of a profile's collections, created before a run writes to them (idempotent, cheap once
+ * they exist). On FerretDB none: it never reads a non-unique index (see `ensureIndexes`).
+ */
+export async function ensureProfileIndexes(models: Models, profileId: ProfileId): Promise<void> {
+  if (await isFerretdb(models)) return;
+  await subscriptionsOf(models, profileId).createIndexes();
+  await candidatesOf(models, profileId).createIndexes();
+}
+
+/** Removes every row of the profile, whether or not its collections were ever created. */
+export async function dropProfileCollections(models: Models, profileId: ProfileId): Promise<void> {
+  const connection = connectionOf(models);
+  for (const model of [subscriptionsOf(models, profileId), candidatesOf(models, profileId)]) {
+    const db = connection.db;
+    const found = db ? await db.listCollections({ name: model.collection.collectionName }).toArray() : [];
+    if (found.length > 0) await model.collection.drop();
+    connection.deleteModel(model.modelName);
+  }
+}
