@@ -141,13 +141,14 @@ export async function pollUntil<T>(
   step: string,
   timeoutMs: number,
   probe: () => Promise<T | undefined>,
+  intervalMs = 250,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new StepError(step, `not done after ${Math.round(timeoutMs / 1000)} s`);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
