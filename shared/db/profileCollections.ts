@@ -4,8 +4,9 @@
  * one profile's (the candidates scan, the previous snapshot, the clean-up, reclaim, the results
  * pages), and FerretDB answers any filter but `_id` equality by decoding the whole collection, and
  * every updated document with a table scan: with shared collections, each of 12 orgs' runs decoded
- * all 12 orgs' rows (many-orgs benchmark, 1 worker: 204 s shared, 85 s per profile). Per profile,
- * a scan costs that profile's rows on MongoDB too, and deleting a profile drops its collections.
+ * all 12 orgs' rows. Many-orgs benchmark, 12 × 2,500 users, 1 worker: 204 s shared, 85 s with
+ * subscriptions per profile, 60 s with candidates too. Per profile, a scan costs that profile's
+ * rows on MongoDB too, and deleting a profile drops its collections.
  */
 import type { Connection } from 'mongoose';
 import type { ObjectId } from 'mongodb';
