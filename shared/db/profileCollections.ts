@@ -55,8 +55,9 @@ export function profileCollectionNames(profileId: ProfileId): string[] {
 }
 
 /**
- * Indexes of a profile's collections, created before a run writes to them (idempotent, cheap once
- * they exist). On FerretDB none: it never reads a non-unique index (see `ensureIndexes`).
+ * Indexes of a profile's collections, created by each download before it writes (idempotent, cheap
+ * once they exist; candidates are only ever computed from a download's rows). On FerretDB none:
+ * it never reads a non-unique index (see `ensureIndexes`).
  */
 export async function ensureProfileIndexes(models: Models, profileId: ProfileId): Promise<void> {
   if (await isFerretdb(models)) return;

@@ -1,10 +1,10 @@
-import { candidatesOf } from '../../shared/db/profileCollections.js';
 /**
  * Reclaim across two real worker processes, one of them SIGKILLed while it holds a slice of the
  * reclaim: the run still completes, exactly the approved users are deactivated, nobody twice.
  * A mid-sized org (its own file, a fresh fleet) so the kill lands in the reclaim, not the download.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { startRun } from '../../shared/pipeline/runs.js';
 import { QUEUE_NAMES } from '../../shared/queues.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/server.js';

@@ -1,9 +1,9 @@
-import { subscriptionsOf } from '../../shared/db/profileCollections.js';
 /**
  * The worker cluster end to end: real `worker/main.ts` processes sharing one Redis and one
  * database, syncing simulator orgs, surviving a SIGKILL in the middle of the work.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subscriptionsOf } from '../../shared/db/profileCollections.js';
 import { startRun } from '../../shared/pipeline/runs.js';
 import { QUEUE_NAMES } from '../../shared/queues.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/server.js';

@@ -7,7 +7,7 @@
 import type { Job } from 'bullmq';
 import { ObjectId, type Collection, type Filter } from 'mongodb';
 import { bulkWriteInChunks } from '../../shared/db/bulkWriteInChunks.js';
-import { candidatesOf, ensureProfileIndexes, subscriptionsOf } from '../../shared/db/profileCollections.js';
+import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
 import type { ReclamationRule } from '../../shared/db/models/reclamationRule.model.js';
 import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
 import { initialStatus, RETIRABLE_STATUSES } from '../../shared/domain/candidateLifecycle.js';
@@ -94,7 +94,6 @@ export function createComputeCandidatesProcessor(
       return { counts, apiUsage: null, result: { runId, skipped: 'no subscriptions downloaded yet' } };
     }
     const now = clock();
-    await ensureProfileIndexes(models, profileObjectId);
     const subscriptions = subscriptionsOf(models, profileObjectId)
       .collection as unknown as Collection<SubscriptionRow>;
     const candidates = candidatesOf(models, profileObjectId)
