@@ -1,9 +1,13 @@
 import type { Connection } from 'mongoose';
+import { auditEntrySchema } from './models/auditEntry.model.js';
 import { connectionAliasSchema } from './models/connectionAlias.model.js';
 import { consumptionSchema } from './models/consumption.model.js';
 import { exclusionRuleSchema } from './models/exclusionRule.model.js';
 import { integrationProfileSchema } from './models/integrationProfile.model.js';
 import { jobRunSchema } from './models/jobRun.model.js';
+import { reclaimSnapshotSchema } from './models/reclaimSnapshot.model.js';
+import { reclaimSwitchSchema } from './models/reclaimSwitch.model.js';
+import { reclaimUndoSchema } from './models/reclaimUndo.model.js';
 import { reclamationRuleSchema } from './models/reclamationRule.model.js';
 import { softwareModelSchema } from './models/softwareModel.model.js';
 import { unrecognizedIdentifierSchema } from './models/unrecognizedIdentifier.model.js';
@@ -22,6 +26,10 @@ export function bindModels(connection: Connection) {
     ReclamationRule: connection.model('ReclamationRule', reclamationRuleSchema),
     Consumption: connection.model('Consumption', consumptionSchema),
     JobRun: connection.model('JobRun', jobRunSchema),
+    AuditEntry: connection.model('AuditEntry', auditEntrySchema),
+    ReclaimSnapshot: connection.model('ReclaimSnapshot', reclaimSnapshotSchema),
+    ReclaimSwitch: connection.model('ReclaimSwitch', reclaimSwitchSchema),
+    ReclaimUndo: connection.model('ReclaimUndo', reclaimUndoSchema),
   };
 }
 

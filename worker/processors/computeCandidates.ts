@@ -10,7 +10,7 @@ import { bulkWriteInChunks } from '../../shared/db/bulkWriteInChunks.js';
 import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
 import type { ReclamationRule } from '../../shared/db/models/reclamationRule.model.js';
 import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
-import { initialStatus, RETIRABLE_STATUSES } from '../../shared/domain/candidateLifecycle.js';
+import { initialStatus } from '../../shared/domain/candidateLifecycle.js';
 import { compileExclusions, type CompiledExclusions } from '../../shared/domain/exclusions.js';
 import { inactivityCutoff } from '../../shared/domain/inactivity.js';
 import { candidateId, evaluateRule, type CandidateMatch } from '../../shared/domain/reclamationRules.js';
@@ -122,7 +122,7 @@ export function createComputeCandidatesProcessor(
       .batchSize(5_000)) {
       known.add(c._id);
       if (c.status === 'cancelled') reopenable.add(c._id);
-      else if (RETIRABLE_STATUSES.includes(c.status)) open.set(c._id, c.identifier);
+      else if ((['pending', 'ready'] as CandidateStatus[]).includes(c.status)) open.set(c._id, c.identifier);
     }
     const excludedOpen = new Set<string>();
 
@@ -242,7 +242,7 @@ export function createComputeCandidatesProcessor(
         candidates,
         ids.map((id) => ({
           updateOne: {
-            filter: { _id: id, status: { $in: [...RETIRABLE_STATUSES] } },
+            filter: { _id: id, status: { $in: ['pending', 'ready'] as CandidateStatus[] } },
             update: {
               $set: {
                 status: 'cancelled' as CandidateStatus,

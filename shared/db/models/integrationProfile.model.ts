@@ -30,6 +30,14 @@ export const integrationProfileSchema = new Schema(
       cron: { type: String, required: true, default: '0 3 * * *' },
       timezone: { type: String, required: true, default: 'UTC' },
     },
+    /** Set by `POST …/reclaim/stop`: no reclaim write is sent until resumed (checked before each batch). */
+    reclaimStop: {
+      type: new Schema(
+        { by: { type: String, required: true }, at: { type: Date, required: true }, reason: String },
+        { _id: false },
+      ),
+      default: null,
+    },
     /** Reclaim writes are recorded but not sent to Salesforce. */
     dryRun: { type: Boolean, required: true, default: false },
     lastValidation: {

@@ -1,16 +1,36 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { RECLAIM_ACTIONS } from './reclamationRule.model.js';
 
+/** Every status a candidate can be in; the moves between them are `shared/domain/candidateLifecycle.ts`. */
 export const CANDIDATE_STATUSES = [
-  'pending', // needs approval
-  'ready', // approved, or its rule needs none
-  'reclaiming', // intent recorded, Salesforce call in progress
+  'pending', // matched; needs a person's approval
+  'ready', // approved for this action under this rule revision (or the rule itself was approved to need none)
+  'withdrawn', // an approval was taken back before the write
+  'reclaiming', // intent recorded, Salesforce call in progress (or interrupted)
+  'frozen', // first phase done: frozen in Salesforce, deactivated once the grace period is over
   'reclaimed',
   'rejected',
-  'failed',
-  'cancelled', // activity seen again, or no longer matched, before reclaim
+  'failed', // Salesforce refused; an admin may retry
+  'cancelled', // no longer eligible (rule, exclusion, activity), with the reason
+  'restored', // undone from its snapshot
 ] as const;
 export type CandidateStatus = (typeof CANDIDATE_STATUSES)[number];
+
+/**
+ * The approval a write relies on: who approved which action under which revision of which rule.
+ * `by` is `rule:<reviewer>` when the rule itself was set to need no approval.
+ */
+const approvalSchema = new Schema(
+  {
+    by: { type: String, required: true },
+    at: { type: Date, required: true },
+    ruleId: { type: Schema.Types.ObjectId, required: true },
+    ruleRevision: { type: Number, required: true },
+    action: { type: String, required: true, enum: RECLAIM_ACTIONS },
+    deactivateNow: { type: Boolean, required: true, default: false },
+  },
+  { _id: false },
+);
 
 /**
  * A subscription a reclamation rule matched. `_id` is deterministic
@@ -24,6 +44,8 @@ export const removalCandidateSchema = new Schema(
     username: { type: String, required: true },
     identifier: { type: String, required: true },
     ruleId: { type: Schema.Types.ObjectId, required: true },
+    /** The rule's revision when this candidate was last evaluated. */
+    ruleRevision: { type: Number, required: true, default: 1 },
     action: { type: String, required: true, enum: RECLAIM_ACTIONS },
     justification: { type: String, required: true, enum: ['low_usage', 'never_used', 'inactive_user'] },
     evidence: {
@@ -33,8 +55,12 @@ export const removalCandidateSchema = new Schema(
       thresholdDays: { type: Number, required: true },
     },
     status: { type: String, required: true, enum: CANDIDATE_STATUSES },
+    approval: { type: approvalSchema, default: null },
+    /** The last person's decision (approve, reject, withdraw, retry), for display. */
     decidedBy: { type: String, default: null },
     decidedAt: { type: Date, default: null },
+    /** Why the candidate left the open states (cancelled), or why the last write skipped it. */
+    reason: { type: String, default: null },
     attempts: { type: Number, required: true, default: 0 },
     lastError: {
       type: new Schema({ code: String, message: String }, { _id: false }),
@@ -42,7 +68,12 @@ export const removalCandidateSchema = new Schema(
     },
     /** The reclaim run that acted on it, and what it did (freeze after a refused deactivation, etc.). */
     reclaimRunId: { type: String, default: null },
+    /** Which write the `reclaiming` intent is for: the freeze, or the deactivation after it. */
+    phase: { type: String, enum: ['freeze', 'deactivate', 'remove_assignment', null], default: null },
     outcome: { type: String, default: null },
+    frozenAt: { type: Date, default: null },
+    /** Frozen candidates: the earliest moment the deactivation may follow. */
+    deactivateAfter: { type: Date, default: null },
     reclaimedAt: { type: Date, default: null },
     lastComputedSyncId: { type: String, required: true },
   },

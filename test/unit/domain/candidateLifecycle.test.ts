@@ -1,29 +1,83 @@
 import { describe, expect, it } from 'vitest';
-import { canMove, initialStatus } from '../../../shared/domain/candidateLifecycle.js';
-import { CANDIDATE_STATUSES } from '../../../shared/db/models/removalCandidate.model.js';
+import {
+  CANDIDATE_EVENTS,
+  initialStatus,
+  statusesAllowing,
+  transition,
+  type CandidateEvent,
+} from '../../../shared/domain/candidateLifecycle.js';
+import { CANDIDATE_STATUSES, type CandidateStatus } from '../../../shared/db/models/removalCandidate.model.js';
 
-describe('candidate lifecycle', () => {
-  it('when a candidate is approved and reclaimed, then each step is legal', () => {
-    expect(canMove('pending', 'ready')).toBe(true);
-    expect(canMove('ready', 'reclaiming')).toBe(true);
-    expect(canMove('reclaiming', 'reclaimed')).toBe(true);
-    expect(canMove('reclaiming', 'failed')).toBe(true);
+/** Every legal move, written out once more by hand: the table must say exactly this, nothing else. */
+const LEGAL: [CandidateStatus, CandidateEvent, CandidateStatus][] = [
+  ['pending', 'matched_needs_approval', 'pending'],
+  ['pending', 'matched_preapproved', 'ready'],
+  ['pending', 'rule_changed', 'pending'],
+  ['pending', 'no_longer_matches', 'cancelled'],
+  ['pending', 'approve', 'ready'],
+  ['pending', 'reject', 'rejected'],
+  ['ready', 'matched_needs_approval', 'ready'],
+  ['ready', 'matched_preapproved', 'ready'],
+  ['ready', 'rule_changed', 'pending'],
+  ['ready', 'no_longer_matches', 'cancelled'],
+  ['ready', 'reject', 'rejected'],
+  ['ready', 'withdraw', 'withdrawn'],
+  ['ready', 'write_started', 'reclaiming'],
+  ['ready', 'skipped_ineligible', 'cancelled'],
+  ['ready', 'skipped_unapproved', 'pending'],
+  ['withdrawn', 'matched_needs_approval', 'withdrawn'],
+  ['withdrawn', 'matched_preapproved', 'withdrawn'],
+  ['withdrawn', 'rule_changed', 'pending'],
+  ['withdrawn', 'no_longer_matches', 'cancelled'],
+  ['withdrawn', 'approve', 'ready'],
+  ['withdrawn', 'reject', 'rejected'],
+  ['reclaiming', 'froze', 'frozen'],
+  ['reclaiming', 'write_done', 'reclaimed'],
+  ['reclaiming', 'write_refused', 'failed'],
+  ['reclaiming', 'write_not_sent', 'ready'],
+  ['reclaiming', 'write_confirmed', 'reclaimed'],
+  ['frozen', 'withdraw', 'withdrawn'],
+  ['frozen', 'write_started', 'reclaiming'],
+  ['frozen', 'skipped_ineligible', 'cancelled'],
+  ['frozen', 'skipped_unapproved', 'pending'],
+  ['frozen', 'undone', 'restored'],
+  ['reclaimed', 'undone', 'restored'],
+  ['failed', 'retry', 'ready'],
+  ['failed', 'reject', 'rejected'],
+  ['failed', 'no_longer_matches', 'cancelled'],
+  ['failed', 'rule_changed', 'pending'],
+  ['failed', 'undone', 'restored'],
+  ['cancelled', 'matched_needs_approval', 'pending'],
+  ['cancelled', 'matched_preapproved', 'ready'],
+  ['cancelled', 'undone', 'restored'],
+];
+
+describe('candidate lifecycle: the transition table', () => {
+  it.each(LEGAL)('when a %s candidate sees %s, then it becomes %s', (from, event, to) => {
+    expect(transition(from, event)).toBe(to);
   });
 
-  it('when a candidate is pending, then it cannot skip approval straight to reclaiming', () => {
-    expect(canMove('pending', 'reclaiming')).toBe(false);
-  });
-
-  it('when a candidate is reclaimed or rejected, then no move leaves it', () => {
-    for (const to of CANDIDATE_STATUSES) {
-      expect(canMove('reclaimed', to)).toBe(false);
-      expect(canMove('rejected', to)).toBe(false);
+  it('when any other event reaches any status, then the table refuses the move', () => {
+    const legal = new Set(LEGAL.map(([from, event]) => `${from}/${event}`));
+    for (const from of CANDIDATE_STATUSES) {
+      for (const event of CANDIDATE_EVENTS) {
+        if (!legal.has(`${from}/${event}`)) expect(transition(from, event), `${from}/${event}`).toBeNull();
+      }
     }
   });
 
-  it('when a cancelled candidate matches again, then it reopens; a reclaiming one cannot be cancelled', () => {
-    expect(canMove('cancelled', 'pending')).toBe(true);
-    expect(canMove('reclaiming', 'cancelled')).toBe(false);
+  it('when a candidate was never approved, then nothing moves it to a write', () => {
+    for (const from of ['pending', 'withdrawn', 'cancelled', 'failed'] as const) {
+      expect(transition(from, 'write_started')).toBeNull();
+    }
+    expect(statusesAllowing('write_started').sort()).toEqual(['frozen', 'ready']);
+  });
+
+  it('when a candidate is rejected or restored, then no event leaves it', () => {
+    for (const event of CANDIDATE_EVENTS) {
+      expect(transition('rejected', event)).toBeNull();
+      expect(transition('restored', event)).toBeNull();
+    }
   });
 
   it('when a rule requires approval, then new candidates start pending, else ready', () => {
