@@ -28,6 +28,7 @@ export const CANDIDATE_EVENTS = [
   'write_done', // the last write for this candidate landed
   'write_refused', // Salesforce refused (and no fallback applied)
   'write_not_sent', // found after an interruption: Salesforce shows nothing changed
+  'deactivation_not_sent', // the same, for the deactivation that follows a freeze: still frozen
   'write_confirmed', // found after an interruption: Salesforce shows the write landed
   'skipped_ineligible', // re-check at the write: no longer eligible (logged in, excluded, released…)
   'skipped_unapproved', // re-check at the write: its approval does not cover the rule as it stands
@@ -71,6 +72,7 @@ export const TRANSITIONS: Table = {
     write_done: 'reclaimed',
     write_refused: 'failed',
     write_not_sent: 'ready',
+    deactivation_not_sent: 'frozen',
     write_confirmed: 'reclaimed',
   },
   frozen: {

@@ -1,59 +1,49 @@
 /**
- * computeCandidates: exclusion rules, then every enabled reclamation rule, applied to the active
- * snapshot with database cursors (only rows that could match are read). A match becomes a removal
- * candidate with a deterministic `_id`, so recomputing adds no duplicates; open candidates
- * (pending/ready) that no longer match are cancelled; candidates in other states are left alone.
+ * computeCandidates: exclusion rules, spared users, then every enabled reclamation rule, applied to
+ * the active snapshot with database cursors (only rows that could match are read). A match becomes a
+ * removal candidate with a deterministic `_id`, so recomputing adds no duplicates. Every existing
+ * open candidate is reconciled with the rule as it stands (`candidateReconcile.ts`): a changed rule
+ * or action voids its approval, and one that no longer matches is cancelled with the reason. Only
+ * the reclaim job settles `reclaiming` and `frozen` candidates: it alone can ask Salesforce.
  */
 import type { Job } from 'bullmq';
 import { ObjectId, type Collection, type Filter } from 'mongodb';
-import { bulkWriteInChunks } from '../../shared/db/bulkWriteInChunks.js';
+import { appendAudit, type AuditInput } from '../../shared/db/auditLog.js';
+import { applyCandidateMoves, type CandidateMove } from '../../shared/db/candidateMoves.js';
 import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
-import type { ReclamationRule } from '../../shared/db/models/reclamationRule.model.js';
 import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
 import { initialStatus } from '../../shared/domain/candidateLifecycle.js';
+import { reconcile, type ExistingCandidate } from '../../shared/domain/candidateReconcile.js';
 import { compileExclusions, type CompiledExclusions } from '../../shared/domain/exclusions.js';
 import { inactivityCutoff } from '../../shared/domain/inactivity.js';
 import { candidateId, evaluateRule, type CandidateMatch } from '../../shared/domain/reclamationRules.js';
+import { sparedReason } from '../../shared/domain/sparedUsers.js';
 import { SeatwiseError } from '../../shared/errors.js';
 import { insertIgnoringDuplicates, INSERT_CHUNK_SIZE } from '../insertIgnoringDuplicates.js';
 import { pipelinePages } from '../pagePipeline.js';
 import { parseRunPayload } from '../jobPayload.js';
 import type { JobOutcome, JobProcessor, WorkerDeps } from '../workerDeps.js';
 import type { SubscriptionRow } from './downloadSubscriptions/subscriptionRows.js';
+import {
+  ruleApproval,
+  type CandidateDoc,
+  type KnownCandidate,
+  type Rule,
+} from './computeCandidates/candidateDocs.js';
 
 export interface ComputeCandidatesOptions {
   now?: () => Date;
 }
 
-type Rule = ReclamationRule & { _id: ObjectId };
 interface Match {
   rule: Rule;
   row: SubscriptionRow;
   match: CandidateMatch;
+  /** Spared users get a `cancelled` candidate that says why, so the list can show them. */
+  spared: string | null;
 }
 
-interface CandidateDoc {
-  _id: string;
-  profileId: ObjectId;
-  userId: string;
-  username: string;
-  identifier: string;
-  ruleId: ObjectId;
-  action: string;
-  justification: string;
-  evidence: CandidateMatch['evidence'];
-  status: CandidateStatus;
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  attempts: number;
-  lastError: null;
-  reclaimRunId: string | null;
-  outcome: string | null;
-  reclaimedAt: Date | null;
-  lastComputedSyncId: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
+const ACTOR = 'system:computeCandidates';
 
 /**
  * One pass over the rows that could match any enabled rule (idle since the most lenient cut-off, or
@@ -76,6 +66,13 @@ function preFilter(
   };
 }
 
+/** The alias's own user (Authorization Code user or Client Credentials run-as user) is never reclaimed. */
+async function connectedUserIds(deps: WorkerDeps, aliasId: ObjectId | null): Promise<string[]> {
+  if (!aliasId) return [];
+  const alias = await deps.models.ConnectionAlias.findById(aliasId, { 'tokens.userId': 1 }).lean();
+  return alias?.tokens?.userId ? [alias.tokens.userId] : [];
+}
+
 export function createComputeCandidatesProcessor(
   deps: WorkerDeps,
   options: ComputeCandidatesOptions = {},
@@ -85,7 +82,10 @@ export function createComputeCandidatesProcessor(
     const { profileId, runId } = parseRunPayload(job);
     const { models } = deps;
     const profileObjectId = new ObjectId(profileId);
-    const profile = await models.IntegrationProfile.findById(profileObjectId, { activeSyncId: 1 }).lean();
+    const profile = await models.IntegrationProfile.findById(profileObjectId, {
+      activeSyncId: 1,
+      aliasId: 1,
+    }).lean();
     if (!profile)
       throw new SeatwiseError('PROFILE_NOT_FOUND', `profile ${profileId} does not exist`, { profileId });
     const counts = { records: 0, pages: 0, apiCalls: 0, writes: 0 };
@@ -99,34 +99,67 @@ export function createComputeCandidatesProcessor(
     const candidates = candidatesOf(models, profileObjectId)
       .collection as unknown as Collection<CandidateDoc>;
     const rules = (await models.ReclamationRule.find({ profileId: profileObjectId }).lean()) as Rule[];
+    const rulesById = new Map(rules.map((r) => [String(r._id), r]));
     const rulesByIdentifier = new Map(rules.map((r) => [r.identifier, r]));
     const exclusions: CompiledExclusions = compileExclusions(
       await models.ExclusionRule.find({ profileId: profileObjectId }).lean(),
     );
+    const connected = await connectedUserIds(deps, profile.aliasId ?? null);
     const result = {
       matched: 0,
       created: 0,
       reopened: 0,
       cancelled: 0,
+      resetToPending: 0,
       excluded: 0,
+      spared: 0,
       byRule: {} as Record<string, number>,
     };
 
     // One scan of the profile's candidates up front: FerretDB answers `_id: {$in: …}` with a full
     // collection scan, so asking per page would make the job quadratic in the org's size.
-    const known = new Set<string>();
-    const reopenable = new Set<string>();
-    const open = new Map<string, string>(); // open candidate id → identifier, until seen matching again
+    const known = new Map<string, KnownCandidate>();
     for await (const c of candidates
-      .find({ profileId: profileObjectId }, { projection: { status: 1, identifier: 1 } })
+      .find(
+        {},
+        {
+          projection: {
+            status: 1,
+            identifier: 1,
+            userId: 1,
+            username: 1,
+            ruleId: 1,
+            ruleRevision: 1,
+            action: 1,
+            'approval.ruleId': 1,
+            'approval.ruleRevision': 1,
+            'approval.action': 1,
+          },
+        },
+      )
       .batchSize(5_000)) {
-      known.add(c._id);
-      if (c.status === 'cancelled') reopenable.add(c._id);
-      else if ((['pending', 'ready'] as CandidateStatus[]).includes(c.status)) open.set(c._id, c.identifier);
+      known.set(c._id, c as unknown as KnownCandidate);
     }
-    const excludedOpen = new Set<string>();
+    const unseen = new Set(known.keys());
+    const missReason = new Map<string, string>();
+    const audits: AuditInput[] = [];
 
-    function toDoc({ rule, row, match }: Match): CandidateDoc {
+    const existingOf = (c: KnownCandidate): ExistingCandidate => ({
+      status: c.status,
+      ruleId: String(c.ruleId),
+      ruleRevision: c.ruleRevision ?? 1,
+      action: c.action,
+      approval: c.approval
+        ? {
+            ruleId: String(c.approval.ruleId),
+            ruleRevision: c.approval.ruleRevision,
+            action: c.approval.action,
+          }
+        : null,
+    });
+
+    function toDoc({ rule, row, match, spared }: Match): CandidateDoc {
+      const status: CandidateStatus = spared ? 'cancelled' : initialStatus(rule.requiresApproval);
       return {
         _id: candidateId(profileId, row.userId, row.identifier),
         profileId: profileObjectId,
@@ -134,16 +167,22 @@ export function createComputeCandidatesProcessor(
         username: row.username,
         identifier: row.identifier,
         ruleId: rule._id,
+        ruleRevision: rule.revision ?? 1,
         action: rule.action,
         justification: match.justification,
         evidence: match.evidence,
-        status: initialStatus(rule.requiresApproval),
+        status,
+        approval: status === 'ready' ? ruleApproval(rule, now) : null,
         decidedBy: null,
         decidedAt: null,
+        reason: spared ? `spared: ${spared}` : null,
         attempts: 0,
         lastError: null,
         reclaimRunId: null,
+        phase: null,
         outcome: null,
+        frozenAt: null,
+        deactivateAfter: null,
         reclaimedAt: null,
         lastComputedSyncId: syncId as string,
         createdAt: now,
@@ -151,38 +190,90 @@ export function createComputeCandidatesProcessor(
       };
     }
 
+    /** A move for a matched row whose candidate exists, or null when it stays as it is. */
+    function moveFor(m: Match, existing: KnownCandidate): CandidateMove | null {
+      const plan = reconcile(
+        existingOf(existing),
+        {
+          id: String(m.rule._id),
+          revision: m.rule.revision ?? 1,
+          action: m.rule.action,
+          requiresApproval: m.rule.requiresApproval,
+        },
+        m.spared ? { matches: false, reason: `spared: ${m.spared}` } : { matches: true },
+      );
+      if (!plan) return null;
+      const approval =
+        plan.approval === 'rule' ? ruleApproval(m.rule, now) : plan.approval === 'clear' ? null : undefined;
+      return {
+        id: existing._id,
+        from: existing.status,
+        events: plan.events,
+        set: {
+          ...(approval !== undefined ? { approval } : {}),
+          ruleId: m.rule._id,
+          ruleRevision: m.rule.revision ?? 1,
+          action: m.rule.action,
+          justification: m.match.justification,
+          evidence: m.match.evidence,
+          reason: plan.reason,
+          lastComputedSyncId: syncId,
+        },
+      };
+    }
+
     async function flush(matches: Match[]): Promise<void> {
       if (matches.length === 0) return;
-      const docs = matches.map(toDoc);
-      const inserted = await insertIgnoringDuplicates(
-        candidates,
-        docs.filter((d) => !known.has(d._id)),
-      );
-      const reopen = docs.filter((d) => reopenable.has(d._id));
-      const reopened = await bulkWriteInChunks(
-        candidates,
-        reopen.map((d) => ({
-          updateOne: {
-            filter: { _id: d._id, status: 'cancelled' as CandidateStatus },
-            update: {
-              $set: {
-                status: d.status,
-                ruleId: d.ruleId,
-                action: d.action,
-                justification: d.justification,
-                evidence: d.evidence,
-                outcome: null,
-                lastComputedSyncId: d.lastComputedSyncId,
-                updatedAt: now,
-              },
-            },
-          },
-        })),
-      );
+      const fresh: CandidateDoc[] = [];
+      const moves: CandidateMove[] = [];
+      for (const m of matches) {
+        const id = candidateId(profileId, m.row.userId, m.row.identifier);
+        const existing = known.get(id);
+        if (!existing) {
+          fresh.push(toDoc(m));
+          continue;
+        }
+        const move = moveFor(m, existing);
+        if (move) moves.push(move);
+      }
+      const inserted = await insertIgnoringDuplicates(candidates, fresh);
+      const moved = await applyCandidateMoves(candidates, moves, now);
+      for (const move of moves) {
+        if (move.from === 'cancelled') result.reopened += 1;
+        else if (move.events.includes('no_longer_matches')) result.cancelled += 1;
+        else result.resetToPending += 1;
+      }
+      audits.push(...moves.filter((m) => m.from !== 'cancelled').map((m) => auditOf(m)));
       result.created += inserted;
-      result.reopened += reopened.modified;
-      counts.writes += inserted + reopened.modified;
+      counts.writes += inserted + moved;
     }
+
+    const auditOf = (move: CandidateMove): AuditInput => {
+      const c = known.get(move.id);
+      const rule = c ? rulesById.get(String(c.ruleId)) : undefined;
+      return {
+        profileId: profileObjectId,
+        runId,
+        candidateId: move.id,
+        userId: c?.userId ?? null,
+        username: c?.username ?? null,
+        action: move.events.includes('no_longer_matches') ? 'cancel' : 'reset_to_pending',
+        actor: ACTOR,
+        rule: rule
+          ? {
+              id: rule._id,
+              identifier: rule.identifier,
+              revision: rule.revision ?? 1,
+              action: rule.action,
+              thresholdDays: rule.thresholdDays,
+            }
+          : null,
+        evidence: (move.set?.evidence as Record<string, unknown> | undefined) ?? null,
+        outcome: `${move.from} → ${move.events.join(' → ')}`,
+        reason: (move.set?.reason as string | null | undefined) ?? null,
+        at: now,
+      };
+    };
 
     const enabled = rules.filter((r) => r.enabled);
     const enabledByIdentifier = new Map(enabled.map((r) => [r.identifier, r]));
@@ -201,16 +292,18 @@ export function createComputeCandidatesProcessor(
         const id = candidateId(profileId, row.userId, row.identifier);
         const verdict = evaluateRule(rule, row, exclusions, now);
         if (!verdict.matches) {
-          if (verdict.reason === 'excluded') {
-            result.excluded += 1;
-            if (open.has(id)) excludedOpen.add(id);
-          }
+          if (verdict.reason === 'excluded') result.excluded += 1;
+          missReason.set(id, verdict.reason);
           continue;
         }
-        open.delete(id);
-        result.matched += 1;
-        result.byRule[rule.identifier] = (result.byRule[rule.identifier] ?? 0) + 1;
-        buffer.push({ rule, row, match: verdict.candidate });
+        unseen.delete(id);
+        const spared = sparedReason(row, connected);
+        if (spared) result.spared += 1;
+        else {
+          result.matched += 1;
+          result.byRule[rule.identifier] = (result.byRule[rule.identifier] ?? 0) + 1;
+        }
+        buffer.push({ rule, row, match: verdict.candidate, spared });
         if (buffer.length >= INSERT_CHUNK_SIZE) {
           yield buffer;
           buffer = [];
@@ -221,42 +314,29 @@ export function createComputeCandidatesProcessor(
     }
     if (enabled.length > 0) await pipelinePages(matchBatches(), flush);
 
-    // Open candidates this pass did not match again no longer qualify: retire them.
-    await job.updateProgress({ phase: 'retire', done: 0, total: open.size });
-    const byReason = new Map<string, string[]>();
-    for (const [id, identifier] of open) {
-      const rule = rulesByIdentifier.get(identifier);
-      const reason = excludedOpen.has(id)
-        ? 'excluded'
-        : !rule
-          ? 'rule_removed'
-          : !rule.enabled
-            ? 'rule_disabled'
-            : 'activity_seen_or_license_gone';
-      byReason.set(reason, [...(byReason.get(reason) ?? []), id]);
+    // Candidates this pass did not match again no longer qualify.
+    await job.updateProgress({ phase: 'retire', done: 0, total: unseen.size });
+    const retire: CandidateMove[] = [];
+    for (const id of unseen) {
+      const c = known.get(id) as KnownCandidate;
+      const rule = rulesByIdentifier.get(c.identifier);
+      const reason =
+        missReason.get(id) ??
+        (!rule ? 'rule_removed' : !rule.enabled ? 'rule_disabled' : 'activity_seen_or_license_gone');
+      const plan = reconcile(existingOf(c), null, { matches: false, reason });
+      if (!plan) continue;
+      retire.push({
+        id,
+        from: c.status,
+        events: plan.events,
+        set: { approval: null, reason: plan.reason, lastComputedSyncId: syncId },
+      });
     }
-    for (const [reason, ids] of byReason) {
-      // One updateOne per id: FerretDB narrows `_id` equality inside SQLite, but `$in` only after
-      // decoding every document of the collection.
-      const cancelled = await bulkWriteInChunks(
-        candidates,
-        ids.map((id) => ({
-          updateOne: {
-            filter: { _id: id, status: { $in: ['pending', 'ready'] as CandidateStatus[] } },
-            update: {
-              $set: {
-                status: 'cancelled' as CandidateStatus,
-                outcome: `no longer matches: ${reason}`,
-                lastComputedSyncId: syncId,
-                updatedAt: now,
-              },
-            },
-          },
-        })),
-      );
-      result.cancelled += cancelled.modified;
-      counts.writes += cancelled.modified;
-    }
+    const retired = await applyCandidateMoves(candidates, retire, now);
+    result.cancelled += retire.length;
+    counts.writes += retired;
+    audits.push(...retire.map(auditOf));
+    await appendAudit(models, audits);
 
     return { counts, apiUsage: null, result: { runId, syncId, ...result } };
   };

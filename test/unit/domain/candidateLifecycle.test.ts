@@ -35,6 +35,7 @@ const LEGAL: [CandidateStatus, CandidateEvent, CandidateStatus][] = [
   ['reclaiming', 'write_done', 'reclaimed'],
   ['reclaiming', 'write_refused', 'failed'],
   ['reclaiming', 'write_not_sent', 'ready'],
+  ['reclaiming', 'deactivation_not_sent', 'frozen'],
   ['reclaiming', 'write_confirmed', 'reclaimed'],
   ['frozen', 'withdraw', 'withdrawn'],
   ['frozen', 'write_started', 'reclaiming'],
