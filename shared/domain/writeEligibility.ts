@@ -108,7 +108,8 @@ export function decideWrite(check: WriteCheck): WriteDecision {
 
 /** Frozen by us, waiting: deactivate once the grace is over, unless released or logged in meanwhile. */
 function secondPhase(c: CandidateAtWrite, user: UserAtWrite, now: Date): WriteDecision {
-  if (user.isFrozen === false) return skip('released', 'skipped_ineligible');
+  // Unknown counts as released: only a user still frozen by us may go on to be deactivated.
+  if (user.isFrozen !== true) return skip('released', 'skipped_ineligible');
   if (user.lastLoginAt && c.frozenAt && user.lastLoginAt.getTime() > c.frozenAt.getTime())
     return skip('logged_in_since', 'skipped_ineligible');
   if (!c.deactivateAfter || now.getTime() < c.deactivateAfter.getTime()) return skip('grace_not_over', null);

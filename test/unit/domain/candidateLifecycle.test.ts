@@ -6,7 +6,10 @@ import {
   transition,
   type CandidateEvent,
 } from '../../../shared/domain/candidateLifecycle.js';
-import { CANDIDATE_STATUSES, type CandidateStatus } from '../../../shared/db/models/removalCandidate.model.js';
+import {
+  CANDIDATE_STATUSES,
+  type CandidateStatus,
+} from '../../../shared/db/models/removalCandidate.model.js';
 
 /** Every legal move, written out once more by hand: the table must say exactly this, nothing else. */
 const LEGAL: [CandidateStatus, CandidateEvent, CandidateStatus][] = [
