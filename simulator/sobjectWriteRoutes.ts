@@ -1,7 +1,9 @@
 /**
- * Reclaim writes: single-record PATCH/DELETE and the sObject Collections (`/composite/sobjects`)
- * PATCH/DELETE with per-record results in request order and allOrNone rollback.
+ * Reclaim writes and their undo: single-record PATCH/DELETE and the sObject Collections
+ * (`/composite/sobjects`) POST/PATCH/DELETE with per-record results in request order and allOrNone
+ * rollback.
  */
+import { createRecord } from './collectionCreate.js';
 import { deleteRecord, tableOfId } from './recordDeletes.js';
 import { updateRecord } from './recordWrites.js';
 import type { RestContext, RestResult, RestRoute } from './restRouting.js';
@@ -112,6 +114,20 @@ function collectionBody(ctx: RestContext): { records: unknown[]; allOrNone: bool
   return { records: body.records, allOrNone: body.allOrNone === true };
 }
 
+function postCollection(ctx: RestContext): RestResult {
+  const { records, allOrNone } = collectionBody(ctx);
+  const types = records.flatMap((r) => {
+    const table = ctx.org.tables.get((recordType(r) ?? '').toLowerCase());
+    return table ? [table.name] : [];
+  });
+  const mixed = mixedSetupRefusal(types);
+  const write = writeContext(ctx);
+  const outcomes = mixed
+    ? refuseAll(records.length, mixed)
+    : records.map((record) => createRecord(write, record));
+  return { status: 200, json: collectResults(outcomes, allOrNone), records: outcomes.length };
+}
+
 function patchCollection(ctx: RestContext): RestResult {
   const { records, allOrNone } = collectionBody(ctx);
   const write = writeContext(ctx);
@@ -141,6 +157,7 @@ function deleteCollection(ctx: RestContext): RestResult {
 export const sobjectWriteRoutes: readonly RestRoute[] = [
   { method: 'PATCH', path: 'sobjects/:type/:id', handler: patchOne },
   { method: 'DELETE', path: 'sobjects/:type/:id', handler: deleteOne },
+  { method: 'POST', path: 'composite/sobjects', handler: postCollection },
   { method: 'PATCH', path: 'composite/sobjects', handler: patchCollection },
   { method: 'DELETE', path: 'composite/sobjects', handler: deleteCollection },
 ];
