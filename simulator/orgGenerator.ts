@@ -3,6 +3,9 @@
  * typed arrays (about 20 bytes per user plus assignments), never a million objects. Names, ids and
  * managers are recomputed on demand from the seed; writes mutate the columns in place.
  */
+import { AssignmentTable } from './assignmentTable.js';
+import type { GeneratedBlocker } from './deactivationBlockers.js';
+import { chooseBlockedUsers } from './deactivationBlockers.js';
 import {
   GUEST_LICENSE,
   PACKAGE_LICENSES,
@@ -14,6 +17,7 @@ import {
   SYSTEM_ADMINISTRATOR_PROFILE,
   USER_LICENSES,
 } from './licenseCatalog.js';
+import { PERMISSION_SETS } from './permissionSetCatalog.js';
 import { DAY_MS } from './salesforceDates.js';
 import { encodeBase62, KEY_PREFIXES, makeId } from './salesforceIds.js';
 import { hash32, pickWeighted, unit } from './seededRandom.js';
@@ -29,13 +33,6 @@ export const USER_FLAG = {
 } as const;
 
 export type DefaultOwnerRole = 'lead' | 'case' | 'workflow';
-
-/** One row per (user, license) assignment, ordered by user then license, so ids follow users. */
-export interface AssignmentTable {
-  user: Int32Array;
-  license: Uint8Array;
-  deleted: Uint8Array;
-}
 
 export interface UserTextOverride {
   FirstName?: string;
@@ -58,6 +55,8 @@ export interface OrgData {
   created: Float64Array;
   psl: AssignmentTable;
   pkg: AssignmentTable;
+  /** Explicit permission set assignments (profile-owned ones are implied by profileOf). */
+  psa: AssignmentTable;
   licenseTotals: number[];
   licenseActive: number[];
   pslTotals: number[];
@@ -65,6 +64,8 @@ export interface OrgData {
   pkgAllowed: number[];
   pkgUsed: number[];
   defaultOwners: Map<number, DefaultOwnerRole>;
+  /** Users named in workflow email alerts, owning portal accounts, or administering a portal. */
+  deactivationBlockers: Map<number, GeneratedBlocker>;
   loginHistoryUsers: Int32Array;
   textOverrides: Map<number, UserTextOverride>;
   /** Users changed through the API since start: shown in the raw-state view. */
@@ -166,34 +167,20 @@ function assignmentMask(
   return mask;
 }
 
-function buildAssignments(masks: Uint8Array, licenses: number): AssignmentTable {
-  let count = 0;
-  for (const mask of masks) {
-    for (let k = 0; k < licenses; k += 1) if (mask & (1 << k)) count += 1;
-  }
-  const table: AssignmentTable = {
-    user: new Int32Array(count),
-    license: new Uint8Array(count),
-    deleted: new Uint8Array(count),
-  };
-  let row = 0;
-  masks.forEach((mask, user) => {
-    for (let k = 0; k < licenses; k += 1) {
-      if (!(mask & (1 << k))) continue;
-      table.user[row] = user;
-      table.license[row] = k;
-      row += 1;
+/** Licensed permission sets follow the licenses the user holds; plain ones follow the user license. */
+function permissionSetMask(seed: number, i: number, license: number, pslMask: number): number {
+  const internal = license === SALESFORCE_LICENSE || license === PLATFORM_LICENSE;
+  if (!internal && pslMask === 0) return 0;
+  let mask = 0;
+  PERMISSION_SETS.forEach((ps, k) => {
+    const roll = unit(seed, i, 600 + k);
+    if (ps.requiresPsl !== null) {
+      if (pslMask & (1 << ps.requiresPsl) && roll < ps.probability) mask |= 1 << k;
+    } else if (internal && roll < ps.probability) {
+      mask |= 1 << k;
     }
   });
-  return table;
-}
-
-function countPerLicense(table: AssignmentTable, licenses: number): number[] {
-  const counts = new Array<number>(licenses).fill(0);
-  table.license.forEach((k, row) => {
-    if (!table.deleted[row]) counts[k] = (counts[k] ?? 0) + 1;
-  });
-  return counts;
+  return mask;
 }
 
 function withHeadroom(seed: number, used: number, spare: number, salt: number): number {
@@ -216,6 +203,7 @@ export function generateOrg(input: GenerateOrgInput): OrgData {
   const created = new Float64Array(n);
   const pslMasks = new Uint8Array(n);
   const pkgMasks = new Uint8Array(n);
+  const psaMasks = new Uint16Array(n);
   const licenseActive = new Array<number>(USER_LICENSES.length).fill(0);
   const pslProbabilities = PERMISSION_SET_LICENSES.map((p) => p.probability);
   const pkgProbabilities = PACKAGE_LICENSES.map((p) => p.probability);
@@ -231,18 +219,28 @@ export function generateOrg(input: GenerateOrgInput): OrgData {
     pslMasks[i] = assignmentMask(seed, i, license, active, pslProbabilities, 300);
     pkgMasks[i] =
       license === SALESFORCE_LICENSE ? assignmentMask(seed, i, license, active, pkgProbabilities, 400) : 0;
+    psaMasks[i] = permissionSetMask(seed, i, license, pslMasks[i] ?? 0);
     if (active) licenseActive[license] = (licenseActive[license] ?? 0) + 1;
   }
-  const psl = buildAssignments(pslMasks, PERMISSION_SET_LICENSES.length);
-  const pkg = buildAssignments(pkgMasks, PACKAGE_LICENSES.length);
-  const pslUsed = countPerLicense(psl, PERMISSION_SET_LICENSES.length);
-  const pkgUsed = countPerLicense(pkg, PACKAGE_LICENSES.length);
+  const psl = AssignmentTable.fromMasks(pslMasks, PERMISSION_SET_LICENSES.length);
+  const pkg = AssignmentTable.fromMasks(pkgMasks, PACKAGE_LICENSES.length);
+  const psa = AssignmentTable.fromMasks(psaMasks, PERMISSION_SETS.length);
+  const pslUsed = psl.liveCountPerItem(PERMISSION_SET_LICENSES.length);
+  const pkgUsed = pkg.liveCountPerItem(PACKAGE_LICENSES.length);
   const idSpace = idSpaceFor(seed, orgIndex);
   const defaultOwners = new Map<number, DefaultOwnerRole>();
   for (const [index, role] of FIXED_USERS) {
     if (index < n && (role === 'lead' || role === 'case' || role === 'workflow'))
       defaultOwners.set(index, role);
   }
+  const deactivationBlockers = chooseBlockedUsers(
+    seed,
+    n,
+    (i) =>
+      !FIXED_USERS.has(i) &&
+      ((flags[i] ?? 0) & USER_FLAG.active) !== 0 &&
+      PROFILES[profileOf[i] ?? 0]?.license === SALESFORCE_LICENSE,
+  );
   return {
     seed,
     orgIndex,
@@ -257,6 +255,7 @@ export function generateOrg(input: GenerateOrgInput): OrgData {
     created,
     psl,
     pkg,
+    psa,
     licenseTotals: USER_LICENSES.map((l, k) => withHeadroom(seed, licenseActive[k] ?? 0, l.spare, k)),
     licenseActive,
     pslTotals: PERMISSION_SET_LICENSES.map((_, k) => withHeadroom(seed, pslUsed[k] ?? 0, 10, 50 + k)),
@@ -266,6 +265,7 @@ export function generateOrg(input: GenerateOrgInput): OrgData {
     ),
     pkgUsed,
     defaultOwners,
+    deactivationBlockers,
     loginHistoryUsers: loginHistorySample(lastLogin),
     textOverrides: new Map(),
     touched: new Set(),
@@ -284,16 +284,4 @@ export function managerOf(org: OrgData, user: number): number {
 
 export function isActiveUser(org: OrgData, user: number): boolean {
   return ((org.flags[user] ?? 0) & USER_FLAG.active) !== 0;
-}
-
-/** First assignment row of `user` (rows are sorted by user), for per-user lookups. */
-export function firstAssignmentRow(table: AssignmentTable, user: number): number {
-  let lo = 0;
-  let hi = table.user.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((table.user[mid] ?? 0) < user) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

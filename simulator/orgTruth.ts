@@ -2,9 +2,12 @@
  * Ground truth for tests, computed from the same columns the API serves (one pass over the users):
  * what a correct client should end up knowing about the org.
  */
+import type { AssignmentTable } from './assignmentTable.js';
 import { PACKAGE_LICENSES, PERMISSION_SET_LICENSES, PROFILES, USER_LICENSES } from './licenseCatalog.js';
-import type { AssignmentTable, DefaultOwnerRole } from './orgGenerator.js';
-import { firstAssignmentRow, licenseOfUser, USER_FLAG } from './orgGenerator.js';
+import type { DefaultOwnerRole } from './orgGenerator.js';
+import { licenseOfUser, USER_FLAG } from './orgGenerator.js';
+import type { PermissionSetOrgTruth, UserPermissionSetState } from './permissionSetTruth.js';
+import { licenseInUseBy, permissionSetOrgTruth, userPermissionSetState } from './permissionSetTruth.js';
 import { DAY_MS, formatRestDateTime } from './salesforceDates.js';
 import { KEY_PREFIXES, makeId, normalizeId } from './salesforceIds.js';
 import type { SimOrg } from './simOrg.js';
@@ -42,7 +45,7 @@ export interface AssignableLicenseTruth {
   activeAssignees: number;
 }
 
-export interface OrgTruth {
+export interface OrgTruth extends PermissionSetOrgTruth {
   orgId: string;
   now: string;
   adminUserId: string;
@@ -69,7 +72,7 @@ export interface OrgTruth {
   apiUsage: { used: number; max: number };
 }
 
-export interface UserState {
+export interface UserState extends UserPermissionSetState {
   id: string;
   index: number;
   username: string;
@@ -83,7 +86,13 @@ export interface UserState {
   isAdmin: boolean;
   defaultOwnerRole: DefaultOwnerRole | null;
   featureLicenses: string[];
-  permissionSetLicenseAssignments: { id: string; developerName: string }[];
+  permissionSetLicenseAssignments: {
+    id: string;
+    developerName: string;
+    permissionSetLicenseId: string;
+    /** A permission set the user holds needs this license: deleting the assignment is refused. */
+    inUse: boolean;
+  }[];
   packageLicenseAssignments: { id: string; namespacePrefix: string }[];
   changedThroughApi: boolean;
 }
@@ -128,12 +137,12 @@ function assignableTruth(
     assignments: 0,
     activeAssignees: 0,
   }));
-  table.license.forEach((k, row) => {
-    const entry = result[k];
-    if (!entry || table.deleted[row]) return;
+  for (let row = 0; row < table.count; row += 1) {
+    const entry = result[table.item[row] ?? 0];
+    if (!entry || table.deleted[row]) continue;
     entry.assignments += 1;
     if ((org.data.flags[table.user[row] ?? 0] ?? 0) & USER_FLAG.active) entry.activeAssignees += 1;
-  });
+  }
   return result;
 }
 
@@ -221,15 +230,8 @@ export function computeTruth(org: SimOrg): OrgTruth {
     defaultOwnerUserIds: defaultOwners.map((o) => o.userId),
     defaultOwners,
     apiUsage: { used: org.limits.used, max: org.limits.max },
+    ...permissionSetOrgTruth(org),
   };
-}
-
-function assignmentsOf(table: AssignmentTable, user: number): number[] {
-  const rows: number[] = [];
-  for (let row = firstAssignmentRow(table, user); table.user[row] === user; row += 1) {
-    if (!table.deleted[row]) rows.push(row);
-  }
-  return rows;
 }
 
 export function userState(org: SimOrg, rawId: string): UserState | undefined {
@@ -254,14 +256,20 @@ export function userState(org: SimOrg, rawId: string): UserState | undefined {
     isAdmin: user === ADMIN_USER_INDEX,
     defaultOwnerRole: data.defaultOwners.get(user) ?? null,
     featureLicenses: Object.entries(FEATURE_BITS).flatMap(([name, bit]) => (flags & bit ? [name] : [])),
-    permissionSetLicenseAssignments: assignmentsOf(data.psl, user).map((row) => ({
-      id: makeId(KEY_PREFIXES.PermissionSetLicenseAssign, data.idSpace, row + 1),
-      developerName: PERMISSION_SET_LICENSES[data.psl.license[row] ?? 0]?.developerName ?? '',
-    })),
-    packageLicenseAssignments: assignmentsOf(data.pkg, user).map((row) => ({
+    permissionSetLicenseAssignments: data.psl.liveRowsOf(user).map((row) => {
+      const psl = data.psl.item[row] ?? 0;
+      return {
+        id: makeId(KEY_PREFIXES.PermissionSetLicenseAssign, data.idSpace, row + 1),
+        developerName: PERMISSION_SET_LICENSES[psl]?.developerName ?? '',
+        permissionSetLicenseId: makeId(KEY_PREFIXES.PermissionSetLicense, data.idSpace, psl + 1),
+        inUse: licenseInUseBy(org, user, psl),
+      };
+    }),
+    packageLicenseAssignments: data.pkg.liveRowsOf(user).map((row) => ({
       id: makeId(KEY_PREFIXES.UserPackageLicense, data.idSpace, row + 1),
-      namespacePrefix: PACKAGE_LICENSES[data.pkg.license[row] ?? 0]?.namespacePrefix ?? '',
+      namespacePrefix: PACKAGE_LICENSES[data.pkg.item[row] ?? 0]?.namespacePrefix ?? '',
     })),
+    ...userPermissionSetState(org, user),
     changedThroughApi: data.touched.has(user),
   };
 }

@@ -1,37 +1,17 @@
 /**
- * The writes reclaim makes, with Salesforce's refusals. Each successful write returns an undo so a
- * composite call with allOrNone can roll back. Deactivation frees the user license; reactivation
- * takes one again (LICENSE_LIMIT_EXCEEDED when none is left). Setting IsActive=false on an already
- * inactive user is a successful no-op, as on Salesforce.
+ * The updates reclaim makes (User.IsActive and friends, UserLogin.IsFrozen), with Salesforce's
+ * refusals. Deactivation frees the user license; reactivation takes one again
+ * (LICENSE_LIMIT_EXCEEDED when none is left). Setting IsActive=false on an already inactive user is
+ * a successful no-op, as on Salesforce.
  */
+import { blockersOf, refusalOf, RUNNING_USER_REFUSAL } from './deactivationBlockers.js';
 import { GUEST_LICENSE } from './licenseCatalog.js';
-import type { AssignmentTable, OrgData } from './orgGenerator.js';
+import type { OrgData } from './orgGenerator.js';
 import { licenseOfUser, USER_FLAG } from './orgGenerator.js';
-import type { RecordError } from './salesforceErrors.js';
 import { normalizeId } from './salesforceIds.js';
-import type { SimOrg } from './simOrg.js';
 import type { FieldDef, SObjectTable } from './sobjectSchema.js';
-
-export type WriteOutcome = { ok: true; id: string; undo: () => void } | { ok: false; error: RecordError };
-
-export interface WriteContext {
-  org: SimOrg;
-  callerIndex: number;
-  /** Consumes one injected UNABLE_TO_LOCK_ROW, if any is pending. */
-  lockRowFault: () => boolean;
-}
-
-const fail = (statusCode: string, message: string, fields: string[] = []): WriteOutcome => ({
-  ok: false,
-  error: { statusCode, message, fields },
-});
-
-const DEFAULT_OWNER_MESSAGES = {
-  lead: 'This user is the default lead owner. Choose a different default lead owner in Lead Settings before you deactivate this user.',
-  case: 'This user is the default case owner. Choose a different default case owner in Support Settings before you deactivate this user.',
-  workflow:
-    'This user is the default workflow user. Choose a different default workflow user in Process Automation Settings before you deactivate this user.',
-} as const;
+import type { WriteContext, WriteOutcome } from './writeOutcome.js';
+import { fail, lockRowRefusal } from './writeOutcome.js';
 
 const FLAG_FIELDS: Readonly<Record<string, number>> = {
   IsActive: USER_FLAG.active,
@@ -43,13 +23,13 @@ const FLAG_FIELDS: Readonly<Record<string, number>> = {
   IsFrozen: USER_FLAG.frozen,
 };
 
-interface LocatedRecord {
+export interface LocatedRecord {
   table: SObjectTable;
   row: number;
   id: string;
 }
 
-function locate(table: SObjectTable, rawId: unknown): LocatedRecord | WriteOutcome {
+export function locate(table: SObjectTable, rawId: unknown): LocatedRecord | WriteOutcome {
   if (typeof rawId !== 'string' || rawId === '')
     return fail('MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
   const id = normalizeId(rawId);
@@ -63,7 +43,7 @@ function locate(table: SObjectTable, rawId: unknown): LocatedRecord | WriteOutco
   return { table, row, id };
 }
 
-function checkValue(field: FieldDef, value: unknown): WriteOutcome | undefined {
+export function checkValue(field: FieldDef, value: unknown): WriteOutcome | undefined {
   const ok =
     field.type === 'boolean'
       ? typeof value === 'boolean'
@@ -106,19 +86,9 @@ function validateFields(
 
 function deactivationRefusal(ctx: WriteContext, user: number): WriteOutcome | undefined {
   const { data } = ctx.org;
-  if (user === ctx.callerIndex) {
-    return fail(
-      'FIELD_INTEGRITY_EXCEPTION',
-      'You cannot deactivate yourself. Ask another administrator to deactivate your user.',
-      ['IsActive'],
-    );
-  }
-  const role = data.defaultOwners.get(user);
-  if (role) return fail('FIELD_INTEGRITY_EXCEPTION', DEFAULT_OWNER_MESSAGES[role], ['IsActive']);
-  if (licenseOfUser(data, user) === GUEST_LICENSE) {
-    return fail('FIELD_INTEGRITY_EXCEPTION', "You can't deactivate a site guest user.", ['IsActive']);
-  }
-  return undefined;
+  const [blocker] = blockersOf(data, user, licenseOfUser(data, user) === GUEST_LICENSE);
+  const refusal = user === ctx.callerIndex ? RUNNING_USER_REFUSAL : blocker && refusalOf(blocker);
+  return refusal ? fail(refusal.statusCode, refusal.message, ['IsActive']) : undefined;
 }
 
 function setActive(data: OrgData, user: number, active: boolean): void {
@@ -204,55 +174,10 @@ export function updateRecord(
     const refusal = activationRefusal(ctx, located.row, changes);
     if (refusal) return refusal;
   }
-  if (ctx.lockRowFault()) {
-    return fail(
-      'UNABLE_TO_LOCK_ROW',
-      `unable to obtain exclusive access to this record or 1 records: ${located.id}`,
-    );
-  }
+  if (ctx.lockRowFault()) return lockRowRefusal(located.id);
   const undo =
     table.name === 'User'
       ? applyUserChanges(ctx, located.row, changes)
       : applyFreeze(ctx, located.row, changes);
   return { ok: true, id: located.id, undo };
-}
-
-function assignmentTableOf(
-  org: SimOrg,
-  table: SObjectTable,
-): { rows: AssignmentTable; used: number[] } | undefined {
-  if (table.name === 'PermissionSetLicenseAssign') return { rows: org.data.psl, used: org.data.pslUsed };
-  if (table.name === 'UserPackageLicense') return { rows: org.data.pkg, used: org.data.pkgUsed };
-  return undefined;
-}
-
-/** Deletes by id alone (the type comes from the key prefix), as the collection DELETE does. */
-export function deleteRecord(ctx: WriteContext, rawId: string): WriteOutcome {
-  const id = normalizeId(rawId);
-  if (!id) return fail('MALFORMED_ID', `malformed id ${rawId}`, []);
-  const table = [...ctx.org.tables.values()].find((t) => id.startsWith(t.keyPrefix));
-  if (!table || table.rowOfId(id) < 0)
-    return fail('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', []);
-  const target = assignmentTableOf(ctx.org, table);
-  if (!table.deletable || !target)
-    return fail('INVALID_TYPE_FOR_OPERATION', `entity type cannot be deleted: ${table.name}`);
-  const row = table.rowOfId(id);
-  if (!table.isLive(row)) return fail('ENTITY_IS_DELETED', 'entity is deleted', []);
-  if (ctx.lockRowFault())
-    return fail('UNABLE_TO_LOCK_ROW', `unable to obtain exclusive access to this record or 1 records: ${id}`);
-  const license = target.rows.license[row] ?? 0;
-  const user = target.rows.user[row] ?? 0;
-  target.rows.deleted[row] = 1;
-  target.used[license] = (target.used[license] ?? 0) - 1;
-  const wasTouched = ctx.org.data.touched.has(user);
-  ctx.org.data.touched.add(user);
-  return {
-    ok: true,
-    id,
-    undo: () => {
-      target.rows.deleted[row] = 0;
-      target.used[license] = (target.used[license] ?? 0) + 1;
-      if (!wasTouched) ctx.org.data.touched.delete(user);
-    },
-  };
 }

@@ -15,6 +15,8 @@ export const KEY_PREFIXES = {
   UserLicense: '100',
   PermissionSetLicense: '0PL',
   PermissionSetLicenseAssign: '2LA',
+  PermissionSet: '0PS',
+  PermissionSetAssignment: '0Pa',
   PackageLicense: '050',
   UserPackageLicense: '051',
   UserLogin: '060',

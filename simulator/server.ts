@@ -35,6 +35,8 @@ export type {
 export type { CallLogEntry, CallLogFilter } from './callLog.js';
 export type { FaultSpec, FaultView } from './faults.js';
 export type { OrgTruth, UserState } from './orgTruth.js';
+export type { DeactivationBlocker } from './deactivationBlockers.js';
+export type { PermissionSetAssignmentState, PermissionSetTruth } from './permissionSetTruth.js';
 export { CallLog } from './callLog.js';
 
 const DEFAULT_TOKEN_TTL_SECONDS = 7200;

@@ -16,6 +16,7 @@ export interface FieldDef {
   type: FieldType;
   get(row: number): FieldValue;
   updateable: boolean;
+  createable: boolean;
   filterable: boolean;
   sortable: boolean;
   nillable: boolean;
@@ -35,6 +36,7 @@ export interface SObjectTable {
   label: string;
   keyPrefix: string;
   updateable: boolean;
+  createable: boolean;
   deletable: boolean;
   size(): number;
   /** Deleted rows keep their ids (so a second delete says ENTITY_IS_DELETED) but leave queries. */
@@ -49,8 +51,8 @@ export interface SObjectTable {
 
 export type TableRegistry = ReadonlyMap<string, SObjectTable>;
 
-export type FieldSpec = Omit<FieldDef, 'label' | 'updateable' | 'filterable' | 'sortable' | 'nillable'> &
-  Partial<Pick<FieldDef, 'label' | 'updateable' | 'filterable' | 'sortable' | 'nillable'>>;
+type DefaultedField = 'label' | 'updateable' | 'createable' | 'filterable' | 'sortable' | 'nillable';
+export type FieldSpec = Omit<FieldDef, DefaultedField> & Partial<Pick<FieldDef, DefaultedField>>;
 
 export interface TableSpec {
   name: string;
@@ -62,6 +64,7 @@ export interface TableSpec {
   fields: FieldSpec[];
   relationships?: RelationshipDef[];
   updateable?: boolean;
+  createable?: boolean;
   deletable?: boolean;
 }
 
@@ -77,6 +80,7 @@ export function defineTable(spec: TableSpec): SObjectTable {
   const idField: FieldSpec = { name: 'Id', label: 'Record ID', type: 'id', get: idOf, nillable: false };
   const fields: FieldDef[] = [idField, ...spec.fields].map((f) => ({
     updateable: false,
+    createable: false,
     filterable: true,
     sortable: true,
     nillable: f.type !== 'boolean' && f.type !== 'id',
@@ -90,6 +94,7 @@ export function defineTable(spec: TableSpec): SObjectTable {
     label: spec.label ?? labelOf(spec.name),
     keyPrefix: spec.keyPrefix,
     updateable: spec.updateable ?? false,
+    createable: spec.createable ?? false,
     deletable: spec.deletable ?? false,
     size: spec.size,
     isLive: spec.isLive ?? (() => true),

@@ -8,6 +8,7 @@ import {
 } from './licenseCatalog.js';
 import type { OrgData } from './orgGenerator.js';
 import { licenseOfUser, managerOf, USER_FLAG } from './orgGenerator.js';
+import { permissionSetAssignmentTable, permissionSetTable } from './permissionSets.js';
 import { DAY_MS, startOfUtcDay } from './salesforceDates.js';
 import { KEY_PREFIXES, makeId } from './salesforceIds.js';
 import type { FieldValue, SObjectTable, TableRegistry } from './sobjectSchema.js';
@@ -180,28 +181,35 @@ function permissionSetLicenseAssignTable(org: OrgData): SObjectTable {
     label: 'Permission Set License Assignment',
     keyPrefix: KEY_PREFIXES.PermissionSetLicenseAssign,
     idSpace: org.idSpace,
-    size: () => table.user.length,
-    isLive: (r) => table.deleted[r] === 0,
+    size: () => table.count,
+    isLive: (r) => table.isLive(r),
+    createable: true,
     deletable: true,
     fields: [
       {
         name: 'AssigneeId',
+        label: 'Assignee ID',
         type: 'reference',
         referenceTo: 'User',
         relationshipName: 'Assignee',
         get: (r) => idFor(org, KEY_PREFIXES.User, table.user[r] ?? 0),
+        createable: true,
+        nillable: false,
       },
       {
         name: 'PermissionSetLicenseId',
+        label: 'Permission Set License ID',
         type: 'reference',
         referenceTo: 'PermissionSetLicense',
         relationshipName: 'PermissionSetLicense',
-        get: (r) => idFor(org, KEY_PREFIXES.PermissionSetLicense, table.license[r] ?? 0),
+        get: (r) => idFor(org, KEY_PREFIXES.PermissionSetLicense, table.item[r] ?? 0),
+        createable: true,
+        nillable: false,
       },
     ],
     relationships: [
       { name: 'Assignee', target: 'User', rowOf: (r) => table.user[r] ?? -1 },
-      { name: 'PermissionSetLicense', target: 'PermissionSetLicense', rowOf: (r) => table.license[r] ?? -1 },
+      { name: 'PermissionSetLicense', target: 'PermissionSetLicense', rowOf: (r) => table.item[r] ?? -1 },
     ],
   });
 }
@@ -235,28 +243,35 @@ function userPackageLicenseTable(org: OrgData): SObjectTable {
     label: 'User Package License',
     keyPrefix: KEY_PREFIXES.UserPackageLicense,
     idSpace: org.idSpace,
-    size: () => table.user.length,
-    isLive: (r) => table.deleted[r] === 0,
+    size: () => table.count,
+    isLive: (r) => table.isLive(r),
+    createable: true,
     deletable: true,
     fields: [
       {
         name: 'UserId',
+        label: 'User ID',
         type: 'reference',
         referenceTo: 'User',
         relationshipName: 'User',
         get: (r) => idFor(org, KEY_PREFIXES.User, table.user[r] ?? 0),
+        createable: true,
+        nillable: false,
       },
       {
         name: 'PackageLicenseId',
+        label: 'Package License ID',
         type: 'reference',
         referenceTo: 'PackageLicense',
         relationshipName: 'PackageLicense',
-        get: (r) => idFor(org, KEY_PREFIXES.PackageLicense, table.license[r] ?? 0),
+        get: (r) => idFor(org, KEY_PREFIXES.PackageLicense, table.item[r] ?? 0),
+        createable: true,
+        nillable: false,
       },
     ],
     relationships: [
       { name: 'User', target: 'User', rowOf: (r) => table.user[r] ?? -1 },
-      { name: 'PackageLicense', target: 'PackageLicense', rowOf: (r) => table.license[r] ?? -1 },
+      { name: 'PackageLicense', target: 'PackageLicense', rowOf: (r) => table.item[r] ?? -1 },
     ],
   });
 }
@@ -351,6 +366,8 @@ export function buildTables(org: OrgData, options: TableOptions): TableRegistry 
     userLicenseTable(org),
     permissionSetLicenseTable(org),
     permissionSetLicenseAssignTable(org),
+    permissionSetTable(org),
+    permissionSetAssignmentTable(org),
     packageLicenseTable(org),
     userPackageLicenseTable(org),
     userLoginTable(org),

@@ -1,14 +1,21 @@
 /**
- * Reclaim writes: single-record PATCH/DELETE and the sObject Collections (`/composite/sobjects`)
- * PATCH/DELETE with per-record results in request order and allOrNone rollback.
+ * Reclaim writes and their undo: single-record PATCH/DELETE and the sObject Collections
+ * (`/composite/sobjects`) POST/PATCH/DELETE with per-record results in request order and allOrNone
+ * rollback.
  */
-import type { WriteContext, WriteOutcome } from './recordWrites.js';
-import { deleteRecord, updateRecord } from './recordWrites.js';
+import { createRecord } from './collectionCreate.js';
+import { deleteRecord, tableOfId } from './recordDeletes.js';
+import { updateRecord } from './recordWrites.js';
 import type { RestContext, RestResult, RestRoute } from './restRouting.js';
 import type { RecordError } from './salesforceErrors.js';
 import { jsonParserError, notFound, parseJsonBody, SalesforceApiError } from './salesforceErrors.js';
+import { normalizeId } from './salesforceIds.js';
+import { mixedSetupRefusal, recordType } from './setupObjects.js';
+import type { WriteContext, WriteOutcome } from './writeOutcome.js';
 
 const MAX_COLLECTION = 200;
+/** Salesforce Help: unassigning this many permission sets at once leaves their licenses assigned. */
+const BULK_UNASSIGN = 50;
 const ROLLED_BACK: RecordError = {
   statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
   message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
@@ -17,11 +24,12 @@ const ROLLED_BACK: RecordError = {
 
 type CollectionResult = { id: string; success: true; errors: [] } | { success: false; errors: RecordError[] };
 
-function writeContext(ctx: RestContext): WriteContext {
+function writeContext(ctx: RestContext, setsUnassigned = 1): WriteContext {
   return {
     org: ctx.org,
     callerIndex: ctx.userIndex,
     lockRowFault: () => ctx.env.faults.takeLockRow(ctx.org.orgId),
+    releaseLicensesWithSets: setsUnassigned < BULK_UNASSIGN,
   };
 }
 
@@ -79,9 +87,8 @@ function tooMany(): SalesforceApiError {
 }
 
 function updateInCollection(write: WriteContext, record: unknown): WriteOutcome {
-  const attributes = isObject(record) ? record.attributes : undefined;
-  const type = isObject(attributes) ? attributes.type : undefined;
-  if (!isObject(record) || typeof type !== 'string') {
+  const type = recordType(record);
+  if (type === undefined || !isObject(record)) {
     return {
       ok: false,
       error: { statusCode: 'INVALID_TYPE', message: 'Must send a concrete entity type.', fields: [] },
@@ -90,7 +97,12 @@ function updateInCollection(write: WriteContext, record: unknown): WriteOutcome 
   return updateRecord(write, type, record.id ?? record.Id, record);
 }
 
-function patchCollection(ctx: RestContext): RestResult {
+/** Every record refused alike when the call mixes object types (see setupObjects.ts). */
+function refuseAll(count: number, error: RecordError): WriteOutcome[] {
+  return Array.from({ length: count }, () => ({ ok: false, error }));
+}
+
+function collectionBody(ctx: RestContext): { records: unknown[]; allOrNone: boolean } {
   const body = parseJsonBody(ctx.body);
   if (!isObject(body) || !Array.isArray(body.records)) {
     throw jsonParserError('Cannot deserialize request: expected an object with a "records" array');
@@ -99,17 +111,42 @@ function patchCollection(ctx: RestContext): RestResult {
     throw jsonParserError('Cannot deserialize value of type `boolean` for "allOrNone"');
   }
   if (body.records.length > MAX_COLLECTION) throw tooMany();
+  return { records: body.records, allOrNone: body.allOrNone === true };
+}
+
+function postCollection(ctx: RestContext): RestResult {
+  const { records, allOrNone } = collectionBody(ctx);
+  const types = records.flatMap((r) => {
+    const table = ctx.org.tables.get((recordType(r) ?? '').toLowerCase());
+    return table ? [table.name] : [];
+  });
+  const mixed = mixedSetupRefusal(types);
   const write = writeContext(ctx);
-  const outcomes = body.records.map((record: unknown) => updateInCollection(write, record));
-  return { status: 200, json: collectResults(outcomes, body.allOrNone === true), records: outcomes.length };
+  const outcomes = mixed
+    ? refuseAll(records.length, mixed)
+    : records.map((record) => createRecord(write, record));
+  return { status: 200, json: collectResults(outcomes, allOrNone), records: outcomes.length };
+}
+
+function patchCollection(ctx: RestContext): RestResult {
+  const { records, allOrNone } = collectionBody(ctx);
+  const write = writeContext(ctx);
+  const outcomes = records.map((record: unknown) => updateInCollection(write, record));
+  return { status: 200, json: collectResults(outcomes, allOrNone), records: outcomes.length };
 }
 
 function deleteCollection(ctx: RestContext): RestResult {
   const ids = (ctx.query.get('ids') ?? '').split(',').filter((id) => id !== '');
   if (ids.length === 0) throw new SalesforceApiError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
   if (ids.length > MAX_COLLECTION) throw tooMany();
-  const write = writeContext(ctx);
-  const outcomes = ids.map((id) => deleteRecord(write, id));
+  const types = ids.flatMap((raw) => {
+    const id = normalizeId(raw);
+    const table = id ? tableOfId(ctx.org, id) : undefined;
+    return table ? [table.name] : [];
+  });
+  const mixed = mixedSetupRefusal(types);
+  const write = writeContext(ctx, types.filter((t) => t === 'PermissionSetAssignment').length);
+  const outcomes = mixed ? refuseAll(ids.length, mixed) : ids.map((id) => deleteRecord(write, id));
   return {
     status: 200,
     json: collectResults(outcomes, ctx.query.get('allOrNone') === 'true'),
@@ -120,6 +157,7 @@ function deleteCollection(ctx: RestContext): RestResult {
 export const sobjectWriteRoutes: readonly RestRoute[] = [
   { method: 'PATCH', path: 'sobjects/:type/:id', handler: patchOne },
   { method: 'DELETE', path: 'sobjects/:type/:id', handler: deleteOne },
+  { method: 'POST', path: 'composite/sobjects', handler: postCollection },
   { method: 'PATCH', path: 'composite/sobjects', handler: patchCollection },
   { method: 'DELETE', path: 'composite/sobjects', handler: deleteCollection },
 ];

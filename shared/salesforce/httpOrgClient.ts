@@ -12,6 +12,8 @@ import type { Config } from '../config.js';
 import { apiError } from './apiErrors.js';
 import { readCsvPages } from './bulkCsv.js';
 import { CallDeadline } from './callDeadline.js';
+import type { CollectionCall } from './collectionWrites.js';
+import { createRecords, deleteRecords, updateRecords } from './collectionWrites.js';
 import { checkedInstanceUrl } from './instanceUrl.js';
 import { parseLimitInfo } from './limitInfo.js';
 import { PageHandoff } from './pageHandoff.js';
@@ -26,6 +28,7 @@ import type {
   OrgTokens,
   QueryOptions,
   QueryPage,
+  RecordFields,
   RecordOutcome,
   RecordUpdate,
   SalesforceInstrumentation,
@@ -36,7 +39,6 @@ import type {
 import { SalesforceError } from './salesforceError.js';
 
 const READ_RETRIES = 2;
-const BATCH_LIMIT = 200;
 /**
  * Rows per page handed to the caller from a Bulk results body (which Salesforce sizes itself, up
  * to 100,000+ rows per call). Measured with bench/clientMemory: 5,000 rows gave the same peak
@@ -107,20 +109,6 @@ const describeSchema = z.object({
   deletable: z.boolean(),
   fields: z.array(z.object({ name: z.string(), updateable: z.boolean() })),
 });
-
-const outcomesSchema = z.array(
-  z.object({
-    id: z.string().nullish(),
-    success: z.boolean(),
-    errors: z.array(
-      z.object({
-        statusCode: z.string(),
-        message: z.string(),
-        fields: z.array(z.string()).optional(),
-      }),
-    ),
-  }),
-);
 
 export class HttpOrgClient implements SalesforceOrgClient {
   private readonly counters: ClientStats = { calls: 0, pages: 0, records: 0, retries: 0, refreshes: 0 };
@@ -308,44 +296,26 @@ export class HttpOrgClient implements SalesforceOrgClient {
     });
   }
 
-  async update(sobject: string, records: readonly RecordUpdate[]): Promise<RecordOutcome[]> {
-    const outcomes: RecordOutcome[] = [];
-    for (let start = 0; start < records.length; start += BATCH_LIMIT) {
-      const batch = records.slice(start, start + BATCH_LIMIT);
-      const body = await this.request({
-        method: 'PATCH',
-        path: `${this.dataPath}/composite/sobjects`,
-        data: {
-          allOrNone: false,
-          records: batch.map((r) => ({ ...r.fields, attributes: { type: sobject }, id: r.id })),
-        },
-        idempotent: false,
-        read: (response) => parseBody(outcomesSchema, response.data, 'composite response'),
-      });
-      outcomes.push(
-        ...outcomesInOrder(
-          batch.map((r) => r.id),
-          body,
-        ),
-      );
-    }
-    return outcomes;
+  update(sobject: string, records: readonly RecordUpdate[]): Promise<RecordOutcome[]> {
+    return updateRecords((call) => this.sendCollection(call), sobject, records);
   }
 
-  async delete(ids: readonly string[]): Promise<RecordOutcome[]> {
-    const outcomes: RecordOutcome[] = [];
-    for (let start = 0; start < ids.length; start += BATCH_LIMIT) {
-      const batch = ids.slice(start, start + BATCH_LIMIT);
-      const body = await this.request({
-        method: 'DELETE',
-        path: `${this.dataPath}/composite/sobjects`,
-        params: { ids: batch.join(','), allOrNone: 'false' },
-        idempotent: false,
-        read: (response) => parseBody(outcomesSchema, response.data, 'composite response'),
-      });
-      outcomes.push(...outcomesInOrder(batch, body));
-    }
-    return outcomes;
+  create(sobject: string, records: readonly RecordFields[]): Promise<RecordOutcome[]> {
+    return createRecords((call) => this.sendCollection(call), sobject, records);
+  }
+
+  delete(ids: readonly string[]): Promise<RecordOutcome[]> {
+    return deleteRecords((call) => this.sendCollection(call), ids);
+  }
+
+  /** Writes are never retried here: a lost answer may hide a write that happened. */
+  private sendCollection(call: CollectionCall): Promise<unknown> {
+    return this.request({
+      ...call,
+      path: `${this.dataPath}/composite/sobjects`,
+      idempotent: false,
+      read: (response): unknown => response.data,
+    });
   }
 
   async apiUsage(): Promise<ApiUsage | null> {
@@ -622,28 +592,6 @@ export class HttpOrgClient implements SalesforceOrgClient {
       throw error;
     }
   }
-}
-
-function outcomesInOrder(ids: readonly string[], body: z.infer<typeof outcomesSchema>): RecordOutcome[] {
-  return ids.map((id, i) => {
-    const result = body[i];
-    if (!result) {
-      return {
-        id,
-        success: false,
-        errors: [{ statusCode: 'NO_RESULT', message: 'Salesforce returned no outcome', fields: [] }],
-      };
-    }
-    return {
-      id: result.id ?? id,
-      success: result.success,
-      errors: result.errors.map((e) => ({
-        statusCode: e.statusCode,
-        message: e.message,
-        fields: e.fields ?? [],
-      })),
-    };
-  });
 }
 
 function budgetError(

@@ -53,14 +53,18 @@ export interface QueryOptions {
 }
 
 export interface RecordOutcome {
+  /** The record's id; for a create, the new id, or '' when the record was not created. */
   id: string;
   success: boolean;
   errors: { statusCode: string; message: string; fields: string[] }[];
 }
 
+/** Field values of one record as sObject Collections take them. */
+export type RecordFields = Record<string, string | number | boolean | null>;
+
 export interface RecordUpdate {
   id: string;
-  fields: Record<string, string | number | boolean | null>;
+  fields: RecordFields;
 }
 
 export interface OrgLimit {
@@ -99,7 +103,17 @@ export interface SalesforceOrgClient {
   describe(sobject: string): Promise<SObjectDescribe>;
   /** `/composite/sobjects` PATCH in batches of ≤ 200, allOrNone false; outcomes in input order. */
   update(sobject: string, records: readonly RecordUpdate[]): Promise<RecordOutcome[]>;
-  /** `/composite/sobjects` DELETE in batches of ≤ 200, allOrNone false; outcomes in input order. */
+  /**
+   * `/composite/sobjects` POST in batches of ≤ 200, allOrNone false; outcomes in input order, each
+   * with the new record's id. Used to put back what reclaim removed (PermissionSetAssignment,
+   * PermissionSetLicenseAssign, UserPackageLicense).
+   */
+  create(sobject: string, records: readonly RecordFields[]): Promise<RecordOutcome[]>;
+  /**
+   * `/composite/sobjects` DELETE, one object type (key prefix) per call, ≤ 200 ids per call,
+   * allOrNone false; outcomes in input order. Salesforce refuses calls that mix types when one
+   * of them is a Setup object, which every license assignment is.
+   */
   delete(ids: readonly string[]): Promise<RecordOutcome[]>;
   /** Latest usage seen for this org (shared through Redis), or null before the first call. */
   apiUsage(): Promise<ApiUsage | null>;

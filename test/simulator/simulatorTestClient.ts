@@ -14,6 +14,13 @@ export interface QueryPage {
 
 export type SalesforceErrorBody = { errorCode: string; message: string; fields?: string[] }[];
 
+/** One entry of an sObject Collections answer. */
+export interface CollectionResult {
+  id?: string;
+  success: boolean;
+  errors: { statusCode: string; message: string; fields: string[] }[];
+}
+
 export function startTestSimulator(options: Partial<SimulatorOptions> = {}): Promise<RunningSimulator> {
   return startSimulator({ orgs: [{ users: 2500, seed: 42 }], now: FIXED_NOW, quiet: true, ...options });
 }
@@ -100,6 +107,24 @@ export class RestClient {
 
   patch(path: string, body: unknown): Promise<{ status: number; body: unknown; headers: Headers }> {
     return this.json(path, { method: 'PATCH', body: JSON.stringify(body) });
+  }
+
+  /** `POST /composite/sobjects` with allOrNone false unless asked. */
+  createRecords(
+    records: Record<string, unknown>[],
+    allOrNone = false,
+  ): Promise<{ status: number; body: CollectionResult[] & SalesforceErrorBody; headers: Headers }> {
+    return this.json('/composite/sobjects', { method: 'POST', body: JSON.stringify({ allOrNone, records }) });
+  }
+
+  /** `DELETE /composite/sobjects?ids=…`. */
+  deleteRecords(
+    ids: readonly string[],
+    allOrNone = false,
+  ): Promise<{ status: number; body: CollectionResult[] & SalesforceErrorBody; headers: Headers }> {
+    return this.json(`/composite/sobjects?ids=${ids.join(',')}&allOrNone=${String(allOrNone)}`, {
+      method: 'DELETE',
+    });
   }
 }
 

@@ -28,7 +28,8 @@ describe('reclaim writes', () => {
         sim.admin.truth(client.org.orgId).defaultOwnerUserIds[2] +
         "' ORDER BY Id",
     );
-    activeSalesforceUsers = records.map((r) => String(r.Id));
+    const blocked = new Set(sim.admin.truth(client.org.orgId).deactivationBlockers.map((b) => b.userId));
+    activeSalesforceUsers = records.map((r) => String(r.Id)).filter((id) => !blocked.has(id));
   });
   afterAll(() => sim.stop());
 
@@ -170,10 +171,16 @@ describe('reclaim writes', () => {
   });
 
   it('when permission-set and package assignments are deleted, then their UsedLicenses drop', async () => {
-    const { body: psl } = await client.query(
-      'SELECT Id, PermissionSetLicenseId, PermissionSetLicense.UsedLicenses FROM PermissionSetLicenseAssign LIMIT 1',
+    const { records: psl } = await client.queryAllPages(
+      'SELECT Id, AssigneeId, PermissionSetLicenseId, PermissionSetLicense.UsedLicenses FROM PermissionSetLicenseAssign',
     );
-    const assignment = psl.records[0] as {
+    // A license no permission set of its holder needs (deleting one in use is refused).
+    const assignment = psl.find(
+      (r) =>
+        sim.admin
+          .user(client.org.orgId, String(r.AssigneeId))
+          ?.permissionSetLicenseAssignments.some((a) => a.id === r.Id && !a.inUse) === true,
+    ) as {
       Id: string;
       PermissionSetLicenseId: string;
       PermissionSetLicense: { UsedLicenses: number };
