@@ -161,29 +161,27 @@ async function clusterOwner(): Promise<{ uid: number; gid: number } | undefined>
   }
 }
 
+/** Private clusters live in `<tmp>/seatwise-pg-<pid of their creator>-XXXXXX`. */
+const CLUSTER_PREFIX = 'seatwise-pg-';
+
+type RunAs = (command: string, args: string[], cwd: string) => Promise<unknown>;
+
 /** A throwaway cluster on a free loopback port; trust auth, no fsync: its data never outlives it. */
 async function startPrivateCluster(): Promise<PostgresServer> {
   const binaries = await findBinaries();
   const owner = await clusterOwner();
-  const dir = await mkdtemp(join(tmpdir(), 'seatwise-pg-'));
+  const as: RunAs = (command, args, cwd) =>
+    owner ? run('runuser', ['-u', 'postgres', '--', command, ...args], { cwd }) : run(command, args, { cwd });
+  await stopClustersOfDeadProcesses(binaries, as).catch(() => undefined);
+  const dir = await mkdtemp(join(tmpdir(), `${CLUSTER_PREFIX}${process.pid}-`));
   const data = join(dir, 'data');
-  const as = (command: string, args: string[]) =>
-    owner
-      ? run('runuser', ['-u', 'postgres', '--', command, ...args], { cwd: dir })
-      : run(command, args, { cwd: dir });
-  let started = false;
   try {
     if (owner) await chown(dir, owner.uid, owner.gid);
-    await as(binaries.initdb, [
-      '-D',
-      data,
-      '-U',
-      'postgres',
-      '--auth=trust',
-      '--encoding=UTF8',
-      '--locale=C',
-      '--no-sync',
-    ]);
+    await as(
+      binaries.initdb,
+      ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
+      dir,
+    );
     const port = await freePort();
     await appendFile(
       join(data, 'postgresql.conf'),
@@ -199,21 +197,37 @@ async function startPrivateCluster(): Promise<PostgresServer> {
         '',
       ].join('\n'),
     );
-    await as(binaries.pgCtl, ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start']);
-    started = true;
+    await as(binaries.pgCtl, ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start'], dir);
     const url = `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
     await pgQuery(url, 'SELECT 1', 5_000);
     return {
       url,
       description: `a private cluster on 127.0.0.1:${port} (${binaries.initdb})`,
       async stop() {
-        await as(binaries.pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
-        await rm(dir, { recursive: true, force: true });
+        await stopCluster(binaries, as, dir);
       },
     };
   } catch (error) {
-    if (started) await as(binaries.pgCtl, ['-D', data, '-m', 'immediate', 'stop']).catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
+    await stopCluster(binaries, as, dir);
     throw error;
+  }
+}
+
+async function stopCluster(binaries: PostgresBinaries, as: RunAs, dir: string): Promise<void> {
+  const data = join(dir, 'data');
+  if (existsSync(join(data, 'postmaster.pid'))) {
+    await as(binaries.pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop'], dir).catch(() => undefined);
+  }
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** A run killed before it could stop its cluster leaves a server running; the next start stops it. */
+async function stopClustersOfDeadProcesses(binaries: PostgresBinaries, as: RunAs): Promise<void> {
+  for (const entry of await readdir(tmpdir())) {
+    if (!entry.startsWith(CLUSTER_PREFIX)) continue;
+    const pid = Number(entry.slice(CLUSTER_PREFIX.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid)) {
+      await stopCluster(binaries, as, join(tmpdir(), entry));
+    }
   }
 }
