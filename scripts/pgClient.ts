@@ -109,21 +109,23 @@ function describe(target: PgTarget): string {
   return target.socketDir ? `${target.socketDir}/.s.PGSQL.${target.port}` : `${target.host}:${target.port}`;
 }
 
+/** Connects and negotiates TLS; until it returns, a silence of timeoutMs fails it. */
 async function open(target: PgTarget, timeoutMs: number): Promise<Socket> {
   const raw = await new Promise<Socket>((resolve, reject) => {
     const socket = target.socketDir
       ? netConnect(`${target.socketDir}/.s.PGSQL.${target.port}`)
       : netConnect(target.port, target.host);
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`connect timeout after ${timeoutMs} ms`)));
-    socket.once('connect', () => {
-      socket.setTimeout(0);
-      resolve(socket);
-    });
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    socket.once('connect', () => resolve(socket));
     socket.once('error', (error) =>
       reject(new PgError(`cannot reach PostgreSQL at ${describe(target)}: ${error.message}`, undefined)),
     );
   });
-  if (target.sslmode === 'disable') return raw;
+  const ready = (socket: Socket) => {
+    raw.setTimeout(0); // from here on, pgQuery's own timer applies
+    return socket;
+  };
+  if (target.sslmode === 'disable') return ready(raw);
   // SSLRequest: the server answers one byte, S (go ahead with TLS) or N (no TLS here).
   const request = Buffer.alloc(8);
   request.writeInt32BE(8, 0);
@@ -134,7 +136,7 @@ async function open(target: PgTarget, timeoutMs: number): Promise<Socket> {
     raw.once('error', reject);
   });
   if (answer !== 'S') {
-    if (target.sslmode === 'allow' || target.sslmode === 'prefer') return raw;
+    if (target.sslmode === 'allow' || target.sslmode === 'prefer') return ready(raw);
     raw.destroy();
     throw new PgError(
       `PostgreSQL at ${describe(target)} does not offer TLS (sslmode=${target.sslmode})`,
@@ -150,7 +152,7 @@ async function open(target: PgTarget, timeoutMs: number): Promise<Socket> {
       ...(isIP(target.host) ? {} : { servername: target.host }),
       ...(target.sslmode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
     });
-    secure.once('secureConnect', () => resolve(secure));
+    secure.once('secureConnect', () => resolve(ready(secure)));
     secure.once('error', (error) =>
       reject(new PgError(`TLS to PostgreSQL at ${describe(target)} failed: ${error.message}`, undefined)),
     );
