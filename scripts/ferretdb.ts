@@ -146,7 +146,7 @@ async function chooseStorage(options: FerretdbOptions): Promise<Storage> {
   }
 }
 
-/** What FerretDB inherits: our environment without FERRETDB_* (its own settings come as flags). */
+/** What FerretDB inherits: our environment without FERRETDB_*; its settings are the flags and `extra`. */
 function ferretdbEnv(extra: Record<string, string>): Record<string, string> {
   const env = Object.fromEntries(Object.entries(childEnv({})).filter(([k]) => !k.startsWith('FERRETDB_')));
   return { ...env, ...extra };
