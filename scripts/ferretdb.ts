@@ -1,15 +1,26 @@
 /**
  * Provisions FerretDB (a MongoDB-wire-compatible server) for tests and local runs: builds the
  * pinned version once with the Go toolchain into a per-user cache, then starts it on a free
- * loopback port with a throwaway SQLite directory (or the machine's PostgreSQL).
+ * loopback port, storing its data in a PostgreSQL database of its own (postgresForFerretdb.ts)
+ * or, without PostgreSQL, in a throwaway SQLite directory.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, chmod, mkdir, mkdtemp, rm, writeFile, rename } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { childEnv, type FerretdbHandlerSetting } from '../shared/config.js';
+import { freePort } from './freePort.js';
+import {
+  createInstanceDatabase,
+  findPostgres,
+  type InstanceDatabase,
+  type PostgresServer,
+} from './postgresForFerretdb.js';
+
+export { freePort };
 
 const run = promisify(execFile);
 
@@ -71,19 +82,6 @@ async function buildFerretdb(version: string): Promise<string> {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitForPort(
   port: number,
   child: ChildProcess,
@@ -110,17 +108,54 @@ async function waitForPort(
 export interface RunningFerretdb {
   /** Base URL without a database name: append `/<db>`. */
   url: string;
+  handler: 'sqlite' | 'postgresql';
   stop(): Promise<void>;
 }
 
 export interface FerretdbOptions {
-  handler: 'sqlite' | 'postgresql';
-  postgresUrl?: string;
+  /** `auto`: PostgreSQL when one answers or can be started (findPostgres), else SQLite. */
+  handler: FerretdbHandlerSetting;
+  /** A PostgreSQL server to use; unset: the default URL, then a private cluster. */
+  postgresUrl?: string | undefined;
+  /** Told once which storage this FerretDB uses, and why. */
   log?: (line: string) => void;
+}
+
+type Storage =
+  | { handler: 'sqlite'; why: string }
+  | { handler: 'postgresql'; server: PostgresServer; database: InstanceDatabase };
+
+async function chooseStorage(options: FerretdbOptions): Promise<Storage> {
+  if (options.handler === 'sqlite') return { handler: 'sqlite', why: 'handler sqlite asked for' };
+  const found = await findPostgres(options.postgresUrl);
+  if ('unavailable' in found) {
+    if (options.handler === 'postgresql') {
+      throw new Error(`SEATWISE_FERRETDB_HANDLER=postgresql, but no PostgreSQL: ${found.unavailable}`);
+    }
+    return { handler: 'sqlite', why: `no PostgreSQL: ${found.unavailable}` };
+  }
+  try {
+    return {
+      handler: 'postgresql',
+      server: found.server,
+      database: await createInstanceDatabase(found.server),
+    };
+  } catch (error) {
+    await found.server.stop();
+    throw error;
+  }
+}
+
+/** What FerretDB inherits: our environment without FERRETDB_*; its settings are the flags and `extra`. */
+function ferretdbEnv(extra: Record<string, string>): Record<string, string> {
+  const env = Object.fromEntries(Object.entries(childEnv({})).filter(([k]) => !k.startsWith('FERRETDB_')));
+  return { ...env, ...extra };
 }
 
 export async function startFerretdb(options: FerretdbOptions): Promise<RunningFerretdb> {
   const binary = await ensureFerretdbBinary(options.log);
+  const version = basename(dirname(binary));
+  const storage = await chooseStorage(options);
   const port = await freePort();
   const stateDir = await mkdtemp(join(tmpdir(), 'seatwise-ferretdb-'));
   const args = [
@@ -131,34 +166,58 @@ export async function startFerretdb(options: FerretdbOptions): Promise<RunningFe
     '--log-level=warn',
     '--log-format=text',
   ];
-  if (options.handler === 'sqlite') {
+  const extraEnv: Record<string, string> = {};
+  if (storage.handler === 'sqlite') {
     await mkdir(join(stateDir, 'data'));
     args.push(
       '--handler=sqlite',
       `--sqlite-url=file:${join(stateDir, 'data')}/?_pragma=synchronous(OFF)&_pragma=journal_mode(WAL)`,
     );
+    options.log?.(`FerretDB ${version} on SQLite (${storage.why})`);
   } else {
-    args.push('--handler=postgresql', `--postgresql-url=${options.postgresUrl ?? ''}`);
+    // The URL goes through FerretDB's environment variable, not a flag, so a password stays out of `ps`.
+    args.push('--handler=postgresql');
+    extraEnv.FERRETDB_POSTGRESQL_URL = storage.database.url;
+    options.log?.(
+      `FerretDB ${version} on PostgreSQL: database ${storage.database.name} on ${storage.server.description}`,
+    );
   }
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const releaseStorage = async () => {
+    if (storage.handler === 'postgresql') {
+      await storage.database.drop().catch(() => undefined);
+      await storage.server.stop();
+    }
+    await rm(stateDir, { recursive: true, force: true });
+  };
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: ferretdbEnv(extraEnv) });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  await waitForPort(port, child, 20_000, () => output);
+  const stopChild = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  try {
+    await waitForPort(port, child, 20_000, () => output);
+  } catch (error) {
+    await stopChild();
+    await releaseStorage();
+    throw error;
+  }
   return {
     url: `mongodb://127.0.0.1:${port}`,
+    handler: storage.handler,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      await rm(stateDir, { recursive: true, force: true });
+      await stopChild();
+      await releaseStorage();
     },
   };
 }

@@ -224,6 +224,13 @@ export function loadConfig(source: EnvSource = process.env): Config {
   return deepFreeze(config);
 }
 
+/** Which FerretDB storage tests, the demo and the benchmark use when they start FerretDB themselves. */
+export const FERRETDB_HANDLERS = ['auto', 'postgresql', 'sqlite'] as const;
+export type FerretdbHandlerSetting = (typeof FERRETDB_HANDLERS)[number];
+
+/** Where `auto` looks for a PostgreSQL server first (Debian's cluster with trust on loopback). */
+export const DEFAULT_FERRETDB_POSTGRESQL_URL = 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable';
+
 /**
  * Service locations for tests, the demo and the benchmark: only what they may override.
  * An unset value means "provision it locally" (FerretDB) or "use the machine's default" (Redis).
@@ -231,16 +238,38 @@ export function loadConfig(source: EnvSource = process.env): Config {
 export interface ServiceEnv {
   mongoUrl: string | undefined;
   redisUrl: string;
-  ferretdbHandler: 'sqlite' | 'postgresql';
-  ferretdbPostgresUrl: string;
+  /** `auto`: PostgreSQL when a server answers or a private one can be started, else SQLite. */
+  ferretdbHandler: FerretdbHandlerSetting;
+  /** A server FerretDB's own databases are created on; unset: the default URL, then a private cluster. */
+  ferretdbPostgresUrl: string | undefined;
   ci: boolean;
 }
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^postgres(ql)?:\/\/[^\s]*$/.test(v) && URL.canParse(v), {
+    message:
+      'must be a postgres:// URL naming a database to connect to, e.g. postgres://postgres@127.0.0.1:5432/postgres',
+  });
+
+/**
+ * FerretDB reads FERRETDB_* itself, so ours carry a SEATWISE_ prefix and the FerretDB we start never
+ * sees a second, conflicting setting. The old unprefixed names are refused rather than ignored.
+ */
+const ferretdbOwn = (ours: string) =>
+  z
+    .string()
+    .optional()
+    .refine((v) => v === undefined, { message: `is read by FerretDB itself; seatwise reads ${ours}` });
 
 const serviceEnvSchema = z.object({
   MONGO_URL: mongoUrl.optional(),
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
-  FERRETDB_HANDLER: z.enum(['sqlite', 'postgresql']).default('sqlite'),
-  FERRETDB_POSTGRESQL_URL: z.string().default('postgres://127.0.0.1:5432/postgres'),
+  SEATWISE_FERRETDB_HANDLER: z.enum(FERRETDB_HANDLERS).default('auto'),
+  SEATWISE_FERRETDB_POSTGRESQL_URL: postgresUrl.optional(),
+  FERRETDB_HANDLER: ferretdbOwn('SEATWISE_FERRETDB_HANDLER'),
+  FERRETDB_POSTGRESQL_URL: ferretdbOwn('SEATWISE_FERRETDB_POSTGRESQL_URL'),
   CI: boolFlag.or(z.string().transform(() => true)).default(false),
 });
 
@@ -251,8 +280,8 @@ export function loadServiceEnv(source: EnvSource = process.env): ServiceEnv {
   return {
     mongoUrl: e.MONGO_URL,
     redisUrl: e.REDIS_URL,
-    ferretdbHandler: e.FERRETDB_HANDLER,
-    ferretdbPostgresUrl: e.FERRETDB_POSTGRESQL_URL,
+    ferretdbHandler: e.SEATWISE_FERRETDB_HANDLER,
+    ferretdbPostgresUrl: e.SEATWISE_FERRETDB_POSTGRESQL_URL,
     ci: e.CI,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../shared/config.js';
+import { ConfigError, loadConfig, loadServiceEnv } from '../../shared/config.js';
 
 const key = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
 
@@ -40,5 +40,41 @@ describe('configuration', () => {
     const sha = 'a'.repeat(64);
     const config = loadConfig({ ENCRYPTION_KEYS: key, API_TOKENS: `ops:operator:${sha}` });
     expect(config.api.tokens).toEqual([{ name: 'ops', role: 'operator', sha256: sha }]);
+  });
+
+  it('when no FerretDB setting is given, then the handler is chosen automatically from the default PostgreSQL URL', () => {
+    const env = loadServiceEnv({});
+    expect(env.ferretdbHandler).toBe('auto');
+    expect(env.ferretdbPostgresUrl).toBeUndefined();
+  });
+
+  it('when the FerretDB handler and PostgreSQL URL are set, then they are kept', () => {
+    const env = loadServiceEnv({
+      SEATWISE_FERRETDB_HANDLER: 'postgresql',
+      SEATWISE_FERRETDB_POSTGRESQL_URL: 'postgres://app:pw@db.internal:5433/postgres',
+    });
+    expect(env.ferretdbHandler).toBe('postgresql');
+    expect(env.ferretdbPostgresUrl).toBe('postgres://app:pw@db.internal:5433/postgres');
+  });
+
+  it("when FerretDB settings are bad or use FerretDB's own names, then each is reported", () => {
+    let error: unknown;
+    try {
+      loadServiceEnv({
+        SEATWISE_FERRETDB_HANDLER: 'mysql',
+        SEATWISE_FERRETDB_POSTGRESQL_URL: 'mongodb://127.0.0.1:5432',
+        FERRETDB_HANDLER: 'postgresql',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.some((p) => p.startsWith('SEATWISE_FERRETDB_HANDLER:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('SEATWISE_FERRETDB_POSTGRESQL_URL:'))).toBe(true);
+    // FerretDB reads FERRETDB_HANDLER itself; seatwise's setting is the prefixed one.
+    expect(problems).toContain(
+      'FERRETDB_HANDLER: is read by FerretDB itself; seatwise reads SEATWISE_FERRETDB_HANDLER',
+    );
   });
 });
