@@ -78,6 +78,13 @@ export function adminRouter(admin: SimulatorAdmin, callLog: CallLog): Router {
     '/orgs/:orgId/truth',
     respond((req) => admin.truth(org(req))),
   );
+  router.post(
+    '/orgs/:orgId/users/:userId/login',
+    respond((req) => {
+      admin.logIn(org(req), param(req, 'userId'));
+      return admin.user(org(req), param(req, 'userId'));
+    }),
+  );
   router.get(
     '/orgs/:orgId/users/:userId',
     respond((req) => {

@@ -14,6 +14,8 @@ export interface CallLogEntry {
   area: CallArea;
   /** The client went away before an answer was sent (e.g. during an injected hang). */
   aborted: boolean;
+  /** Composite writes: the ids of the records this call changed. */
+  written?: string[];
 }
 
 export interface CallLogFilter {
@@ -50,6 +52,16 @@ export class CallLog {
 
   count(filter: CallLogFilter = {}): number {
     return this.entries(filter).length;
+  }
+
+  /** How many calls changed each record (15-character id form), over the calls matching `filter`. */
+  writesPerRecord(filter: CallLogFilter = {}): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const entry of this.entries(filter)) {
+      for (const id of entry.written ?? [])
+        counts.set(id.slice(0, 15), (counts.get(id.slice(0, 15)) ?? 0) + 1);
+    }
+    return counts;
   }
 
   reset(): void {

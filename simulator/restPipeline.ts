@@ -22,6 +22,7 @@ export interface CallRecord {
   orgId: string | null;
   counted: boolean;
   area: CallArea;
+  written?: string[];
 }
 
 export interface DataRequest {
@@ -194,6 +195,8 @@ async function serveAuthenticated(request: DataRequest, version: string, userInd
   if (!org.limits.tryCount()) return sendResult(res, withUsage(org, errorResult(totalRequestsExceeded())));
   call.counted = true;
   const result = await runRoute(request, version, userIndex);
+  // The write has happened now, whether or not the caller lives to read the answer.
+  if (result.written) call.written = result.written;
   await pause(latencyMs(org, result) + slowdownMs, res);
   const cut = env.faults.takeCutBody(target);
   if (cut) return sendCutOff(res, withUsage(org, result), cut.afterBytes);

@@ -29,6 +29,8 @@ export interface RestResult {
   records?: number;
   /** Bulk CSV rows returned, for the (cheaper) per-row bulk latency. */
   bulkRecords?: number;
+  /** Records a write changed (ids), kept in the call log so tests can count writes per record. */
+  written?: string[];
 }
 
 export type RestHandler = (ctx: RestContext) => RestResult | Promise<RestResult>;

@@ -102,6 +102,7 @@ function logCalls(env: SimulatorEnv) {
           counted: call.counted,
           area: call.area,
           aborted: !res.writableFinished,
+          ...(call.written ? { written: call.written } : {}),
         });
       });
     }

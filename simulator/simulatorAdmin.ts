@@ -4,6 +4,7 @@ import { computeTruth, userState } from './orgTruth.js';
 import type { SimOrg } from './simOrg.js';
 import type { SimulatorEnv } from './simulatorEnv.js';
 import type { SimulatorAdmin } from './simulatorTypes.js';
+import { logIn } from './userLogins.js';
 
 export class UnknownOrgError extends Error {
   constructor(orgId: string) {
@@ -53,6 +54,7 @@ export function createSimulatorAdmin(env: SimulatorEnv): SimulatorAdmin {
       orgOf(orgId).limits.maxConcurrent = max;
     },
     advanceClock: (ms) => env.clock.advance(ms),
+    logIn: (orgId, userId, at = new Date()) => logIn(orgOf(orgId), userId, at),
   };
   return admin;
 }

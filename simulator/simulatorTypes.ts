@@ -68,6 +68,8 @@ export interface SimulatorAdmin {
   setMaxConcurrent(orgId: string, max: number): void;
   /** Moves the expiry clock (tokens, codes, locators, bulk jobs) forward; record dates stay put. */
   advanceClock(ms: number): void;
+  /** The user logs in (LastLoginDate moves); refused for inactive and frozen users. */
+  logIn(orgId: string, userId: string, at?: Date): void;
 }
 
 export interface RunningSimulator {

@@ -125,14 +125,21 @@ function postCollection(ctx: RestContext): RestResult {
   const outcomes = mixed
     ? refuseAll(records.length, mixed)
     : records.map((record) => createRecord(write, record));
-  return { status: 200, json: collectResults(outcomes, allOrNone), records: outcomes.length };
+  return collectionResult(outcomes, allOrNone);
+}
+
+/** The per-record results, and which records this call really changed (for the call log). */
+function collectionResult(outcomes: WriteOutcome[], allOrNone: boolean): RestResult {
+  const json = collectResults(outcomes, allOrNone);
+  const written = json.flatMap((r) => (r.success ? [r.id] : []));
+  return { status: 200, json, records: outcomes.length, written };
 }
 
 function patchCollection(ctx: RestContext): RestResult {
   const { records, allOrNone } = collectionBody(ctx);
   const write = writeContext(ctx);
   const outcomes = records.map((record: unknown) => updateInCollection(write, record));
-  return { status: 200, json: collectResults(outcomes, allOrNone), records: outcomes.length };
+  return collectionResult(outcomes, allOrNone);
 }
 
 function deleteCollection(ctx: RestContext): RestResult {
@@ -147,11 +154,7 @@ function deleteCollection(ctx: RestContext): RestResult {
   const mixed = mixedSetupRefusal(types);
   const write = writeContext(ctx, types.filter((t) => t === 'PermissionSetAssignment').length);
   const outcomes = mixed ? refuseAll(ids.length, mixed) : ids.map((id) => deleteRecord(write, id));
-  return {
-    status: 200,
-    json: collectResults(outcomes, ctx.query.get('allOrNone') === 'true'),
-    records: outcomes.length,
-  };
+  return collectionResult(outcomes, ctx.query.get('allOrNone') === 'true');
 }
 
 export const sobjectWriteRoutes: readonly RestRoute[] = [

@@ -34,6 +34,13 @@ export interface ProfileFixture {
   profileId: string;
   /** Runs one job of the run through a real queue and worker; resolves with the processor's outcome. */
   runJob(name: JobName, processor: JobProcessor, runId?: string): Promise<JobOutcome>;
+  /** Runs a job of another name on that job's queue (e.g. `reclaimUndo` on the reclaim queue). */
+  runNamedJob(
+    queueOf: JobName,
+    processor: JobProcessor,
+    name: string,
+    data: Record<string, unknown>,
+  ): Promise<JobOutcome>;
   newRunId(): string;
   close(): Promise<void>;
 }
@@ -181,6 +188,11 @@ export async function createProfileFixture(options: ProfileFixtureOptions): Prom
         // A job id of its own per call, so running the same run's job again really runs it again.
         { jobId: `${runId}-${jobName}-${randomUUID().slice(0, 8)}`, attempts: 1 },
       );
+      return (await job.waitUntilFinished(events, 90_000)) as JobOutcome;
+    },
+    async runNamedJob(queueOf, processor, name, data) {
+      const { queue, events } = await handles(queueOf, processor);
+      const job = await queue.add(name, data, { jobId: `${name}-${randomUUID()}`, attempts: 1 });
       return (await job.waitUntilFinished(events, 90_000)) as JobOutcome;
     },
     async close() {

@@ -1,238 +1,369 @@
-import { ObjectId } from 'mongodb';
+import { ObjectId, type Collection } from 'mongodb';
+import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyCandidateMoves } from '../../shared/db/candidateMoves.js';
+import { GLOBAL_SWITCH_ID } from '../../shared/db/models/reclaimSwitch.model.js';
+import { candidatesOf } from '../../shared/db/profileCollections.js';
+import { DAY_MS } from '../../shared/domain/inactivity.js';
 import { createComputeCandidatesProcessor } from '../../worker/processors/computeCandidates.js';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { createReclaimProcessor } from '../../worker/processors/reclaim.js';
 import type { ReclaimTally } from '../../worker/processors/reclaim/reclaimCandidates.js';
+import { approveCandidates } from '../helpers/candidateApprovals.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
-import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
 
 let f: ProfileFixture;
 /** Candidates per child job in the fan-out test (small, so a small org still fans out). */
 const BATCH = 20;
 
-const writes = (method: 'PATCH' | 'DELETE'): number =>
+const writes = (method: 'PATCH' | 'DELETE' | 'POST'): number =>
   f.sim.callLog.count({ orgId: f.org.orgId, method, pathIncludes: '/composite/sobjects' });
+const allWrites = () => writes('PATCH') + writes('DELETE') + writes('POST');
 const tallyOf = (result: Record<string, unknown>): ReclaimTally => result.tally as ReclaimTally;
 const candidates = (filter: Record<string, unknown> = {}) =>
-  candidatesOf(f.models, f.profileId)
-    .find({ profileId: f.profileId, ...filter })
-    .lean();
-const setDryRun = (dryRun: boolean) =>
-  f.models.IntegrationProfile.updateOne({ _id: f.profileId }, { $set: { dryRun } });
-
-/** Approves every seat candidate of the Salesforce Platform license (a handful of users). */
-async function approvePlatformSeats(): Promise<string[]> {
-  const pending = await candidates({ identifier: 'UL:AUL', status: 'pending' });
-  await candidatesOf(f.models, f.profileId).updateMany(
-    { _id: { $in: pending.map((c) => c._id) } },
-    { $set: { status: 'ready', decidedBy: 'admin', decidedAt: new Date() } },
+  candidatesOf(f.models, f.profileId).find(filter).lean();
+const candidateCollection = () =>
+  candidatesOf(f.models, f.profileId).collection as unknown as Collection<{
+    _id: string;
+    status: CandidateStatus;
+  }>;
+const profileOid = () => new ObjectId(f.profileId);
+const user = (id: string) => f.sim.admin.user(f.org.orgId, id);
+const reclaim = (now?: Date) =>
+  f.runJob('reclaim', createReclaimProcessor(f.deps, now ? { now: () => now } : {}));
+const compute = () => f.runJob('computeCandidates', createComputeCandidatesProcessor(f.deps));
+const ruleOf = (identifier: string) =>
+  f.models.ReclamationRule.findOne({ profileId: profileOid(), identifier });
+/** What the API does on a rule edit that changes what the rule decides. */
+const editRule = (identifier: string, set: Record<string, unknown>) =>
+  f.models.ReclamationRule.updateOne(
+    { profileId: profileOid(), identifier },
+    { $set: set, $inc: { revision: 1 } },
   );
-  return pending.map((c) => c.userId);
+
+/** A seat rule's candidates that are not yet decided, `n` of them, approved. */
+async function approveSeats(identifier: string, n: number): Promise<string[]> {
+  // Users Salesforce would refuse to deactivate have a test of their own.
+  const pending = (await candidates({ identifier, status: 'pending' })).filter(
+    (c) => (user(c.userId)?.deactivationBlockers ?? []).length === 0,
+  );
+  const picked = pending.slice(0, n).map((c) => c._id);
+  const approved = await approveCandidates(f.models, f.profileId, { _id: { $in: picked } });
+  return approved.map((c) => c.userId);
 }
 
 beforeAll(async () => {
   f = await createProfileFixture({ label: 'reclaim', org: { users: 500, seed: 9 } });
   await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
-  await f.runJob('computeCandidates', createComputeCandidatesProcessor(f.deps));
+  await compute();
 });
 afterAll(async () => f.close());
 
 describe('reclaim', () => {
-  it('when the profile is in dry run, then the exact calls are recorded and nothing changes in Salesforce', async () => {
-    const approved = await approvePlatformSeats();
+  it('when the profile is in dry run, then the exact calls are recorded and nothing changes in Salesforce or in the candidates', async () => {
+    const approved = await approveSeats('UL:AUL', 100);
     expect(approved.length).toBeGreaterThan(3);
-    await setDryRun(true);
-    const truthBefore = f.sim.admin.truth(f.org.orgId);
-    const [patches, deletes] = [writes('PATCH'), writes('DELETE')];
+    await f.models.IntegrationProfile.updateOne({ _id: profileOid() }, { $set: { dryRun: true } });
+    const before = allWrites();
 
-    const outcome = await f.runJob('reclaim', createReclaimProcessor(f.deps));
+    const outcome = await reclaim();
 
-    expect([writes('PATCH'), writes('DELETE')]).toEqual([patches, deletes]);
-    expect(f.sim.admin.truth(f.org.orgId).activeUsers).toBe(truthBefore.activeUsers);
+    expect(allWrites()).toBe(before);
     const planned = tallyOf(outcome.result).plannedCalls;
-    const deactivations = planned.filter((c) => c.sobject === 'User');
-    expect(deactivations.flatMap((c) => c.ids).sort()).toEqual([...approved].sort());
-    expect(deactivations.every((c) => c.method === 'PATCH' && c.change === 'IsActive=false')).toBe(true);
-    const ready = await candidates({ identifier: 'UL:AUL', status: 'ready' });
-    expect(ready).toHaveLength(approved.length);
-    expect(ready.every((c) => c.outcome?.startsWith('dry run: would PATCH User IsActive=false'))).toBe(true);
-    await setDryRun(false);
+    expect(planned.every((c) => c.sobject === 'UserLogin' && c.change === 'IsFrozen=true')).toBe(true);
+    expect(planned.flatMap((c) => c.ids)).toHaveLength(approved.length);
+    for (const id of approved) expect(user(id)?.isFrozen).toBe(false);
+    expect(await candidates({ identifier: 'UL:AUL', status: 'ready' })).toHaveLength(approved.length);
+    await f.models.IntegrationProfile.updateOne({ _id: profileOid() }, { $set: { dryRun: false } });
   });
 
-  it('when approved candidates are reclaimed, then exactly their users are deactivated, their assignments removed, and nobody else is touched', async () => {
-    const approved = new Set((await candidates({ status: 'ready' })).map((c) => c.userId));
-    const truthBefore = f.sim.admin.truth(f.org.orgId);
-    const platformBefore = truthBefore.licenses.find((l) => l.licenseDefinitionKey === 'AUL');
-    const assignmentsOfApproved = [...approved].flatMap((id) => {
-      const u = f.sim.admin.user(f.org.orgId, id);
-      return [...(u?.permissionSetLicenseAssignments ?? []), ...(u?.packageLicenseAssignments ?? [])];
-    });
-    // Pending seat candidates: active, idle users nobody approved; they must stay active.
-    const pendingUsers = new Set(
-      (await candidates({ status: 'pending', identifier: /^UL:/ })).map((c) => c.userId),
+  it('when approved users are reclaimed, then they are frozen first, deactivated only after the grace period, each write snapshotted and audited, and nobody else is touched', async () => {
+    const approved = (await candidates({ identifier: 'UL:AUL', status: 'ready' })).map((c) => c.userId);
+    const pendingUsers = (await candidates({ status: 'pending', identifier: /^UL:/ })).map((c) => c.userId);
+    const frozenBefore = new Map(pendingUsers.map((id) => [id, user(id)?.isFrozen]));
+    const runId = f.newRunId();
+
+    const first = await f.runJob('reclaim', createReclaimProcessor(f.deps), runId);
+
+    expect(tallyOf(first.result)).toMatchObject({ frozen: approved.length, reclaimed: 0, failed: 0 });
+    for (const id of approved) expect(user(id)).toMatchObject({ isFrozen: true, isActive: true });
+    for (const id of pendingUsers)
+      expect(user(id)).toMatchObject({ isFrozen: frozenBefore.get(id), isActive: true });
+    const frozen = await candidates({ identifier: 'UL:AUL', status: 'frozen' });
+    expect(frozen).toHaveLength(approved.length);
+    expect(await f.models.ReclaimSnapshot.countDocuments({ runId, phase: 'freeze' })).toBe(approved.length);
+    const freezeAudit = await f.models.AuditEntry.find({ runId, action: 'freeze' }).lean();
+    expect(freezeAudit).toHaveLength(approved.length);
+    expect(freezeAudit.every((a) => a.request?.sobject === 'UserLogin' && a.response?.success === true)).toBe(
+      true,
     );
+
+    // Within the grace period nothing more happens.
     const patches = writes('PATCH');
+    await reclaim(new Date(Date.now() + 3 * DAY_MS));
+    expect(writes('PATCH')).toBe(patches);
 
-    const outcome = await f.runJob('reclaim', createReclaimProcessor(f.deps));
+    const second = await reclaim(new Date(Date.now() + 8 * DAY_MS));
 
-    expect(writes('PATCH') - patches).toBe(Math.ceil(approved.size / 200));
-    for (const id of approved) expect(f.sim.admin.user(f.org.orgId, id)?.isActive).toBe(false);
-    for (const id of pendingUsers) {
-      if (!approved.has(id)) expect(f.sim.admin.user(f.org.orgId, id)?.isActive).toBe(true);
-    }
-    const truthAfter = f.sim.admin.truth(f.org.orgId);
-    expect(truthAfter.activeUsers).toBe(truthBefore.activeUsers - approved.size);
-    expect(truthAfter.licenses.find((l) => l.licenseDefinitionKey === 'AUL')?.usedLicenses).toBe(
-      (platformBefore?.usedLicenses ?? 0) - approved.size,
-    );
-    expect(truthAfter.permissionSetLicenseAssignments + truthAfter.packageLicenseAssignments).toBe(
-      truthBefore.permissionSetLicenseAssignments +
-        truthBefore.packageLicenseAssignments -
-        assignmentsOfApproved.length,
-    );
-    const tally = tallyOf(outcome.result);
-    expect(tally).toMatchObject({
-      reclaimed: approved.size,
-      failed: 0,
-      assignmentsRemoved: assignmentsOfApproved.length,
-    });
-    const done = await candidates({ userId: { $in: [...approved] }, identifier: 'UL:AUL' });
-    expect(
-      done.every((c) => c.status === 'reclaimed' && c.attempts === 1 && c.outcome === 'deactivated'),
-    ).toBe(true);
+    expect(tallyOf(second.result)).toMatchObject({ reclaimed: approved.length, failed: 0 });
+    expect(writes('PATCH') - patches).toBe(Math.ceil(approved.length / 200));
+    for (const id of approved) expect(user(id)?.isActive).toBe(false);
+    for (const id of pendingUsers) expect(user(id)?.isActive).toBe(true);
+    const done = await candidates({ identifier: 'UL:AUL', userId: { $in: approved } });
+    expect(done.every((c) => c.status === 'reclaimed' && c.outcome === 'deactivated')).toBe(true);
   });
 
-  it('when Salesforce refuses a deactivation, then the candidate fails with its code and message, and is frozen instead where the rule says so', async () => {
-    const truth = f.sim.admin.truth(f.org.orgId);
-    const owner = truth.defaultOwners[0];
-    if (!owner) throw new Error('org has no default owner');
-    const ownerSeat = await subscriptionsOf(f.models, f.profileId)
-      .findOne({
-        userId: owner.userId,
-        identifier: /^UL:/,
-      })
-      .lean();
-    const rule = await f.models.ReclamationRule.findOneAndUpdate(
-      { profileId: f.profileId, identifier: ownerSeat?.identifier },
-      { $set: { freezeOnRefusal: true } },
-      { new: true },
-    ).lean();
-    const adminRule = await f.models.ReclamationRule.findOne({
+  it('when a whole reclaim run is undone, then every user is active and unfrozen again and the candidates are restored', async () => {
+    const reclaimed = await candidates({ identifier: 'UL:AUL', status: 'reclaimed' });
+    const runs = [
+      ...new Set(
+        (await f.models.ReclaimSnapshot.find({ userId: reclaimed[0]?.userId }).lean()).map((s) => s.runId),
+      ),
+    ];
+    expect(runs).toHaveLength(2);
+    // Undo the users (both runs: the freeze and the deactivation).
+    const undo = await f.models.ReclaimUndo.create({
+      profileId: profileOid(),
+      scope: { userIds: reclaimed.map((c) => c.userId) },
+      requestedBy: 'test-admin',
+      requestedAt: new Date(),
+    });
+
+    await f.runNamedJob('reclaim', createReclaimProcessor(f.deps), 'reclaimUndo', {
       profileId: f.profileId,
-      identifier: 'UL:AUL',
-    }).lean();
-    const base = {
-      profileId: new ObjectId(f.profileId),
-      action: 'deactivate_user',
-      justification: 'low_usage',
-      status: 'ready',
-      lastComputedSyncId: 'x',
-      attempts: 0,
-      reclaimRunId: null,
-      lastError: null,
-    };
-    const evidence = { lastLoginAt: null, userCreatedAt: new Date(0), daysInactive: 999, thresholdDays: 60 };
-    const profileCandidates = candidatesOf(f.models, f.profileId);
-    await profileCandidates.db
-      .collection<Record<string, unknown> & { _id: string }>(profileCandidates.collection.collectionName)
-      .insertMany([
-        {
-          ...base,
-          _id: `${f.profileId}|${owner.userId}|${ownerSeat?.identifier}x`,
-          userId: owner.userId,
-          username: 'owner',
-          identifier: `${ownerSeat?.identifier}x`,
-          ruleId: rule?._id,
-          evidence,
-        },
-        {
-          ...base,
-          _id: `${f.profileId}|${truth.adminUserId}|UL:AULx`,
-          userId: truth.adminUserId,
-          username: 'admin',
-          identifier: 'UL:AULx',
-          ruleId: adminRule?._id,
-          evidence,
-        },
-      ]);
-
-    await f.runJob('reclaim', createReclaimProcessor(f.deps));
-
-    const [ownerCandidate] = await candidates({ userId: owner.userId, status: 'failed' });
-    expect(ownerCandidate?.lastError?.code).toBe('FIELD_INTEGRITY_EXCEPTION');
-    expect(ownerCandidate?.lastError?.message).toMatch(/default/i);
-    expect(ownerCandidate?.outcome).toBe('deactivation refused; frozen instead');
-    expect(f.sim.admin.user(f.org.orgId, owner.userId)).toMatchObject({ isActive: true, isFrozen: true });
-    const [adminCandidate] = await candidates({ userId: truth.adminUserId, status: 'failed' });
-    expect(adminCandidate?.lastError?.code).toBe('FIELD_INTEGRITY_EXCEPTION');
-    expect(adminCandidate?.outcome).toBe('deactivation refused');
-    expect(f.sim.admin.user(f.org.orgId, truth.adminUserId)).toMatchObject({
-      isActive: true,
-      isFrozen: false,
+      undoId: String(undo._id),
     });
+
+    for (const c of reclaimed) expect(user(c.userId)).toMatchObject({ isActive: true, isFrozen: false });
+    const after = await f.models.ReclaimUndo.findById(undo._id).lean();
+    expect(after?.status).toBe('done');
+    expect(after?.users.every((u) => u.notRestored.length === 0 && u.restored.includes('reactivated'))).toBe(
+      true,
+    );
+    expect(await candidates({ _id: { $in: reclaimed.map((c) => c._id) }, status: 'restored' })).toHaveLength(
+      reclaimed.length,
+    );
+    expect(await f.models.AuditEntry.countDocuments({ action: 'reactivate' })).toBe(reclaimed.length);
   });
 
-  it('when a candidate was left reclaiming by a crashed attempt and its user is already inactive, then it is recorded reclaimed without a second deactivation', async () => {
-    const [victim] = await candidates({ identifier: 'UL:SFDC', status: 'pending' });
-    if (!victim) throw new Error('no pending Sales Cloud candidate');
-    const client = await f.deps.salesforceFor(f.profileId);
-    await client.update('User', [{ id: victim.userId, fields: { IsActive: false } }]);
-    await candidatesOf(f.models, f.profileId).updateOne(
-      { _id: victim._id },
-      { $set: { status: 'reclaiming', reclaimRunId: 'run_crashed_earlier', attempts: 1 } },
+  it('when a rule is changed after approval, then the approval no longer counts: nothing is written and the candidates wait for a new approval', async () => {
+    const approved = await approveSeats('UL:SFDC', 5);
+    await editRule('UL:SFDC', { deactivateNow: true });
+    const before = allWrites();
+
+    const outcome = await reclaim();
+
+    expect(allWrites()).toBe(before);
+    expect(tallyOf(outcome.result).skipped).toMatchObject({ rule_changed: approved.length });
+    const back = await candidates({ identifier: 'UL:SFDC', userId: { $in: approved } });
+    expect(back.every((c) => c.status === 'pending' && c.approval === null)).toBe(true);
+  });
+
+  it('when a no-approval rule is set back to need approval with another action, then a re-sync sends its ready candidates back to pending and nothing is deactivated', async () => {
+    await editRule('UL:SFDC', { requiresApproval: false });
+    await compute();
+    const ready = await candidates({ identifier: 'UL:SFDC', status: 'ready' });
+    expect(ready.length).toBeGreaterThan(5);
+    expect(ready.every((c) => c.approval?.by.startsWith('rule:'))).toBe(true);
+    await editRule('UL:SFDC', { requiresApproval: true, action: 'remove_assignment' });
+    await compute();
+    const before = allWrites();
+
+    await reclaim();
+
+    expect(allWrites()).toBe(before);
+    const after = await candidates({ _id: { $in: ready.map((c) => c._id) } });
+    expect(
+      after.every((c) => c.status === 'pending' && c.action === 'remove_assignment' && !c.approval),
+    ).toBe(true);
+    const reset = await f.models.AuditEntry.countDocuments({
+      action: 'reset_to_pending',
+      candidateId: { $in: ready.map((c) => c._id) },
+    });
+    expect(reset).toBe(ready.length);
+    await editRule('UL:SFDC', { action: 'deactivate_user', deactivateNow: true });
+    await compute();
+  });
+
+  it('when reclaim is stopped for the profile, globally, or the profile is paused, then nothing is sent and approvals stay', async () => {
+    const approved = await approveSeats('UL:SFDC', 3);
+    const before = allWrites();
+    for (const [apply, undo] of [
+      [
+        () =>
+          f.models.IntegrationProfile.updateOne(
+            { _id: profileOid() },
+            { $set: { reclaimStop: { by: 'ops', at: new Date() } } },
+          ),
+        () => f.models.IntegrationProfile.updateOne({ _id: profileOid() }, { $set: { reclaimStop: null } }),
+      ],
+      [
+        () =>
+          f.models.ReclaimSwitch.create({ _id: GLOBAL_SWITCH_ID, stopped: true, by: 'ops', at: new Date() }),
+        () => f.models.ReclaimSwitch.deleteOne({ _id: GLOBAL_SWITCH_ID }),
+      ],
+      [
+        () => f.models.IntegrationProfile.updateOne({ _id: profileOid() }, { $set: { status: 'paused' } }),
+        () => f.models.IntegrationProfile.updateOne({ _id: profileOid() }, { $set: { status: 'published' } }),
+      ],
+    ] as const) {
+      await apply();
+      const outcome = await reclaim();
+      expect(tallyOf(outcome.result).stopped).toBeGreaterThan(0);
+      await undo();
+    }
+    expect(allWrites()).toBe(before);
+    expect(
+      await candidates({ identifier: 'UL:SFDC', userId: { $in: approved }, status: 'ready' }),
+    ).toHaveLength(3);
+  });
+
+  it('when a user is excluded or an approval withdrawn after approval, then that user is skipped with the reason and the others are deactivated', async () => {
+    const ready = await candidates({ identifier: 'UL:SFDC', status: 'ready' });
+    const [excluded, withdrawn, ...rest] = ready;
+    if (!excluded || !withdrawn || rest.length === 0) throw new Error('need three approved candidates');
+    await f.models.ExclusionRule.create({
+      profileId: profileOid(),
+      kind: 'user_id',
+      value: excluded.userId,
+      createdBy: 'admin',
+    });
+    await applyCandidateMoves(
+      candidateCollection(),
+      [{ id: withdrawn._id, from: 'ready', events: ['withdraw'], set: { approval: null } }],
+      new Date(),
     );
+
+    const outcome = await reclaim();
+
+    expect(tallyOf(outcome.result).skipped).toMatchObject({ excluded: 1 });
+    expect(user(excluded.userId)?.isActive).toBe(true);
+    expect(user(withdrawn.userId)?.isActive).toBe(true);
+    for (const c of rest) expect(user(c.userId)?.isActive).toBe(false);
+    expect((await candidates({ _id: excluded._id }))[0]).toMatchObject({
+      status: 'cancelled',
+      reason: 'excluded',
+    });
+    expect((await candidates({ _id: withdrawn._id }))[0]?.status).toBe('withdrawn');
+    const skip = await f.models.AuditEntry.findOne({ action: 'skip', candidateId: excluded._id }).lean();
+    expect(skip?.reason).toBe('excluded');
+  });
+
+  it('when a candidate was left reclaiming by a failed run, then it is not deactivated after its user was excluded and its rule disabled', async () => {
+    const [c] = await approveSeats('UL:SFDC', 1).then((ids) =>
+      candidates({ identifier: 'UL:SFDC', userId: { $in: ids } }),
+    );
+    if (!c) throw new Error('no candidate');
+    await applyCandidateMoves(
+      candidateCollection(),
+      [
+        {
+          id: c._id,
+          from: 'ready',
+          events: ['write_started'],
+          set: { phase: 'deactivate', reclaimRunId: 'run_crashed00000' },
+        },
+      ],
+      new Date(),
+    );
+    await f.models.ExclusionRule.create({
+      profileId: profileOid(),
+      kind: 'user_id',
+      value: c.userId,
+      createdBy: 'admin',
+    });
+    await editRule('UL:SFDC', { enabled: false });
     const patches = writes('PATCH');
 
-    const outcome = await f.runJob('reclaim', createReclaimProcessor(f.deps));
+    await reclaim();
+
+    expect(writes('PATCH')).toBe(patches);
+    expect(user(c.userId)?.isActive).toBe(true);
+    expect((await candidates({ _id: c._id }))[0]?.status).toBe('cancelled');
+    await editRule('UL:SFDC', { enabled: true });
+  });
+
+  it('when a candidate was left reclaiming and its deactivation had landed, then it is recorded reclaimed without a second call', async () => {
+    await compute();
+    const [c] = await approveSeats('UL:SFDC', 1).then((ids) =>
+      candidates({ identifier: 'UL:SFDC', userId: { $in: ids } }),
+    );
+    if (!c) throw new Error('no candidate');
+    await applyCandidateMoves(
+      candidateCollection(),
+      [
+        {
+          id: c._id,
+          from: 'ready',
+          events: ['write_started'],
+          set: { phase: 'deactivate', reclaimRunId: 'run_crashed00001' },
+        },
+      ],
+      new Date(),
+    );
+    // The crashed attempt's PATCH had reached Salesforce.
+    await f.deps
+      .salesforceFor(f.profileId)
+      .then((client) => client.update('User', [{ id: c.userId, fields: { IsActive: false } }]));
+    const patches = writes('PATCH');
+
+    const outcome = await reclaim();
 
     expect(writes('PATCH')).toBe(patches);
     expect(tallyOf(outcome.result).verifiedAfterInterruption).toBe(1);
-    const [after] = await candidates({ _id: victim._id });
-    expect(after).toMatchObject({ status: 'reclaimed', attempts: 2 });
-    expect(after?.outcome).toMatch(/already inactive/);
+    expect((await candidates({ _id: c._id }))[0]?.status).toBe('reclaimed');
+  });
+
+  it('when Salesforce refuses a deactivation, then the candidate fails with the blocker named, and the user is frozen instead', async () => {
+    const owner = f.sim.admin
+      .truth(f.org.orgId)
+      .defaultOwners.find((o) => user(o.userId)?.userType === 'Standard');
+    if (!owner) throw new Error('org has no default owner');
+    const identifier = `UL:${user(owner.userId)?.licenseDefinitionKey ?? ''}`;
+    // Make the owner idle enough to be a candidate: a one-day rule, no grace for new accounts.
+    await editRule(identifier, { deactivateNow: true, thresholdDays: 1, graceDays: 0 });
+    await compute();
+    const seat = (await candidates({ userId: owner.userId, identifier, status: 'pending' }))[0];
+    if (!seat) throw new Error('default owner is no candidate');
+    await approveCandidates(f.models, f.profileId, { _id: seat._id });
+
+    const outcome = await reclaim();
+
+    expect(tallyOf(outcome.result).frozenInstead).toBeGreaterThanOrEqual(1);
+    const after = (await candidates({ _id: seat._id }))[0];
+    expect(after?.status).toBe('failed');
+    expect(after?.outcome).toMatch(
+      /^deactivation refused \(default_(lead|case|workflow)_(owner|user)\); frozen instead$/,
+    );
+    expect(after?.lastError?.code).toBe('FIELD_INTEGRITY_EXCEPTION');
+    expect(user(owner.userId)).toMatchObject({ isActive: true, isFrozen: true });
   });
 
   it('when more candidates are ready than one batch holds, then child jobs share the work and the parent sums their outcomes', async () => {
-    const pending = await candidates({
-      identifier: { $in: ['UL:SFDC', 'UL:SFDC:ServiceCloud'] },
-      status: 'pending',
-    });
-    expect(pending.length).toBeGreaterThan(2 * BATCH);
-    await candidatesOf(f.models, f.profileId).updateMany(
-      { _id: { $in: pending.map((c) => c._id) } },
-      { $set: { status: 'ready' } },
-    );
-    const patches = writes('PATCH');
+    await approveCandidates(f.models, f.profileId, { identifier: /^UL:/ });
+    const ready = await candidates({ status: 'ready' });
+    expect(ready.length).toBeGreaterThan(BATCH * 2);
 
     const outcome = await f.runJob('reclaim', createReclaimProcessor(f.deps, { batchSize: BATCH }));
 
-    expect(outcome.result).toMatchObject({ batches: Math.ceil(pending.length / BATCH) });
-    expect(tallyOf(outcome.result).reclaimed).toBe(pending.length);
-    for (const c of pending) expect(f.sim.admin.user(f.org.orgId, c.userId)?.isActive).toBe(false);
-    expect(writes('PATCH') - patches).toBe(Math.ceil(pending.length / BATCH));
+    const tally = tallyOf(outcome.result);
+    expect(outcome.result.batches).toBe(Math.ceil(ready.length / BATCH));
     expect(
-      await candidatesOf(f.models, f.profileId).countDocuments({
-        _id: { $in: pending.map((c) => c._id) },
-        status: 'reclaimed',
-      }),
-    ).toBe(pending.length);
+      tally.reclaimed + tally.frozen + tally.failed + Object.values(tally.skipped).reduce((a, b) => a + b, 0),
+    ).toBe(ready.length);
+    expect(await candidates({ status: { $in: ['ready', 'reclaiming'] } })).toHaveLength(0);
   });
 
   it('when the reclaim subflow is off, then nothing is reclaimed even if candidates are ready', async () => {
+    await compute();
+    await approveCandidates(f.models, f.profileId, { identifier: /^UL:/ });
     await f.models.IntegrationProfile.updateOne(
-      { _id: f.profileId },
+      { _id: profileOid() },
       { $set: { 'subflows.reclaimSubscriptions': false } },
     );
-    const [candidate] = await candidates({ status: 'pending' });
-    await candidatesOf(f.models, f.profileId).updateOne(
-      { _id: candidate?._id },
-      { $set: { status: 'ready' } },
-    );
-    const patches = writes('PATCH');
-    const outcome = await f.runJob('reclaim', createReclaimProcessor(f.deps));
-    expect(outcome.result).toMatchObject({ skipped: expect.stringMatching(/subflow is off/) });
-    expect(writes('PATCH')).toBe(patches);
-    expect((await candidates({ _id: candidate?._id }))[0]?.status).toBe('ready');
+    const before = allWrites();
+    const outcome = await reclaim();
+    expect(outcome.result.skipped).toBe('reclaim subflow is off for this profile');
+    expect(allWrites()).toBe(before);
   });
 });

@@ -243,11 +243,37 @@ export function createComputeCandidatesProcessor(
         else if (move.events.includes('no_longer_matches')) result.cancelled += 1;
         else result.resetToPending += 1;
       }
-      audits.push(...moves.filter((m) => m.from !== 'cancelled').map((m) => auditOf(m)));
+      audits.push(...moves.map((m) => auditOf(m)));
+      // A rule that needs no approval approves its new candidates: that is a decision too.
+      audits.push(...fresh.filter((d) => d.status === 'ready').map((d) => approvalAudit(d)));
       result.created += inserted;
       counts.writes += inserted + moved;
     }
 
+    const approvalAudit = (d: CandidateDoc): AuditInput => {
+      const rule = rulesById.get(String(d.ruleId));
+      return {
+        profileId: profileObjectId,
+        runId,
+        candidateId: d._id,
+        userId: d.userId,
+        username: d.username,
+        action: 'approve',
+        actor: d.approval?.by ?? ACTOR,
+        rule: rule
+          ? {
+              id: rule._id,
+              identifier: rule.identifier,
+              revision: rule.revision ?? 1,
+              action: rule.action,
+              thresholdDays: rule.thresholdDays,
+            }
+          : null,
+        evidence: d.evidence,
+        outcome: 'new → ready (the rule needs no approval)',
+        at: now,
+      };
+    };
     const auditOf = (move: CandidateMove): AuditInput => {
       const c = known.get(move.id);
       const rule = c ? rulesById.get(String(c.ruleId)) : undefined;
@@ -257,8 +283,12 @@ export function createComputeCandidatesProcessor(
         candidateId: move.id,
         userId: c?.userId ?? null,
         username: c?.username ?? null,
-        action: move.events.includes('no_longer_matches') ? 'cancel' : 'reset_to_pending',
-        actor: ACTOR,
+        action: move.events.includes('no_longer_matches')
+          ? 'cancel'
+          : move.events.includes('matched_preapproved')
+            ? 'approve'
+            : 'reset_to_pending',
+        actor: move.events.includes('matched_preapproved') && rule ? ruleApproval(rule, now).by : ACTOR,
         rule: rule
           ? {
               id: rule._id,

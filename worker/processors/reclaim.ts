@@ -1,8 +1,9 @@
 /**
- * reclaim: when the profile's reclaim subflow is on, reclaims its `ready` candidates (approved, or
- * their rule needs no approval). Up to RECLAIM_BATCH_SIZE it works inline; beyond, it fans out one
- * child job per slice of candidate ids on the reclaim queue (any worker takes them), waits for them
- * (`moveToWaitingChildren`) and sums their outcomes. A dry run records the calls it would make.
+ * reclaim: when the profile's reclaim subflow is on, reclaims its approved candidates (and the
+ * frozen ones whose grace is over), each re-checked at the moment of the write. Up to
+ * RECLAIM_BATCH_SIZE it works inline; beyond, it fans out one child job per slice of candidate ids on
+ * the reclaim queue (any worker takes them), waits for them (`moveToWaitingChildren`) and sums their
+ * outcomes. A dry run records the calls it would make. `reclaimUndo` jobs share the queue.
  */
 import { Queue, WaitingChildrenError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
@@ -13,14 +14,25 @@ import {
   reclaimBatchPayloadSchema,
   type ReclaimBatchPayload,
 } from '../../shared/jobs/reclaimBatch.js';
+import {
+  RECLAIM_UNDO_JOB_NAME,
+  reclaimUndoPayloadSchema,
+  type ReclaimUndoPayload,
+} from '../../shared/jobs/reclaimUndo.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
-import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
 import { SeatwiseError } from '../../shared/errors.js';
 import { QUEUE_NAMES } from '../../shared/queues.js';
 import { outcomeOf } from '../jobOutcome.js';
 import { parseJobData, parseRunPayload } from '../jobPayload.js';
 import type { JobOutcome, JobProcessor, WorkerDeps } from '../workerDeps.js';
-import { addTally, emptyTally, reclaimCandidates, type ReclaimTally } from './reclaim/reclaimCandidates.js';
+import {
+  addTally,
+  emptyTally,
+  reclaimCandidates,
+  workableFilter,
+  type ReclaimTally,
+} from './reclaim/reclaimCandidates.js';
+import { undoReclaim } from './reclaim/undoReclaim.js';
 
 export interface ReclaimOptions {
   now?: () => Date;
@@ -29,7 +41,6 @@ export interface ReclaimOptions {
 }
 
 const CHILD_ATTEMPTS = 5;
-const OPEN_STATUSES: CandidateStatus[] = ['ready', 'reclaiming'];
 
 type ChildOutcome = JobOutcome & { result: { tally: ReclaimTally } };
 
@@ -77,7 +88,6 @@ export function createReclaimProcessor(deps: WorkerDeps, options: ReclaimOptions
         profileId: new ObjectId(payload.profileId),
         runId: payload.runId,
         syncId: profile.activeSyncId ?? null,
-        dryRun: profile.dryRun,
         range,
         now,
       },
@@ -126,6 +136,10 @@ export function createReclaimProcessor(deps: WorkerDeps, options: ReclaimOptions
   }
 
   return async (job: Job, token?: string): Promise<JobOutcome> => {
+    if (job.name === RECLAIM_UNDO_JOB_NAME) {
+      const payload: ReclaimUndoPayload = parseJobData(job, reclaimUndoPayloadSchema);
+      return undoReclaim(deps, payload, now);
+    }
     if (job.name === RECLAIM_BATCH_JOB_NAME) {
       const payload: ReclaimBatchPayload = parseJobData(job, reclaimBatchPayloadSchema);
       return runSlice(job, payload, { first: payload.firstCandidateId, last: payload.lastCandidateId });
@@ -148,7 +162,7 @@ export function createReclaimProcessor(deps: WorkerDeps, options: ReclaimOptions
     }
 
     const profileId = new ObjectId(payload.profileId);
-    const open = { profileId, status: { $in: OPEN_STATUSES } };
+    const open = workableFilter(now()) as Record<string, unknown>;
     const total = await candidatesOf(deps.models, profileId).countDocuments(open);
     if (total <= batchSize || !token) return runSlice(job, payload, null);
 

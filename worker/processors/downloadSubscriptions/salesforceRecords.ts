@@ -4,12 +4,12 @@
  */
 import { z } from 'zod';
 
-const sfDate = z
+export const sfDate = z
   .string()
   .transform((value) => new Date(value))
   .refine((date) => !Number.isNaN(date.getTime()), 'must be a Salesforce date-time');
 
-const nullableString = z
+export const nullableString = z
   .string()
   .nullish()
   .transform((v) => v ?? null);

@@ -1,20 +1,23 @@
 /**
- * The Salesforce side of reclaiming one chunk (≤ 200 users per write call): deactivate, freeze,
- * remove assignments. Every call is described first as a {@link PlannedCall}, so a dry run can
- * record exactly what it would send and a real run sends exactly that.
+ * The Salesforce side of reclaiming one batch (≤ 200 records per write call): freeze, deactivate,
+ * remove assignments, and undo's unfreeze, reactivate and re-create. Every call is described first
+ * as a {@link PlannedCall}, so a dry run can record exactly what it would send and a real run sends
+ * exactly that.
  */
-import { z } from 'zod';
 import type {
   RecordOutcome,
   RecordUpdate,
   SalesforceOrgClient,
 } from '../../../shared/salesforce/salesforceClient.js';
 
+export type WriteSObject =
+  'User' | 'UserLogin' | 'PermissionSetLicenseAssign' | 'UserPackageLicense' | 'PermissionSetAssignment';
+
 export interface PlannedCall {
-  method: 'PATCH' | 'DELETE';
+  method: 'PATCH' | 'DELETE' | 'POST';
   path: '/composite/sobjects';
-  sobject: 'User' | 'UserLogin' | 'PermissionSetLicenseAssign' | 'UserPackageLicense' | 'assignment';
-  /** The field set by a PATCH (e.g. IsActive=false). */
+  sobject: WriteSObject;
+  /** The field set by a PATCH (e.g. IsActive=false); null for a delete or a create. */
   change: string | null;
   ids: string[];
 }
@@ -28,32 +31,32 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-export const planDeactivation = (userIds: readonly string[]): PlannedCall[] =>
-  chunk(userIds, WRITE_BATCH).map((ids) => ({
-    method: 'PATCH',
-    path: '/composite/sobjects',
-    sobject: 'User',
-    change: 'IsActive=false',
-    ids,
-  }));
+const patch =
+  (sobject: 'User' | 'UserLogin', change: string) =>
+  (ids: readonly string[]): PlannedCall[] =>
+    chunk(ids, WRITE_BATCH).map((part) => ({
+      method: 'PATCH',
+      path: '/composite/sobjects',
+      sobject,
+      change,
+      ids: part,
+    }));
 
-export const planFreeze = (userLoginIds: readonly string[]): PlannedCall[] =>
-  chunk(userLoginIds, WRITE_BATCH).map((ids) => ({
-    method: 'PATCH',
-    path: '/composite/sobjects',
-    sobject: 'UserLogin',
-    change: 'IsFrozen=true',
-    ids,
-  }));
+export const planDeactivation = patch('User', 'IsActive=false');
+export const planReactivation = patch('User', 'IsActive=true');
+export const planFreeze = patch('UserLogin', 'IsFrozen=true');
+export const planUnfreeze = patch('UserLogin', 'IsFrozen=false');
 
-export const planAssignmentRemoval = (assignmentIds: readonly string[]): PlannedCall[] =>
-  chunk(assignmentIds, WRITE_BATCH).map((ids) => ({
+/** One sObject type per call: Salesforce refuses Setup-related types mixed in one delete. */
+export function planRemoval(sobject: WriteSObject, ids: readonly string[]): PlannedCall[] {
+  return chunk(ids, WRITE_BATCH).map((part) => ({
     method: 'DELETE',
     path: '/composite/sobjects',
-    sobject: 'assignment',
+    sobject,
     change: null,
-    ids,
+    ids: part,
   }));
+}
 
 /** A delete of something already gone means an earlier attempt (or someone else) removed it. */
 const ALREADY_GONE = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND']);
@@ -71,52 +74,19 @@ export function refusalOf(outcome: RecordOutcome | undefined): { code: string; m
     : { code: 'NO_OUTCOME', message: 'Salesforce returned no outcome for this record' };
 }
 
-const quoteIds = (ids: readonly string[]): string =>
-  ids.map((id) => `'${id.replace(/[^0-9A-Za-z]/g, '')}'`).join(',');
-
-const userActiveSchema = z.object({ Id: z.string(), IsActive: z.boolean() });
-const userLoginSchema = z.object({ Id: z.string(), UserId: z.string() });
-
-/** Which of these users are still active (checked before acting again after an interrupted attempt). */
-export async function activeUsers(
-  client: SalesforceOrgClient,
-  userIds: readonly string[],
-): Promise<Set<string>> {
-  const active = new Set<string>();
-  for (const ids of chunk(userIds, WRITE_BATCH)) {
-    for await (const page of client.query(
-      `SELECT Id, IsActive FROM User WHERE Id IN (${quoteIds(ids)})`,
-      userActiveSchema,
-    )) {
-      for (const user of page.records) if (user.IsActive) active.add(user.Id);
-    }
-  }
-  return active;
-}
-
-/** UserLogin ids per user: freezing is a field of UserLogin, not of User. */
-export async function userLoginIds(
-  client: SalesforceOrgClient,
-  userIds: readonly string[],
-): Promise<Map<string, string>> {
-  const logins = new Map<string, string>();
-  for (const ids of chunk(userIds, WRITE_BATCH)) {
-    for await (const page of client.query(
-      `SELECT Id, UserId FROM UserLogin WHERE UserId IN (${quoteIds(ids)})`,
-      userLoginSchema,
-    )) {
-      for (const login of page.records) logins.set(login.UserId, login.Id);
-    }
-  }
-  return logins;
-}
+const FIELDS: Record<string, RecordUpdate['fields']> = {
+  'IsActive=false': { IsActive: false },
+  'IsActive=true': { IsActive: true },
+  'IsFrozen=true': { IsFrozen: true },
+  'IsFrozen=false': { IsFrozen: false },
+};
 
 /** Outcomes keyed by the id each call named (the client keeps input order). */
 export async function send(
   client: SalesforceOrgClient,
   call: PlannedCall,
 ): Promise<Map<string, RecordOutcome>> {
-  const fields: RecordUpdate['fields'] = call.sobject === 'User' ? { IsActive: false } : { IsFrozen: true };
+  const fields = FIELDS[call.change ?? ''] ?? {};
   const outcomes =
     call.method === 'DELETE'
       ? await client.delete(call.ids)

@@ -1,48 +1,40 @@
 /**
- * Reclaims the `ready` candidates of a profile (optionally only those whose `_id` lies in a range),
- * 200 at a time: record the intent (`reclaiming`, attempts+1), call Salesforce, record each
- * outcome. A candidate found `reclaiming` was interrupted mid-call: its user's state is read back
- * from Salesforce before anything is sent again, so nobody is reclaimed twice.
+ * Reclaims a profile's approved candidates (optionally only those whose `_id` lies in a range), one
+ * batch of ≤ 200 at a time. Before each batch it re-reads everything a write depends on (MongoDB:
+ * candidates, rules, exclusions, profile, stop switches; Salesforce: the users, their logins, the
+ * assignments) and asks `decideWrite` per candidate; what is no longer eligible is skipped with its
+ * reason. Interrupted writes are settled against Salesforce first, so nobody is written twice.
  */
 import type { Collection, Filter, ObjectId } from 'mongodb';
-import { bulkWriteInChunks } from '../../../shared/db/bulkWriteInChunks.js';
+import { appendAudit, type AuditInput } from '../../../shared/db/auditLog.js';
+import { applyCandidateMoves, type CandidateMove } from '../../../shared/db/candidateMoves.js';
 import type { Models } from '../../../shared/db/models.js';
-import type { ReclaimAction } from '../../../shared/db/models/reclamationRule.model.js';
-import type { CandidateStatus } from '../../../shared/db/models/removalCandidate.model.js';
 import { candidatesOf, subscriptionsOf } from '../../../shared/db/profileCollections.js';
+import { sparedReason } from '../../../shared/domain/sparedUsers.js';
+import { decideWrite, type WriteDecision } from '../../../shared/domain/writeEligibility.js';
 import type { SalesforceOrgClient } from '../../../shared/salesforce/salesforceClient.js';
 import { subscriptionRowId, type SubscriptionRow } from '../downloadSubscriptions/subscriptionRows.js';
+import { loadBatchState, type BatchState, type CandidateRow } from './batchState.js';
+import { writeBatch, type PlannedWrite } from './batchWrites.js';
+import { resolveInterrupted } from './interruptedWrites.js';
+import { candidateAudit, type AuditScope } from './reclaimAudit.js';
 import {
-  activeUsers,
-  chunk,
-  isDone,
-  planAssignmentRemoval,
   planDeactivation,
   planFreeze,
-  refusalOf,
-  send,
-  userLoginIds,
+  planRemoval,
   WRITE_BATCH,
   type PlannedCall,
+  type WriteSObject,
 } from './reclaimCalls.js';
+import { idKey, readAssignments, readLogins, readUsers } from './salesforceState.js';
 
-export interface CandidateRow {
-  _id: string;
-  profileId: ObjectId;
-  userId: string;
-  identifier: string;
-  ruleId: ObjectId;
-  action: ReclaimAction;
-  status: CandidateStatus;
-  reclaimRunId: string | null;
-}
+export type { CandidateRow } from './batchState.js';
 
 export interface ReclaimScope {
   profileId: ObjectId;
   runId: string;
   /** The active snapshot, where assignment ids come from (null: nothing downloaded). */
   syncId: string | null;
-  dryRun: boolean;
   range: { first: string; last: string } | null;
   now: () => Date;
 }
@@ -50,11 +42,17 @@ export interface ReclaimScope {
 export interface ReclaimTally {
   candidates: number;
   reclaimed: number;
+  /** First phase done: frozen, deactivated once the grace period is over. */
+  frozen: number;
   failed: number;
   frozenInstead: number;
   verifiedAfterInterruption: number;
   assignmentsRemoved: number;
   assignmentRemovalsFailed: number;
+  /** Candidates not written, by reason (re-check at the write). */
+  skipped: Record<string, number>;
+  /** A stop switch or a pause was seen: nothing more was sent. */
+  stopped: number;
   writes: number;
   /** Dry run only: the calls a real run would send. */
   plannedCalls: PlannedCall[];
@@ -63,11 +61,14 @@ export interface ReclaimTally {
 export const emptyTally = (): ReclaimTally => ({
   candidates: 0,
   reclaimed: 0,
+  frozen: 0,
   failed: 0,
   frozenInstead: 0,
   verifiedAfterInterruption: 0,
   assignmentsRemoved: 0,
   assignmentRemovalsFailed: 0,
+  skipped: {},
+  stopped: 0,
   writes: 0,
   plannedCalls: [],
 });
@@ -75,16 +76,18 @@ export const emptyTally = (): ReclaimTally => ({
 export function addTally(into: ReclaimTally, from: ReclaimTally): void {
   for (const key of Object.keys(into) as (keyof ReclaimTally)[]) {
     if (key === 'plannedCalls') into.plannedCalls.push(...from.plannedCalls);
-    else into[key] += from[key];
+    else if (key === 'skipped') {
+      for (const [reason, n] of Object.entries(from.skipped))
+        into.skipped[reason] = (into.skipped[reason] ?? 0) + n;
+    } else into[key] += from[key];
   }
 }
 
-const STATUS_CHUNK = 50;
-
-interface Verdict {
-  status: 'reclaimed' | 'failed';
-  outcome: string;
-  error: { code: string; message: string } | null;
+/** What this job takes: approved, interrupted, and frozen ones whose grace is over. */
+export function workableFilter(now: Date): Filter<CandidateRow> {
+  return {
+    $or: [{ status: { $in: ['ready', 'reclaiming'] } }, { status: 'frozen', deactivateAfter: { $lte: now } }],
+  };
 }
 
 export async function reclaimCandidates(
@@ -97,73 +100,211 @@ export async function reclaimCandidates(
   const candidates = candidatesOf(models, scope.profileId).collection as unknown as Collection<CandidateRow>;
   const subscriptions = subscriptionsOf(models, scope.profileId)
     .collection as unknown as Collection<SubscriptionRow>;
-  const rules = await models.ReclamationRule.find(
-    { profileId: scope.profileId },
-    { freezeOnRefusal: 1 },
-  ).lean();
-  const freezesOnRefusal = new Set(rules.filter((r) => r.freezeOnRefusal).map((r) => String(r._id)));
+  const audit: AuditScope = { profileId: scope.profileId, runId: scope.runId };
+  const startedAt = scope.now();
 
-  /** The page filter: this slice's ids, after the last one already handled (keyset paging on _id). */
   const pageFilter = (after: string | null): Filter<CandidateRow> => {
     const range: { $gt?: string; $gte?: string; $lte?: string } = {};
     if (after !== null) range.$gt = after;
     else if (scope.range) range.$gte = scope.range.first;
     if (scope.range) range.$lte = scope.range.last;
-    const filter: Filter<CandidateRow> = {
-      profileId: scope.profileId,
-      status: { $in: ['ready', 'reclaiming'] },
-    };
+    const filter = workableFilter(startedAt);
     if (Object.keys(range).length > 0) filter._id = range;
     return filter;
   };
 
-  const assignmentsOfUsers = async (userIds: readonly string[]): Promise<Map<string, string>> => {
-    const byAssignment = new Map<string, string>();
-    if (!scope.syncId || userIds.length === 0) return byAssignment;
-    const rows = await subscriptions
-      .find(
-        {
-          profileId: scope.profileId,
-          syncId: scope.syncId,
-          userId: { $in: [...userIds] },
-          assignmentId: { $ne: null },
-          goneAt: null,
-        },
-        { projection: { userId: 1, assignmentId: 1 } },
-      )
-      .toArray();
-    for (const row of rows) if (row.assignmentId) byAssignment.set(row.assignmentId, row.userId);
-    return byAssignment;
-  };
-
-  const assignmentOfCandidates = async (page: readonly CandidateRow[]): Promise<Map<string, string>> => {
+  /** Assignment ids of removal candidates, from the active snapshot (re-read from Salesforce later). */
+  const assignmentOf = async (page: readonly CandidateRow[]): Promise<Map<string, string>> => {
     const byCandidate = new Map<string, string>();
-    if (!scope.syncId || page.length === 0) return byCandidate;
+    const removals = page.filter((c) => c.action === 'remove_assignment');
+    if (!scope.syncId || removals.length === 0) return byCandidate;
     const syncId = scope.syncId;
     const rows = await subscriptions
       .find(
-        { _id: { $in: page.map((c) => subscriptionRowId(syncId, c.userId, c.identifier)) } },
-        { projection: { userId: 1, identifier: 1, assignmentId: 1 } },
+        { _id: { $in: removals.map((c) => subscriptionRowId(syncId, c.userId, c.identifier)) } },
+        { projection: { assignmentId: 1 } },
       )
       .toArray();
     const byRow = new Map(rows.map((r) => [r._id, r.assignmentId]));
-    for (const c of page) {
+    for (const c of removals) {
       const assignmentId = byRow.get(subscriptionRowId(syncId, c.userId, c.identifier));
       if (assignmentId) byCandidate.set(c._id, assignmentId);
     }
     return byCandidate;
   };
 
-  const setMany = async (
-    ids: readonly string[],
-    from: CandidateStatus,
-    update: Record<string, unknown>,
-  ): Promise<void> => {
-    for (const part of chunk(ids, STATUS_CHUNK)) {
-      const result = await candidates.updateMany({ _id: { $in: part }, status: from }, update);
-      tally.writes += result.modifiedCount;
-    }
+  const move = async (moves: readonly CandidateMove[]) => {
+    tally.writes += await applyCandidateMoves(candidates, moves, scope.now());
   };
+
+  async function reclaimPage(page: CandidateRow[]): Promise<boolean> {
+    const ids = page.map((c) => c._id);
+    const assignments = await assignmentOf(page);
+    let state = await loadBatchState(models, candidates, scope.profileId, ids);
+    if (state.stops.global || state.stops.profile || state.stops.paused) {
+      tally.stopped += page.length;
+      return true;
+    }
+    const audits: AuditInput[] = [];
+    const interrupted = state.candidates.filter((c) => c.status === 'reclaiming');
+    if (interrupted.length > 0 && !state.dryRun) {
+      const verdicts = await resolveInterrupted(client, interrupted, assignments, state, audit, scope.now());
+      await move(verdicts.moves);
+      audits.push(...verdicts.audits);
+      tally.verifiedAfterInterruption += verdicts.confirmed;
+      state = await loadBatchState(models, candidates, scope.profileId, ids);
+    }
+    const planned = await recheck(state, assignments, audits);
+    if (state.dryRun) planDryRun(planned);
+    else {
+      const result = await writeBatch(models, client, candidates, planned, state, audit, scope.now());
+      await move(result.moves);
+      audits.push(...result.audits);
+      tally.reclaimed += result.reclaimed;
+      tally.frozen += result.frozen;
+      tally.failed += result.failed;
+      tally.frozenInstead += result.frozenInstead;
+      tally.assignmentsRemoved += result.assignmentsRemoved;
+      tally.assignmentRemovalsFailed += result.assignmentRemovalsFailed;
+    }
+    await appendAudit(models, audits);
+    return false;
+  }
+
+  /** The re-check at the write: which candidates of the batch may be written now, and which not. */
+  async function recheck(
+    state: BatchState,
+    assignments: ReadonlyMap<string, string>,
+    audits: AuditInput[],
+  ): Promise<PlannedWrite[]> {
+    const now = scope.now();
+    const workable = state.candidates.filter((c) => c.status === 'ready' || c.status === 'frozen');
+    if (workable.length === 0) return [];
+    const userIds = workable.map((c) => c.userId);
+    const users = await readUsers(client, userIds);
+    const loginUsers = workable.filter((c) => c.action !== 'remove_assignment').map((c) => c.userId);
+    const logins = loginUsers.length > 0 ? await readLogins(client, loginUsers) : new Map();
+    const planned: PlannedWrite[] = [];
+    const skips: {
+      c: CandidateRow;
+      decision: Extract<WriteDecision, { write: false }> | null;
+      reason: string;
+    }[] = [];
+    for (const c of workable) {
+      const user = users.get(idKey(c.userId));
+      const login = logins.get(idKey(c.userId));
+      const rule = state.rules.get(String(c.ruleId));
+      const decision = decideWrite({
+        candidate: {
+          status: c.status,
+          ruleId: String(c.ruleId),
+          action: c.action,
+          approval: c.approval
+            ? {
+                ruleId: String(c.approval.ruleId),
+                ruleRevision: c.approval.ruleRevision,
+                action: c.approval.action,
+                deactivateNow: c.approval.deactivateNow,
+              }
+            : null,
+          frozenAt: c.frozenAt,
+          deactivateAfter: c.deactivateAfter,
+        },
+        rule: rule ?? null,
+        stops: state.stops,
+        user: user ? { ...user, isFrozen: login ? login.isFrozen : null } : null,
+        excluded: user
+          ? state.exclusions.match({
+              identifier: c.identifier,
+              userId: c.userId,
+              username: user.username,
+              profileName: user.profileName,
+              userType: user.userType,
+            }) !== null
+          : false,
+        spared: user ? sparedReason({ ...user, userId: user.id }, state.connectedUserIds) : null,
+        now,
+      });
+      if (!decision.write)
+        skips.push({
+          c,
+          decision,
+          reason: decision.detail ? `${decision.reason}: ${decision.detail}` : decision.reason,
+        });
+      else
+        planned.push({ candidate: c, phase: decision.phase, user: user as NonNullable<typeof user>, login });
+    }
+    const removals = planned.filter((w) => w.phase === 'remove_assignment');
+    if (removals.length > 0) {
+      const ids = removals.flatMap((w) => assignments.get(w.candidate._id) ?? []);
+      const found = ids.length > 0 ? await readAssignments(client, ids) : { byId: new Map(), dependents: [] };
+      for (const w of removals) {
+        const id = assignments.get(w.candidate._id);
+        const assignment = id ? found.byId.get(idKey(id)) : undefined;
+        if (!assignment) {
+          skips.push({ c: w.candidate, decision: null, reason: 'assignment_gone' });
+          continue;
+        }
+        w.assignment = assignment;
+        w.dependents = found.dependents.filter(
+          (d) =>
+            idKey(d.userId) === idKey(assignment.userId) &&
+            d.requiresLicenseId &&
+            idKey(d.requiresLicenseId) === idKey(assignment.grantId),
+        );
+      }
+    }
+    const skippedIds = new Set(skips.map((s) => s.c._id));
+    const moves: CandidateMove[] = [];
+    for (const { c, decision, reason } of skips) {
+      tally.skipped[reason] = (tally.skipped[reason] ?? 0) + 1;
+      const event = decision ? decision.event : 'skipped_ineligible';
+      audits.push(
+        candidateAudit(
+          audit,
+          c,
+          state.rules.get(String(c.ruleId)),
+          'skip',
+          event ? `skipped: ${event}` : 'skipped; stays',
+          reason,
+        ),
+      );
+      if (!event) continue;
+      moves.push({
+        id: c._id,
+        from: c.status,
+        events: [event],
+        set: {
+          reason,
+          ...(event === 'skipped_unapproved' || event === 'skipped_ineligible' ? { approval: null } : {}),
+        },
+      });
+    }
+    if (!state.dryRun) await move(moves);
+    return planned.filter((w) => !skippedIds.has(w.candidate._id));
+  }
+
+  function planDryRun(planned: readonly PlannedWrite[]): void {
+    const users = (phase: string) => [
+      ...new Set(planned.filter((w) => w.phase === phase).map((w) => w.user.id)),
+    ];
+    const logins = [
+      ...new Set(planned.filter((w) => w.phase === 'freeze' && w.login).map((w) => w.login?.id as string)),
+    ];
+    const removals = planned.filter((w) => w.phase === 'remove_assignment');
+    const ofType = (sobject: WriteSObject) =>
+      removals
+        .flatMap((w) => [...(w.dependents ?? []), ...(w.assignment ? [w.assignment] : [])])
+        .filter((a) => a.sobject === sobject)
+        .map((a) => a.id);
+    tally.plannedCalls.push(
+      ...planFreeze(logins),
+      ...planDeactivation(users('deactivate')),
+      ...planRemoval('PermissionSetAssignment', ofType('PermissionSetAssignment')),
+      ...planRemoval('PermissionSetLicenseAssign', ofType('PermissionSetLicenseAssign')),
+      ...planRemoval('UserPackageLicense', ofType('UserPackageLicense')),
+    );
+  }
 
   let after: string | null = null;
   for (;;) {
@@ -171,207 +312,9 @@ export async function reclaimCandidates(
     if (page.length === 0) break;
     after = (page[page.length - 1] as CandidateRow)._id;
     tally.candidates += page.length;
-    if (scope.dryRun) await dryRun(page);
-    else await reclaimPage(page);
+    const stopped = await reclaimPage(page);
     await onProgress(tally.candidates);
+    if (stopped) break;
   }
   return tally;
-
-  async function dryRun(page: CandidateRow[]): Promise<void> {
-    const now = scope.now();
-    const deactivate = unique(page.filter((c) => c.action === 'deactivate_user').map((c) => c.userId));
-    const freezeUsers = unique(page.filter((c) => c.action === 'freeze_user').map((c) => c.userId));
-    const removals = await assignmentOfCandidates(page.filter((c) => c.action === 'remove_assignment'));
-    const cascade = await assignmentsOfUsers(deactivate);
-    const logins =
-      freezeUsers.length > 0 ? await userLoginIds(client, freezeUsers) : new Map<string, string>();
-    const calls = [
-      ...planDeactivation(deactivate),
-      ...planFreeze(freezeUsers.flatMap((u) => logins.get(u) ?? [])),
-      ...planAssignmentRemoval(unique([...cascade.keys(), ...removals.values()])),
-    ];
-    tally.plannedCalls.push(...calls);
-    const byOutcome = new Map<string, string[]>();
-    for (const c of page) {
-      const outcome =
-        c.action === 'deactivate_user'
-          ? 'dry run: would PATCH User IsActive=false and DELETE its assignments'
-          : c.action === 'freeze_user'
-            ? 'dry run: would PATCH UserLogin IsFrozen=true'
-            : removals.has(c._id)
-              ? `dry run: would DELETE assignment ${removals.get(c._id)}`
-              : 'dry run: no assignment id known for this subscription';
-      byOutcome.set(outcome, [...(byOutcome.get(outcome) ?? []), c._id]);
-    }
-    for (const [outcome, ids] of byOutcome) {
-      for (const status of ['ready', 'reclaiming'] as const) {
-        await setMany(ids, status, { $set: { outcome, reclaimRunId: scope.runId, updatedAt: now } });
-      }
-    }
-  }
-
-  async function reclaimPage(page: CandidateRow[]): Promise<void> {
-    const fresh = page.filter((c) => c.status === 'ready').map((c) => c._id);
-    const interrupted = page.filter((c) => c.status === 'reclaiming');
-    // Intent first: if the process dies during the call, these are found `reclaiming` next time.
-    const intentAt = scope.now();
-    await setMany(fresh, 'ready', {
-      $set: { status: 'reclaiming', reclaimRunId: scope.runId, updatedAt: intentAt },
-      $inc: { attempts: 1 },
-    });
-    await setMany(
-      interrupted.map((c) => c._id),
-      'reclaiming',
-      { $set: { reclaimRunId: scope.runId, updatedAt: intentAt }, $inc: { attempts: 1 } },
-    );
-    // Act only on what this run now holds (an admin may have rejected one a moment ago).
-    const acting = await candidates
-      .find({ _id: { $in: page.map((c) => c._id) }, status: 'reclaiming', reclaimRunId: scope.runId })
-      .toArray();
-    const wasInterrupted = new Set(interrupted.map((c) => c._id));
-    const verdicts = new Map<string, Verdict>();
-
-    // Deactivation, after checking users whose earlier attempt was interrupted.
-    const deactivating = acting.filter((c) => c.action === 'deactivate_user');
-    const recheck = unique(deactivating.filter((c) => wasInterrupted.has(c._id)).map((c) => c.userId));
-    const stillActive = recheck.length > 0 ? await activeUsers(client, recheck) : new Set<string>();
-    const alreadyInactive = new Set(recheck.filter((u) => !stillActive.has(u)));
-    tally.verifiedAfterInterruption += alreadyInactive.size;
-    const toDeactivate = unique(deactivating.map((c) => c.userId)).filter((u) => !alreadyInactive.has(u));
-    const deactivation = new Map<string, ReturnType<typeof refusalOf> | null>();
-    for (const call of planDeactivation(toDeactivate)) {
-      const outcomes = await send(client, call);
-      for (const userId of call.ids) {
-        const outcome = outcomes.get(userId);
-        deactivation.set(userId, isDone(outcome, false) ? null : refusalOf(outcome));
-      }
-    }
-    const deactivated = [...alreadyInactive, ...toDeactivate.filter((u) => deactivation.get(u) === null)];
-
-    // Freezing: the freeze action, and refused deactivations whose rule says so.
-    const freezeUsers = unique([
-      ...acting.filter((c) => c.action === 'freeze_user').map((c) => c.userId),
-      ...deactivating
-        .filter((c) => deactivation.get(c.userId) && freezesOnRefusal.has(String(c.ruleId)))
-        .map((c) => c.userId),
-    ]);
-    const frozen = new Map<string, ReturnType<typeof refusalOf> | null>();
-    if (freezeUsers.length > 0) {
-      const logins = await userLoginIds(client, freezeUsers);
-      const userOfLogin = new Map([...logins].map(([user, login]) => [login, user]));
-      for (const call of planFreeze([...logins.values()])) {
-        const outcomes = await send(client, call);
-        for (const loginId of call.ids) {
-          const outcome = outcomes.get(loginId);
-          frozen.set(userOfLogin.get(loginId) ?? loginId, isDone(outcome, false) ? null : refusalOf(outcome));
-        }
-      }
-      for (const user of freezeUsers) {
-        if (!frozen.has(user))
-          frozen.set(user, { code: 'USER_LOGIN_NOT_FOUND', message: 'no UserLogin record for this user' });
-      }
-    }
-
-    // Assignments: those of deactivated users (deactivation does not free them) and the removals asked for.
-    const cascade = await assignmentsOfUsers(deactivated);
-    const removing = acting.filter((c) => c.action === 'remove_assignment');
-    const asked = await assignmentOfCandidates(removing);
-    const removal = new Map<string, ReturnType<typeof refusalOf> | null>();
-    for (const call of planAssignmentRemoval(unique([...cascade.keys(), ...asked.values()]))) {
-      const outcomes = await send(client, call);
-      for (const id of call.ids) {
-        const outcome = outcomes.get(id);
-        const done = isDone(outcome, true);
-        removal.set(id, done ? null : refusalOf(outcome));
-        if (done) tally.assignmentsRemoved += 1;
-        else tally.assignmentRemovalsFailed += 1;
-      }
-    }
-
-    for (const c of acting) {
-      if (c.action === 'deactivate_user') {
-        const refusal = alreadyInactive.has(c.userId) ? null : deactivation.get(c.userId);
-        if (refusal === null || refusal === undefined) {
-          const outcome = alreadyInactive.has(c.userId)
-            ? 'already inactive in Salesforce (checked after an interrupted attempt)'
-            : 'deactivated';
-          verdicts.set(c._id, { status: 'reclaimed', outcome, error: null });
-        } else if (frozen.has(c.userId)) {
-          const freezeError = frozen.get(c.userId);
-          if (!freezeError) tally.frozenInstead += 1;
-          verdicts.set(c._id, {
-            status: 'failed',
-            outcome: freezeError
-              ? `deactivation refused; freeze failed: ${freezeError.code}`
-              : 'deactivation refused; frozen instead',
-            error: refusal,
-          });
-        } else {
-          verdicts.set(c._id, { status: 'failed', outcome: 'deactivation refused', error: refusal });
-        }
-      } else if (c.action === 'freeze_user') {
-        const error = frozen.get(c.userId) ?? null;
-        verdicts.set(
-          c._id,
-          error
-            ? { status: 'failed', outcome: 'freeze failed', error }
-            : { status: 'reclaimed', outcome: 'frozen', error: null },
-        );
-      } else {
-        const assignmentId = asked.get(c._id);
-        const error = assignmentId
-          ? (removal.get(assignmentId) ?? null)
-          : {
-              code: 'ASSIGNMENT_UNKNOWN',
-              message: 'the active snapshot has no assignment id for this subscription',
-            };
-        verdicts.set(
-          c._id,
-          error
-            ? { status: 'failed', outcome: 'assignment removal failed', error }
-            : { status: 'reclaimed', outcome: 'assignment removed', error: null },
-        );
-      }
-    }
-    await recordVerdicts(verdicts);
-  }
-
-  async function recordVerdicts(verdicts: ReadonlyMap<string, Verdict>): Promise<void> {
-    const now = scope.now();
-    const reclaimedByOutcome = new Map<string, string[]>();
-    const failed: [string, Verdict][] = [];
-    for (const [id, verdict] of verdicts) {
-      if (verdict.status === 'reclaimed')
-        reclaimedByOutcome.set(verdict.outcome, [...(reclaimedByOutcome.get(verdict.outcome) ?? []), id]);
-      else failed.push([id, verdict]);
-    }
-    for (const [outcome, ids] of reclaimedByOutcome) {
-      await setMany(ids, 'reclaiming', {
-        $set: { status: 'reclaimed', outcome, lastError: null, reclaimedAt: now, updatedAt: now },
-      });
-      tally.reclaimed += ids.length;
-    }
-    const result = await bulkWriteInChunks(
-      candidates,
-      failed.map(([id, verdict]) => ({
-        updateOne: {
-          filter: { _id: id, status: 'reclaiming' as CandidateStatus },
-          update: {
-            $set: {
-              status: 'failed' as CandidateStatus,
-              outcome: verdict.outcome,
-              lastError: verdict.error,
-              updatedAt: now,
-            },
-          },
-        },
-      })),
-    );
-    tally.failed += failed.length;
-    tally.writes += result.modified;
-  }
-}
-
-function unique(values: readonly string[]): string[] {
-  return [...new Set(values)];
 }
