@@ -101,7 +101,13 @@ describe('results', () => {
 
   it('when candidates are decided, then pending ones move and any non-pending one refuses the whole batch', async () => {
     const pid = new Types.ObjectId(profileId);
-    const ruleId = new Types.ObjectId();
+    // Approvals bind to a rule as it stands, so the candidates' rule must exist.
+    const rule = await api.models.ReclamationRule.create({
+      profileId,
+      identifier: 'UL:DECIDE',
+      name: 'Decide',
+    });
+    const ruleId = rule._id;
     const candidate = (n: number, status: string) => ({
       _id: `${profileId}|005${n}|UL:SFDC`,
       profileId: pid,
