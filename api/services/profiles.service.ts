@@ -79,6 +79,8 @@ export const profileSchema = z
     aliasId: z.string().nullable(),
     schedule: z.object({ cron: z.string(), timezone: z.string() }),
     dryRun: z.boolean(),
+    /** Set while reclaim is stopped for this profile (`POST …/reclaim/stop`): no write is sent. */
+    reclaimStop: z.object({ by: z.string(), at: z.string(), reason: z.string().nullable() }).nullable(),
     lastValidation: z
       .object({
         runId: z.string(),
@@ -108,6 +110,7 @@ interface ProfileDoc {
   aliasId?: Types.ObjectId | null;
   schedule: { cron: string; timezone: string };
   dryRun: boolean;
+  reclaimStop?: { by: string; at: Date; reason?: string | null } | null;
   lastValidation?: {
     runId: string;
     ok: boolean;
@@ -138,6 +141,9 @@ export function toProfileView(p: ProfileDoc): ProfileView {
     aliasId: p.aliasId ? String(p.aliasId) : null,
     schedule: { cron: p.schedule.cron, timezone: p.schedule.timezone },
     dryRun: p.dryRun,
+    reclaimStop: p.reclaimStop
+      ? { by: p.reclaimStop.by, at: p.reclaimStop.at.toISOString(), reason: p.reclaimStop.reason ?? null }
+      : null,
     lastValidation: p.lastValidation
       ? {
           runId: p.lastValidation.runId,

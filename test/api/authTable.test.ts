@@ -14,10 +14,14 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** The policy, written independently of the app's route table. */
+/**
+ * The policy, written independently of the app's route table. Operators may re-sync and stop
+ * reclaim (it can only prevent writes), not resume it; resuming every profile at once is an admin's.
+ */
 function expectedRoles(method: string, path: string): readonly Role[] {
   if (method === 'get') return ROLES;
-  if (path.endsWith('/sync')) return ['admin', 'integrator', 'operator'];
+  if (path.endsWith('/sync') || path.endsWith('/reclaim/stop')) return ['admin', 'integrator', 'operator'];
+  if (path === '/api/v1/reclaim/resume') return ['admin'];
   return ['admin', 'integrator'];
 }
 

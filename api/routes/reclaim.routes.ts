@@ -1,0 +1,77 @@
+import { ROLE_SETS } from '../http/auth.js';
+import { defineRoute, type RouteDef } from '../http/route.js';
+import { idParams } from '../http/schemas.js';
+import type { ApiServices } from '../services/apiServices.js';
+import {
+  readSwitch,
+  reclaimSwitchSchema,
+  resumeGlobalReclaim,
+  resumeProfileReclaim,
+  stopGlobalReclaim,
+  stopProfileReclaim,
+  stopRequestSchema,
+} from '../services/reclaimControl.service.js';
+import { profileSchema } from '../services/profiles.service.js';
+
+const p = '/api/v1/profiles/:id';
+const tag = 'reclaim';
+
+export function reclaimRoutes(s: ApiServices): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: `${p}/reclaim/stop`,
+      tag,
+      summary: "Stop this profile's reclaim before its next batch of writes (the first stop stands)",
+      roles: ROLE_SETS.sync,
+      params: idParams,
+      body: stopRequestSchema,
+      response: profileSchema,
+      handle: async ({ params, body, actor }) => ({
+        body: await stopProfileReclaim(s, params.id, body, actor),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: `${p}/reclaim/resume`,
+      tag,
+      summary: "Resume this profile's reclaim",
+      roles: ROLE_SETS.configure,
+      params: idParams,
+      body: stopRequestSchema,
+      response: profileSchema,
+      handle: async ({ params, body, actor }) => ({
+        body: await resumeProfileReclaim(s, params.id, body, actor),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/reclaim/switch',
+      tag,
+      summary: 'The global reclaim switch',
+      roles: ROLE_SETS.read,
+      response: reclaimSwitchSchema,
+      handle: async () => ({ body: await readSwitch(s) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/reclaim/stop',
+      tag,
+      summary: "Stop every profile's reclaim before its next batch of writes (the first stop stands)",
+      roles: ROLE_SETS.sync,
+      body: stopRequestSchema,
+      response: reclaimSwitchSchema,
+      handle: async ({ body, actor }) => ({ body: await stopGlobalReclaim(s, body, actor) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/reclaim/resume',
+      tag,
+      summary: 'Resume reclaim for every profile (each profile’s own stop still applies)',
+      roles: ROLE_SETS.admin,
+      body: stopRequestSchema,
+      response: reclaimSwitchSchema,
+      handle: async ({ body, actor }) => ({ body: await resumeGlobalReclaim(s, body, actor) }),
+    }),
+  ];
+}
