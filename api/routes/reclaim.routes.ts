@@ -1,7 +1,15 @@
 import { ROLE_SETS } from '../http/auth.js';
+import { validationProblem } from '../http/problem.js';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import { idParams } from '../http/schemas.js';
 import type { ApiServices } from '../services/apiServices.js';
+import {
+  auditCsv,
+  auditCsvQuery,
+  auditPageSchema,
+  auditQuery,
+  listAudit,
+} from '../services/audit.service.js';
 import {
   readSwitch,
   reclaimSwitchSchema,
@@ -72,6 +80,51 @@ export function reclaimRoutes(s: ApiServices): RouteDef[] {
       body: stopRequestSchema,
       response: reclaimSwitchSchema,
       handle: async ({ body, actor }) => ({ body: await resumeGlobalReclaim(s, body, actor) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: `${p}/audit`,
+      tag,
+      summary:
+        'Audit entries in time order, paged (offset or keyset `after`); `format=csv` streams every match as CSV',
+      roles: ROLE_SETS.read,
+      params: idParams,
+      query: auditQuery,
+      response: auditPageSchema,
+      streams: ['text/csv'],
+      handle: async ({ params, query }) => {
+        const { limit, offset, format, ...filters } = query;
+        if (format !== 'csv') {
+          return {
+            body: await listAudit(s, params.id, { ...filters, limit: limit ?? 50, offset: offset ?? 0 }),
+          };
+        }
+        const paging = [
+          limit === undefined ? null : 'query.limit',
+          offset === undefined ? null : 'query.offset',
+        ];
+        const given = paging.filter((f): f is string => f !== null);
+        if (given.length > 0) {
+          throw validationProblem(
+            given.map((field) => ({
+              field,
+              message: 'does not apply to format=csv (it streams every match; resume with after)',
+            })),
+          );
+        }
+        return { stream: await auditCsv(s, params.id, filters) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: `${p}/audit.csv`,
+      tag,
+      summary: 'Every matching audit entry as RFC 4180 CSV with a header row',
+      roles: ROLE_SETS.read,
+      params: idParams,
+      query: auditCsvQuery,
+      streams: ['text/csv'],
+      handle: async ({ params, query }) => ({ stream: await auditCsv(s, params.id, query) }),
     }),
   ];
 }
