@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import { ROLE_SETS } from '../http/auth.js';
 import { validationProblem } from '../http/problem.js';
 import { defineRoute, type RouteDef } from '../http/route.js';
-import { idParams } from '../http/schemas.js';
+import { idParams, objectId, pageSchema } from '../http/schemas.js';
 import type { ApiServices } from '../services/apiServices.js';
 import {
   auditCsv,
@@ -20,9 +21,21 @@ import {
   stopRequestSchema,
 } from '../services/reclaimControl.service.js';
 import { profileSchema } from '../services/profiles.service.js';
+import {
+  getUndo,
+  listSnapshots,
+  listUndos,
+  requestUndo,
+  snapshotListQuery,
+  snapshotSchema,
+  undoListQuery,
+  undoRequestSchema,
+  undoSchema,
+} from '../services/undo.service.js';
 
 const p = '/api/v1/profiles/:id';
 const tag = 'reclaim';
+const undoParams = z.object({ id: objectId, undoId: objectId }).strict();
 
 export function reclaimRoutes(s: ApiServices): RouteDef[] {
   return [
@@ -125,6 +138,51 @@ export function reclaimRoutes(s: ApiServices): RouteDef[] {
       query: auditCsvQuery,
       streams: ['text/csv'],
       handle: async ({ params, query }) => ({ stream: await auditCsv(s, params.id, query) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: `${p}/undo`,
+      tag,
+      summary:
+        'Undo a reclaim run (`runId`) or some users (`userIds`) from their snapshots: records the request and enqueues the reclaimUndo job',
+      roles: ROLE_SETS.configure,
+      params: idParams,
+      body: undoRequestSchema,
+      response: undoSchema,
+      status: 202,
+      handle: async ({ params, body, actor }) => ({ body: await requestUndo(s, params.id, body, actor) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: `${p}/undos`,
+      tag,
+      summary: 'Undo requests, newest first',
+      roles: ROLE_SETS.read,
+      params: idParams,
+      query: undoListQuery,
+      response: pageSchema(undoSchema),
+      handle: async ({ params, query }) => ({ body: await listUndos(s, params.id, query) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: `${p}/undos/:undoId`,
+      tag,
+      summary: 'One undo request, with its per-user results',
+      roles: ROLE_SETS.read,
+      params: undoParams,
+      response: undoSchema,
+      handle: async ({ params }) => ({ body: await getUndo(s, params.id, params.undoId) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: `${p}/reclaim-snapshots`,
+      tag,
+      summary: 'What reclaim writes changed (taken before each write), newest first',
+      roles: ROLE_SETS.read,
+      params: idParams,
+      query: snapshotListQuery,
+      response: pageSchema(snapshotSchema),
+      handle: async ({ params, query }) => ({ body: await listSnapshots(s, params.id, query) }),
     }),
   ];
 }
