@@ -16,6 +16,7 @@ import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { statusesAllowing, transition } from '../../shared/domain/candidateLifecycle.js';
 import type { ApiServices } from './apiServices.js';
 import { loadProfile } from './profiles.service.js';
+import { withRedisLock } from './redisLock.js';
 
 export const CANDIDATE_DECISIONS = ['approve', 'reject', 'withdraw', 'retry'] as const;
 export type CandidateDecision = (typeof CANDIDATE_DECISIONS)[number];
@@ -115,6 +116,24 @@ function unknownCandidates(ids: string[]): ApiProblem {
  * `skipped`; each candidate that moved gets one audit entry.
  */
 export async function decideCandidates(
+  s: ApiServices,
+  profileId: string,
+  input: z.infer<typeof candidateDecisionSchema>,
+  actor: Actor,
+): Promise<DecisionResult> {
+  // One decision at a time per profile across api processes: on FerretDB two conditional updates of
+  // one candidate can both match (an approve and a reject both "moved" it). The pipeline's moves
+  // are not under this lock; on MongoDB the conditional update alone keeps those apart.
+  return withRedisLock(
+    s,
+    `candidate-decisions:${profileId}`,
+    'another decision on this profile is being written; try again',
+    () => decide(s, profileId, input, actor),
+    { waitMs: 30_000 },
+  );
+}
+
+async function decide(
   s: ApiServices,
   profileId: string,
   input: z.infer<typeof candidateDecisionSchema>,

@@ -11,6 +11,7 @@ import { appendAudit } from '../../shared/db/auditLog.js';
 import { GLOBAL_SWITCH_ID } from '../../shared/db/models/reclaimSwitch.model.js';
 import type { ApiServices } from './apiServices.js';
 import { loadProfile, toProfileView, type ProfileView } from './profiles.service.js';
+import { withRedisLock } from './redisLock.js';
 
 export const stopRequestSchema = z
   .object({ reason: z.string().trim().min(1, 'must not be empty').max(500).optional() })
@@ -18,6 +19,12 @@ export const stopRequestSchema = z
   .meta({ id: 'ReclaimStopRequest' });
 
 export type StopRequest = z.infer<typeof stopRequestSchema>;
+
+/**
+ * Stops and resumes of one target are serialized (FerretDB would let two conditional updates both
+ * match, and both record themselves as the stop).
+ */
+const BUSY = 'reclaim is being stopped or resumed by another request; try again';
 
 export const reclaimSwitchSchema = z
   .object({
@@ -56,7 +63,18 @@ export async function readSwitch(s: ApiServices): Promise<ReclaimSwitchView> {
 }
 
 /** Sets the profile's stop unless one is set already (the first stop, and who set it, stand). */
-export async function stopProfileReclaim(
+export function stopProfileReclaim(
+  s: ApiServices,
+  profileId: string,
+  input: StopRequest,
+  actor: Actor,
+): Promise<ProfileView> {
+  return withRedisLock(s, `reclaim-stop:${profileId}`, BUSY, () =>
+    stopProfileReclaimNow(s, profileId, input, actor),
+  );
+}
+
+async function stopProfileReclaimNow(
   s: ApiServices,
   profileId: string,
   input: StopRequest,
@@ -81,7 +99,18 @@ export async function stopProfileReclaim(
   return toProfileView(await loadProfile(s, profileId));
 }
 
-export async function resumeProfileReclaim(
+export function resumeProfileReclaim(
+  s: ApiServices,
+  profileId: string,
+  input: StopRequest,
+  actor: Actor,
+): Promise<ProfileView> {
+  return withRedisLock(s, `reclaim-stop:${profileId}`, BUSY, () =>
+    resumeProfileReclaimNow(s, profileId, input, actor),
+  );
+}
+
+async function resumeProfileReclaimNow(
   s: ApiServices,
   profileId: string,
   input: StopRequest,
@@ -110,7 +139,15 @@ export async function resumeProfileReclaim(
  * Stops every profile's reclaim. The update matches only a switch that is not stopped (or absent:
  * the upsert creates it), so a second stop leaves the first one's record standing.
  */
-export async function stopGlobalReclaim(
+export function stopGlobalReclaim(
+  s: ApiServices,
+  input: StopRequest,
+  actor: Actor,
+): Promise<ReclaimSwitchView> {
+  return withRedisLock(s, 'reclaim-stop:global', BUSY, () => stopGlobalReclaimNow(s, input, actor));
+}
+
+async function stopGlobalReclaimNow(
   s: ApiServices,
   input: StopRequest,
   actor: Actor,
@@ -135,7 +172,15 @@ export async function stopGlobalReclaim(
   return readSwitch(s);
 }
 
-export async function resumeGlobalReclaim(
+export function resumeGlobalReclaim(
+  s: ApiServices,
+  input: StopRequest,
+  actor: Actor,
+): Promise<ReclaimSwitchView> {
+  return withRedisLock(s, 'reclaim-stop:global', BUSY, () => resumeGlobalReclaimNow(s, input, actor));
+}
+
+async function resumeGlobalReclaimNow(
   s: ApiServices,
   input: StopRequest,
   actor: Actor,

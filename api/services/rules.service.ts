@@ -9,6 +9,7 @@ import { RECLAIM_ACTIONS } from '../../shared/db/models/reclamationRule.model.js
 import { changesDecision } from '../../shared/domain/ruleRevision.js';
 import type { ApiServices } from './apiServices.js';
 import { plain } from './plain.js';
+import { withRedisLock } from './redisLock.js';
 import { loadProfile } from './profiles.service.js';
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
@@ -162,7 +163,8 @@ const UPDATE_ATTEMPTS = 5;
  * A reclamation rule update that changes what the rule decides (`changesDecision`) moves its
  * `revision` in the same write (`$inc`), voiding every approval given under the old one. The write is
  * conditional on the revision read, so a concurrent change cannot slip between the comparison and
- * the write: when it does, the rule is read again and compared again.
+ * the write: when it does, the rule is read again and compared again. Updates of one rule also take
+ * a short Redis lock: FerretDB does not make that conditional write atomic (revisions were lost).
  */
 export async function updateRule(
   s: ApiServices,
@@ -188,10 +190,25 @@ export async function updateRule(
       throw error;
     }
   }
+  return withRedisLock(
+    s,
+    `rule-update:${ruleId}`,
+    'the rule is being changed by another request; try again',
+    () => updateReclamationRule(s, profileId, ruleId, input, actor),
+  );
+}
+
+async function updateReclamationRule(
+  s: ApiServices,
+  profileId: string,
+  ruleId: string,
+  input: Record<string, unknown>,
+  actor: Actor,
+): Promise<unknown> {
   const model = s.models.ReclamationRule;
   for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
     const before = await model.findOne({ _id: ruleId, profileId }).lean();
-    if (!before) throw notFound(`${kind} rule`, ruleId);
+    if (!before) throw notFound('reclamation rule', ruleId);
     const revision = before.revision ?? 1;
     // Editing an auto-generated rule is its review.
     const set: Record<string, unknown> = { ...input, reviewedBy: actor.name };

@@ -254,6 +254,19 @@ describe('candidate decisions', () => {
     );
   });
 
+  it('when two approvals of the same candidates race, then each candidate moves once, the later request is refused, and each has exactly one audit entry', async () => {
+    const rule = await seedRule(api, profileId);
+    for (let round = 0; round < 5; round++) {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push(await seedCandidate(api, profileId, n(), 'pending', rule));
+      const answers = await Promise.all([decide('approve', ids), decide('approve', ids, 'integrator')]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+      const winner = answers.find((a) => a.status === 200)!;
+      expect((winner.json as { decided: string[] }).decided).toEqual(ids);
+      expect(await api.models.AuditEntry.countDocuments({ candidateId: { $in: ids } })).toBe(ids.length);
+    }
+  });
+
   it('when the input is bad (unknown decision, no ids, 1001 ids) or the caller an operator, then 400 or 403 and nothing moves; 1000 ids are accepted', async () => {
     const rule = await seedRule(api, profileId);
     const id = await seedCandidate(api, profileId, n(), 'pending', rule);

@@ -81,6 +81,22 @@ describe('stopping a profile', () => {
     ]);
   });
 
+  it('when three stops of one profile race, then exactly one is recorded as the stop and the others as already stopped', async () => {
+    for (let round = 0; round < 5; round++) {
+      const id = await newProfile(`Race ${round}`);
+      const tokens = ['admin', 'integrator', 'operator'] as const;
+      const answers = await Promise.all(
+        tokens.map((token) => api.call('post', `/api/v1/profiles/${id}/reclaim/stop`, { token })),
+      );
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      const pid = (await api.models.IntegrationProfile.findById(id).lean())!._id;
+      const outcomes = (await auditFor({ profileId: pid })).map((e) => e.outcome).sort();
+      expect(outcomes).toEqual(['already_stopped', 'already_stopped', 'stopped']);
+      const stoppedBy = (await auditFor({ profileId: pid, outcome: 'stopped' }))[0]!.actor;
+      expect((await api.models.IntegrationProfile.findById(id).lean())!.reclaimStop!.by).toBe(stoppedBy);
+    }
+  });
+
   it('when the body carries anything but a short reason, or the profile does not exist, then 400 or 404', async () => {
     const id = await newProfile('Bad stop');
     const extra = await api.call('post', `/api/v1/profiles/${id}/reclaim/stop`, {
