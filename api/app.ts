@@ -15,6 +15,7 @@ import { buildOpenApi } from './openapi.js';
 import { aliasRoutes } from './routes/aliases.routes.js';
 import { oauthRoutes, mountOAuthCallback } from './routes/oauth.routes.js';
 import { profileRoutes } from './routes/profiles.routes.js';
+import { reclaimRoutes } from './routes/reclaim.routes.js';
 import { resultRoutes } from './routes/results.routes.js';
 import { ruleRoutes } from './routes/rules.routes.js';
 import type { ApiServices, OAuthGrants, Pipeline } from './services/apiServices.js';
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): SeatwiseApp {
     ...oauthRoutes(services),
     ...ruleRoutes(services),
     ...resultRoutes(services),
+    ...reclaimRoutes(services),
   ];
   // Built after the table is complete (it describes itself too).
   const openApi: { document?: unknown } = {};

@@ -60,13 +60,12 @@ export function buildOpenApi(routes: readonly RouteDef[]): Json {
   const problem = { 'application/problem+json': { schema: schemaOf(problemSchema, 'output') } };
   for (const route of routes) {
     const status = String(route.status ?? 200);
+    const content: Json = {};
+    if (route.response) content['application/json'] = { schema: schemaOf(route.response, 'output') };
+    for (const type of route.streams ?? []) content[type] = { schema: { type: 'string' } };
     const responses: Json = {
-      [status]: route.response
-        ? {
-            description: 'success',
-            content: { 'application/json': { schema: schemaOf(route.response, 'output') } },
-          }
-        : { description: 'success' },
+      [status]:
+        Object.keys(content).length > 0 ? { description: 'success', content } : { description: 'success' },
       '400': { description: 'invalid input (names the fields)', content: problem },
       '401': { description: 'missing or unknown bearer token', content: problem },
       '403': { description: `role too low (allowed: ${route.roles.join(', ')})`, content: problem },

@@ -128,6 +128,17 @@ export function toProblem(error: unknown): ApiProblem {
 export function problemMiddleware(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const problem = toProblem(error);
+    if (res.headersSent) {
+      // A streamed answer failed midway: no status can be sent any more, so the connection is cut
+      // (the client sees an incomplete response, never a short one that looks whole).
+      const e = error as { code?: unknown; message?: unknown };
+      log.error(
+        { method: req.method, path: req.path, errCode: e?.code, errMessage: e?.message },
+        'streamed answer failed',
+      );
+      res.destroy();
+      return;
+    }
     if (problem.status >= 500) {
       // Only the error's code and message: request bodies may hold secrets.
       const e = error as { code?: unknown; message?: unknown; name?: unknown };

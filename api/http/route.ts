@@ -24,6 +24,12 @@ export interface RouteContext<P, Q, B> {
 export interface RouteResult {
   status?: number;
   body?: unknown;
+  /**
+   * Writes the answer itself (CSV exports), after every check that may refuse the request has run.
+   * A failure before the first byte is an ordinary problem; after it, the connection is cut so a
+   * client never takes a truncated export for a whole one.
+   */
+  stream?: (res: Response) => Promise<void>;
 }
 
 export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
@@ -39,6 +45,8 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
   response?: z.ZodType;
   /** Status of a successful answer (default 200). */
   status?: number;
+  /** Media types of a streamed success answer (e.g. `text/csv`), besides or instead of JSON. */
+  streams?: readonly string[];
   handle(ctx: RouteContext<P, Q, B>): Promise<RouteResult>;
 }
 
@@ -76,6 +84,12 @@ export function handlerFor(route: RouteDef, tokens: readonly ApiTokenEntry[]): R
     }
     const result = await route.handle({ params, query, body, actor });
     const status = result.status ?? route.status ?? 200;
+    if (result.stream) {
+      res.status(status);
+      // A failure after the first byte reaches the problem middleware too, which cuts the connection.
+      await result.stream(res);
+      return;
+    }
     if (result.body === undefined) res.status(status).end();
     else res.status(status).json(result.body);
   };

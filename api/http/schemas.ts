@@ -2,7 +2,56 @@
 import { z } from 'zod';
 import { ApiProblem } from './problem.js';
 
-export const objectId = z.string().regex(/^[a-f0-9]{24}$/i, 'must be an id (24 hex characters)');
+/** Accepted in either case, handed on lower-cased (the one form stored and compared). */
+export const objectId = z
+  .string()
+  .regex(/^[a-f0-9]{24}$/i, 'must be an id (24 hex characters)')
+  .toLowerCase();
+
+const SF_SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+
+/** The three characters that make a 15-character Salesforce id case-safe (one per 5 characters). */
+export function salesforceIdSuffix(id15: string): string {
+  let suffix = '';
+  for (let chunk = 0; chunk < 3; chunk++) {
+    let bits = 0;
+    for (let i = 0; i < 5; i++) {
+      const code = id15.charCodeAt(chunk * 5 + i);
+      if (code >= 65 && code <= 90) bits |= 1 << i;
+    }
+    suffix += SF_SUFFIX_ALPHABET.charAt(bits);
+  }
+  return suffix;
+}
+
+/**
+ * A Salesforce record id, 15 or 18 characters, handed on in its 18-character form (the one the API
+ * returns and we store). An 18-character id whose suffix does not match its first 15 is refused: its
+ * case was lost, and the 15 characters alone may name another record.
+ */
+export const salesforceId = z
+  .string()
+  .regex(/^[A-Za-z0-9]{15}(?:[A-Za-z0-5]{3})?$/, 'must be a Salesforce id (15 or 18 letters and digits)')
+  .transform((raw, ctx) => {
+    const id15 = raw.slice(0, 15);
+    const suffix = salesforceIdSuffix(id15);
+    if (raw.length === 18 && raw.slice(15).toUpperCase() !== suffix) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'is not a Salesforce id (its last 3 characters do not match)',
+      });
+      return z.NEVER;
+    }
+    return id15 + suffix;
+  });
+
+/** A run id as the pipeline makes them (`run_…`); see shared/jobs/runPayload.ts. */
+export const runId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be a run id ([A-Za-z0-9_-], 8 to 64 characters)');
+
+/** A removal candidate's `_id` (`<profileId>|<userId>|<identifier>`), exactly as stored. */
+export const candidateId = z.string().min(1).max(300);
 
 export const idParams = z.object({ id: objectId }).strict();
 

@@ -1,15 +1,18 @@
 import { z } from 'zod';
 import { ROLE_SETS } from '../http/auth.js';
 import { defineRoute, type RouteDef } from '../http/route.js';
-import { idParams, objectId, pageSchema } from '../http/schemas.js';
+import { candidateId, idParams, objectId, pageSchema } from '../http/schemas.js';
 import type { ApiServices } from '../services/apiServices.js';
 import {
+  CANDIDATE_DECISIONS,
   candidateDecisionSchema,
+  decideCandidates,
+  decisionResultSchema,
+} from '../services/candidates.service.js';
+import {
   candidatesQuery,
   consumptionQuery,
-  decideCandidates,
   decideUnrecognized,
-  decisionResultSchema,
   listCandidates,
   listConsumption,
   listModels,
@@ -26,7 +29,14 @@ import {
 const row = z.record(z.string(), z.unknown());
 const page = pageSchema(row);
 const identParams = z.object({ id: objectId, identifierId: objectId }).strict();
-const candidateParams = z.object({ id: objectId, candidateId: z.string().min(1).max(200) }).strict();
+const candidateParams = z.object({ id: objectId, candidateId }).strict();
+
+const DECISION_SUMMARY = {
+  approve: 'Approve: pending or withdrawn → ready, bound to the rule revision and action as they stand',
+  reject: 'Reject: pending, ready, withdrawn or failed → rejected (never reclaimed)',
+  withdraw: 'Withdraw an approval before the write: ready or frozen → withdrawn',
+  retry: 'Retry a failed candidate: failed → ready, approved again under the rule as it stands',
+} as const;
 const tag = 'results';
 const p = '/api/v1/profiles/:id';
 
@@ -100,7 +110,8 @@ export function resultRoutes(s: ApiServices): RouteDef[] {
       method: 'post',
       path: `${p}/removal-candidates/decisions`,
       tag,
-      summary: 'Approve (pending → ready) or reject (pending → rejected) many candidates; all or nothing',
+      summary:
+        'Approve, reject, withdraw or retry up to 1000 candidates through the lifecycle table; all or nothing',
       roles: ROLE_SETS.configure,
       params: idParams,
       body: candidateDecisionSchema,
@@ -109,12 +120,12 @@ export function resultRoutes(s: ApiServices): RouteDef[] {
         body: await decideCandidates(s, params.id, body, actor),
       }),
     }),
-    ...(['approve', 'reject'] as const).map((decision) =>
+    ...CANDIDATE_DECISIONS.map((decision) =>
       defineRoute({
         method: 'post',
         path: `${p}/removal-candidates/:candidateId/${decision}`,
         tag,
-        summary: `${decision} one candidate`,
+        summary: `${DECISION_SUMMARY[decision]} (one candidate)`,
         roles: ROLE_SETS.configure,
         params: candidateParams,
         response: decisionResultSchema,

@@ -7,6 +7,7 @@ import { conflict, isDuplicateKey, objectId, sortSpec, type Page } from '../http
 import { PROFILE_STATUSES } from '../../shared/db/models/integrationProfile.model.js';
 import { dropProfileCollections } from '../../shared/db/profileCollections.js';
 import type { ApiServices } from './apiServices.js';
+import { withRedisLock } from './redisLock.js';
 import { cronProblem, isValidTimezone } from './validation.js';
 
 const displayName = z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
@@ -79,6 +80,8 @@ export const profileSchema = z
     aliasId: z.string().nullable(),
     schedule: z.object({ cron: z.string(), timezone: z.string() }),
     dryRun: z.boolean(),
+    /** Set while reclaim is stopped for this profile (`POST …/reclaim/stop`): no write is sent. */
+    reclaimStop: z.object({ by: z.string(), at: z.string(), reason: z.string().nullable() }).nullable(),
     lastValidation: z
       .object({
         runId: z.string(),
@@ -108,6 +111,7 @@ interface ProfileDoc {
   aliasId?: Types.ObjectId | null;
   schedule: { cron: string; timezone: string };
   dryRun: boolean;
+  reclaimStop?: { by: string; at: Date; reason?: string | null } | null;
   lastValidation?: {
     runId: string;
     ok: boolean;
@@ -138,6 +142,9 @@ export function toProfileView(p: ProfileDoc): ProfileView {
     aliasId: p.aliasId ? String(p.aliasId) : null,
     schedule: { cron: p.schedule.cron, timezone: p.schedule.timezone },
     dryRun: p.dryRun,
+    reclaimStop: p.reclaimStop
+      ? { by: p.reclaimStop.by, at: p.reclaimStop.at.toISOString(), reason: p.reclaimStop.reason ?? null }
+      : null,
     lastValidation: p.lastValidation
       ? {
           runId: p.lastValidation.runId,
@@ -176,28 +183,14 @@ function duplicateName(name: string): ApiProblem {
   });
 }
 
-const RELEASE_IF_OURS = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-
-/**
- * Serializes claims of one alias across api processes. FerretDB runs a conditional update as
- * read-then-write, so two concurrent `{_id, profileId: null}` updates can both match there (seen in
- * the concurrent-claim test); on MongoDB the update alone would do. The TTL frees a crashed holder.
- */
+/** Serializes claims of one alias across api processes (see redisLock.ts for why). */
 export async function withAliasLock<T>(s: ApiServices, aliasId: string, work: () => Promise<T>): Promise<T> {
-  const key = `${s.config.redis.prefix}:alias-claim:${aliasId}`;
-  const token = new Types.ObjectId().toHexString();
-  const deadline = Date.now() + 5_000;
-  while ((await s.redis.set(key, token, 'PX', 10_000, 'NX')) !== 'OK') {
-    if (Date.now() > deadline) {
-      throw conflict('CONCURRENT_CHANGE', 'the alias is being claimed by another request; try again');
-    }
-    await new Promise((r) => setTimeout(r, 15));
-  }
-  try {
-    return await work();
-  } finally {
-    await s.redis.eval(RELEASE_IF_OURS, 1, key, token);
-  }
+  return withRedisLock(
+    s,
+    `alias-claim:${aliasId}`,
+    'the alias is being claimed by another request; try again',
+    work,
+  );
 }
 
 /**

@@ -2,8 +2,8 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../http/auth.js';
-import { ApiProblem, notFound } from '../http/problem.js';
-import { conflict, sortSpec, type Page } from '../http/schemas.js';
+import { notFound } from '../http/problem.js';
+import { sortSpec, type Page } from '../http/schemas.js';
 import { CANDIDATE_STATUSES } from '../../shared/db/models/removalCandidate.model.js';
 import { JOB_RUN_STATUSES, RUN_TRIGGERS } from '../../shared/db/models/jobRun.model.js';
 import { LICENSE_TYPES } from '../../shared/db/models/softwareModel.model.js';
@@ -80,19 +80,7 @@ export const mapIdentifierSchema = z
   .strict()
   .meta({ id: 'MapIdentifier' });
 
-export const candidateDecisionSchema = z
-  .object({
-    decision: z.enum(['approve', 'reject']),
-    ids: z.array(z.string().min(1).max(200)).min(1).max(500),
-  })
-  .strict()
-  .meta({ id: 'CandidateDecision' });
-
-export const decisionResultSchema = z
-  .object({ decided: z.array(z.string()), status: z.enum(['ready', 'rejected']) })
-  .meta({ id: 'CandidateDecisionResult' });
-
-async function page(
+export async function findPage(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one helper over ten mongoose models
   model: any,
   filter: Record<string, unknown>,
@@ -115,7 +103,7 @@ export async function listModels(s: ApiServices, profileId: string, q: z.infer<t
   const filter: Record<string, unknown> = { profileId: oid(profileId) };
   if (q.licenseType) filter.licenseType = q.licenseType;
   if (q.identifier) filter.identifier = q.identifier;
-  return page(s.models.SoftwareModel, filter, q, { identifier: 1 });
+  return findPage(s.models.SoftwareModel, filter, q, { identifier: 1 });
 }
 
 /** Only the rows of the download the profile currently points at; older sets are being replaced. */
@@ -131,7 +119,7 @@ export async function listSubscriptions(
   if (q.userId) filter.userId = q.userId;
   if (q.username) filter.username = q.username;
   if (q.isActive) filter.isActive = q.isActive === 'true';
-  return page(subscriptionsOf(s.models, profile._id), filter, q, { username: 1 });
+  return findPage(subscriptionsOf(s.models, profile._id), filter, q, { username: 1 });
 }
 
 export async function listUnrecognized(
@@ -142,7 +130,7 @@ export async function listUnrecognized(
   await loadProfile(s, profileId);
   const filter: Record<string, unknown> = { profileId: oid(profileId) };
   if (q.status) filter.status = q.status;
-  return page(s.models.UnrecognizedIdentifier, filter, q, { identifier: 1 });
+  return findPage(s.models.UnrecognizedIdentifier, filter, q, { identifier: 1 });
 }
 
 export async function decideUnrecognized(
@@ -171,62 +159,7 @@ export async function listCandidates(s: ApiServices, profileId: string, q: z.inf
   const filter: Record<string, unknown> = { profileId: oid(profileId) };
   if (q.status) filter.status = q.status;
   if (q.identifier) filter.identifier = q.identifier;
-  return page(candidatesOf(s.models, profileId), filter, q, { createdAt: 1 });
-}
-
-/**
- * pending → ready (approve) or rejected. All named candidates must be pending, or nothing changes;
- * the update itself is conditional on `pending` again, so a concurrent reclaim is never overridden.
- */
-export async function decideCandidates(
-  s: ApiServices,
-  profileId: string,
-  input: z.infer<typeof candidateDecisionSchema>,
-  actor: Actor,
-) {
-  await loadProfile(s, profileId);
-  const ids = [...new Set(input.ids)];
-  const found = await candidatesOf(s.models, profileId)
-    .find({ _id: { $in: ids }, profileId: oid(profileId) })
-    .select({ status: 1 })
-    .lean();
-  const byId = new Map(found.map((c) => [String(c._id), c.status]));
-  const unknown = ids.filter((id) => !byId.has(id));
-  if (unknown.length > 0) {
-    throw notFoundMany(unknown);
-  }
-  const notPending = ids.filter((id) => byId.get(id) !== 'pending');
-  if (notPending.length > 0) {
-    throw conflict(
-      'INVALID_TRANSITION',
-      `only pending candidates can be decided; not pending: ${notPending.join(', ')}`,
-      {
-        notPending: notPending.map((id) => ({ id, status: byId.get(id) })),
-      },
-    );
-  }
-  const status = input.decision === 'approve' ? 'ready' : 'rejected';
-  const decided: string[] = [];
-  // Small chunks: FerretDB handles many-document updates slowly.
-  for (let i = 0; i < ids.length; i += 50) {
-    const chunk = ids.slice(i, i + 50);
-    await candidatesOf(s.models, profileId).updateMany(
-      { _id: { $in: chunk }, profileId: oid(profileId), status: 'pending' },
-      { $set: { status, decidedBy: actor.name, decidedAt: new Date() } },
-    );
-  }
-  const after = await candidatesOf(s.models, profileId)
-    .find({ _id: { $in: ids }, decidedBy: actor.name, status })
-    .select({ _id: 1 })
-    .lean();
-  for (const c of after) decided.push(String(c._id));
-  return { decided, status };
-}
-
-function notFoundMany(ids: string[]) {
-  return new ApiProblem(404, 'NOT_FOUND', `no such removal candidates: ${ids.join(', ')}`, {
-    errors: ids.map((id) => ({ field: 'body.ids', message: `${id} does not exist` })),
-  });
+  return findPage(candidatesOf(s.models, profileId), filter, q, { createdAt: 1 });
 }
 
 export async function listRuns(s: ApiServices, profileId: string, q: z.infer<typeof runsQuery>) {
@@ -236,7 +169,7 @@ export async function listRuns(s: ApiServices, profileId: string, q: z.infer<typ
   if (q.trigger) filter.trigger = q.trigger;
   if (q.jobName) filter.jobName = q.jobName;
   if (q.runId) filter.runId = q.runId;
-  return page(s.models.JobRun, filter, q, { queuedAt: -1 });
+  return findPage(s.models.JobRun, filter, q, { queuedAt: -1 });
 }
 
 export async function listConsumption(
@@ -247,5 +180,5 @@ export async function listConsumption(
   await loadProfile(s, profileId);
   const filter: Record<string, unknown> = { profileId: oid(profileId) };
   if (q.source) filter.source = q.source;
-  return page(s.models.Consumption, filter, q, { metric: 1 });
+  return findPage(s.models.Consumption, filter, q, { metric: 1 });
 }

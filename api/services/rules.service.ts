@@ -6,8 +6,10 @@ import { notFound } from '../http/problem.js';
 import { conflict, isDuplicateKey, sortSpec, type Page } from '../http/schemas.js';
 import { EXCLUSION_KINDS } from '../../shared/db/models/exclusionRule.model.js';
 import { RECLAIM_ACTIONS } from '../../shared/db/models/reclamationRule.model.js';
+import { changesDecision } from '../../shared/domain/ruleRevision.js';
 import type { ApiServices } from './apiServices.js';
 import { plain } from './plain.js';
+import { withRedisLock } from './redisLock.js';
 import { loadProfile } from './profiles.service.js';
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
@@ -40,6 +42,11 @@ export const reclamationCreateSchema = z
     thresholdDays: z.number().int().min(1).max(3650).optional(),
     graceDays: days.optional(),
     action: z.enum(RECLAIM_ACTIONS).optional(),
+    /** deactivate_user: deactivate in one step instead of freeze → freezeDays → deactivate. */
+    deactivateNow: z.boolean().optional(),
+    /** deactivate_user: days a frozen user waits before the deactivation. */
+    freezeDays: z.number().int().min(0).max(365).optional(),
+    /** A refused deactivation (default owner, workflow recipient…) freezes the user instead. */
     freezeOnRefusal: z.boolean().optional(),
     requiresApproval: z.boolean().optional(),
     enabled: z.boolean().optional(),
@@ -149,6 +156,16 @@ export async function getRule(
   return plain(rule);
 }
 
+/** Optimistic attempts of a rule update before giving up on a rule others keep changing. */
+const UPDATE_ATTEMPTS = 5;
+
+/**
+ * A reclamation rule update that changes what the rule decides (`changesDecision`) moves its
+ * `revision` in the same write (`$inc`), voiding every approval given under the old one. The write is
+ * conditional on the revision read, so a concurrent change cannot slip between the comparison and
+ * the write: when it does, the rule is read again and compared again. Updates of one rule also take
+ * a short Redis lock: FerretDB does not make that conditional write atomic (revisions were lost).
+ */
 export async function updateRule(
   s: ApiServices,
   kind: RuleKind,
@@ -157,22 +174,61 @@ export async function updateRule(
   input: Record<string, unknown>,
   actor: Actor,
 ): Promise<unknown> {
-  // Editing an auto-generated rule is its review.
-  const set = kind === 'reclamation' ? { ...input, reviewedBy: actor.name } : input;
-  try {
-    const rule = await modelOf(s, kind)
-      .findOneAndUpdate(
-        { _id: ruleId, profileId },
-        { $set: set },
-        { returnDocument: 'after', runValidators: true },
-      )
-      .lean();
-    if (!rule) throw notFound(`${kind} rule`, ruleId);
-    return plain(rule);
-  } catch (error) {
-    if (isDuplicateKey(error)) throw duplicate(kind);
-    throw error;
+  if (kind === 'exclusion') {
+    try {
+      const rule = await modelOf(s, kind)
+        .findOneAndUpdate(
+          { _id: ruleId, profileId },
+          { $set: input },
+          { returnDocument: 'after', runValidators: true },
+        )
+        .lean();
+      if (!rule) throw notFound(`${kind} rule`, ruleId);
+      return plain(rule);
+    } catch (error) {
+      if (isDuplicateKey(error)) throw duplicate(kind);
+      throw error;
+    }
   }
+  return withRedisLock(
+    s,
+    `rule-update:${ruleId}`,
+    'the rule is being changed by another request; try again',
+    () => updateReclamationRule(s, profileId, ruleId, input, actor),
+  );
+}
+
+async function updateReclamationRule(
+  s: ApiServices,
+  profileId: string,
+  ruleId: string,
+  input: Record<string, unknown>,
+  actor: Actor,
+): Promise<unknown> {
+  const model = s.models.ReclamationRule;
+  for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+    const before = await model.findOne({ _id: ruleId, profileId }).lean();
+    if (!before) throw notFound('reclamation rule', ruleId);
+    const revision = before.revision ?? 1;
+    // Editing an auto-generated rule is its review.
+    const set: Record<string, unknown> = { ...input, reviewedBy: actor.name };
+    const update: Record<string, unknown> = { $set: set };
+    // Rules stored before revisions existed have none: they count as revision 1.
+    const legacy = before.revision === undefined || before.revision === null;
+    if (changesDecision(before, input)) {
+      if (legacy) set.revision = 2;
+      else update.$inc = { revision: 1 };
+    }
+    const unchanged = legacy ? { revision: null } : { revision };
+    const rule = await model
+      .findOneAndUpdate({ _id: ruleId, profileId, ...unchanged }, update, {
+        returnDocument: 'after',
+        runValidators: true,
+      })
+      .lean();
+    if (rule) return plain(rule);
+  }
+  throw conflict('CONCURRENT_CHANGE', 'the rule kept changing meanwhile; read it again and retry');
 }
 
 export async function deleteRule(

@@ -68,4 +68,38 @@ describe('OpenAPI', () => {
     const list = doc.paths['/api/v1/profiles']!.get!;
     expect(list.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['limit', 'offset', 'status']));
   });
+
+  it('when the reclaim-safety routes are described, then decisions, undo, stop, rules and the CSV export show their real shapes', async () => {
+    const doc = (await api.call('get', '/api/v1/openapi.json')).json as Doc & {
+      components: { schemas: Record<string, { properties?: Record<string, Record<string, unknown>> }> };
+    };
+    const schemas = doc.components.schemas;
+    const decision = schemas.CandidateDecision!.properties!;
+    expect((decision.decision as { enum: string[] }).enum).toEqual([
+      'approve',
+      'reject',
+      'withdraw',
+      'retry',
+    ]);
+    expect((decision.ids as { maxItems: number }).maxItems).toBe(1000);
+    expect(Object.keys(schemas.UndoRequest!.properties!)).toEqual(['runId', 'userIds']);
+    expect(Object.keys(schemas.ReclaimStopRequest!.properties!)).toEqual(['reason']);
+    expect(schemas.ReclamationRuleCreate!.properties!.freezeDays).toMatchObject({ minimum: 0, maximum: 365 });
+    expect(Object.keys(schemas.ReclamationRuleUpdate!.properties!)).toEqual(
+      expect.arrayContaining(['deactivateNow', 'freezeDays', 'freezeOnRefusal']),
+    );
+    expect(Object.keys(schemas.Profile!.properties!)).toContain('reclaimStop');
+    type Op = { responses: Record<string, { content?: Record<string, unknown> }> };
+    const paths = doc.paths as unknown as Record<string, Record<string, Op>>;
+    expect(Object.keys(paths['/api/v1/profiles/{id}/audit.csv']!.get!.responses['200']!.content!)).toEqual([
+      'text/csv',
+    ]);
+    expect(Object.keys(paths['/api/v1/profiles/{id}/audit']!.get!.responses['200']!.content!)).toEqual([
+      'application/json',
+      'text/csv',
+    ]);
+    expect(paths['/api/v1/profiles/{id}/undo']!.post!.responses['202']).toBeDefined();
+    expect(doc.paths['/api/v1/reclaim/resume']!.post!['x-roles']).toEqual(['admin']);
+    expect(doc.paths['/api/v1/reclaim/stop']!.post!['x-roles']).toEqual(['admin', 'integrator', 'operator']);
+  });
 });

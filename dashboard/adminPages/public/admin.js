@@ -88,17 +88,31 @@ async function profilesPage(main) {
 }
 
 async function profilePage(main, id) {
-  const [profile, runs, models, candidates, unrecognized] = await Promise.all([
+  const [profile, runs, models, candidates, approved, unrecognized] = await Promise.all([
     call('GET', `/profiles/${id}`),
     call('GET', `/profiles/${id}/runs?limit=20`),
     call('GET', `/profiles/${id}/software-models?limit=100&sort=-assignedCount`),
     call('GET', `/profiles/${id}/removal-candidates?limit=100&status=pending&sort=username`),
+    call('GET', `/profiles/${id}/removal-candidates?limit=100&status=ready&sort=username`),
     call('GET', `/profiles/${id}/unrecognized-identifiers?limit=100&status=open`),
   ]);
   const checks = profile.lastValidation?.checks ?? [];
   const chosen = new Set();
+  const chosenApproved = new Set();
+  const stop = profile.reclaimStop;
   main.append(
     el('h2', {}, `${profile.displayName} — ${profile.status}`),
+    el('h3', {}, 'Reclaim'),
+    el(
+      'p',
+      {},
+      stop
+        ? `Stopped by ${stop.by} at ${stop.at}${stop.reason ? ` (${stop.reason})` : ''}: no write is sent.`
+        : 'Running: approved candidates are reclaimed on the next run.',
+    ),
+    stop
+      ? action('Resume reclaim', () => call('POST', `/profiles/${id}/reclaim/resume`, {}))
+      : action('Stop reclaim', () => call('POST', `/profiles/${id}/reclaim/stop`, {})),
     el('h3', {}, 'Last validation'),
     table(
       ['Check', 'Result', 'Detail'],
@@ -149,6 +163,28 @@ async function profilePage(main, id) {
     ),
     action('Reject selected', () =>
       call('POST', `/profiles/${id}/removal-candidates/decisions`, { decision: 'reject', ids: [...chosen] }),
+    ),
+    el('h3', {}, `Approved, not yet reclaimed (${approved.total})`),
+    table(
+      ['', 'User', 'License', 'Action', 'Approved by', 'Rule revision'],
+      approved.items.map((c) => [
+        el('input', {
+          type: 'checkbox',
+          'data-id': c.id,
+          onclick: (e) => (e.target.checked ? chosenApproved.add(c.id) : chosenApproved.delete(c.id)),
+        }),
+        c.username,
+        c.identifier,
+        c.action,
+        c.approval?.by ?? '',
+        c.approval?.ruleRevision ?? '',
+      ]),
+    ),
+    action('Withdraw selected', () =>
+      call('POST', `/profiles/${id}/removal-candidates/decisions`, {
+        decision: 'withdraw',
+        ids: [...chosenApproved],
+      }),
     ),
     el('h3', {}, `Unrecognized identifiers (${unrecognized.total})`),
     table(

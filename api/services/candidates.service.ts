@@ -1,0 +1,318 @@
+/**
+ * A person's decisions on removal candidates: approve, reject, withdraw, retry. Every move comes from
+ * the one transition table (shared/domain/candidateLifecycle.ts) and is written as an update
+ * conditional on the status it starts from, so a move the table does not list cannot happen, even
+ * while computeCandidates or reclaim move the same candidates.
+ */
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import type { Actor } from '../http/auth.js';
+import { ApiProblem } from '../http/problem.js';
+import { candidateId, conflict } from '../http/schemas.js';
+import { appendAudit, type AuditInput } from '../../shared/db/auditLog.js';
+import { BULK_CHUNK_SIZE } from '../../shared/db/bulkWriteInChunks.js';
+import { CANDIDATE_STATUSES, type CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
+import { candidatesOf } from '../../shared/db/profileCollections.js';
+import { statusesAllowing, transition } from '../../shared/domain/candidateLifecycle.js';
+import type { ApiServices } from './apiServices.js';
+import { loadProfile } from './profiles.service.js';
+import { withRedisLock } from './redisLock.js';
+
+export const CANDIDATE_DECISIONS = ['approve', 'reject', 'withdraw', 'retry'] as const;
+export type CandidateDecision = (typeof CANDIDATE_DECISIONS)[number];
+
+/** Decisions that give an approval (and so bind it to the rule as it stands). */
+const APPROVING: ReadonlySet<CandidateDecision> = new Set(['approve', 'retry']);
+
+export const MAX_DECISION_IDS = 1_000;
+
+export const candidateDecisionSchema = z
+  .object({
+    decision: z.enum(CANDIDATE_DECISIONS),
+    ids: z.array(candidateId).min(1).max(MAX_DECISION_IDS),
+  })
+  .strict()
+  .meta({ id: 'CandidateDecision' });
+
+export const decisionResultSchema = z
+  .object({
+    /** The candidates this request moved. */
+    decided: z.array(z.string()),
+    /** Where they went. */
+    status: z.enum(CANDIDATE_STATUSES),
+    /** Candidates that passed the checks but were moved by someone else before our write reached them. */
+    skipped: z.array(z.object({ id: z.string(), status: z.string() })),
+  })
+  .meta({ id: 'CandidateDecisionResult' });
+
+export type DecisionResult = z.infer<typeof decisionResultSchema>;
+
+/** Reads and writes of many candidates go in slices: FerretDB handles big `$in` updates slowly. */
+const SLICE = 200;
+
+interface CandidateDoc {
+  _id: string;
+  userId: string;
+  username: string;
+  identifier: string;
+  ruleId: Types.ObjectId;
+  ruleRevision?: number | null;
+  action: string;
+  evidence: Record<string, unknown>;
+  status: CandidateStatus;
+}
+
+interface RuleDoc {
+  _id: Types.ObjectId;
+  identifier: string;
+  revision?: number | null;
+  action: string;
+  thresholdDays: number;
+  enabled: boolean;
+  deactivateNow?: boolean | null;
+}
+
+function slices<T>(items: readonly T[], size = SLICE): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The rule as an audit entry records it; the candidate's own view when the rule is gone. */
+function auditRule(c: CandidateDoc, rule: RuleDoc | undefined): NonNullable<AuditInput['rule']> {
+  if (rule) {
+    return {
+      id: rule._id,
+      identifier: rule.identifier,
+      revision: rule.revision ?? 1,
+      action: rule.action,
+      thresholdDays: rule.thresholdDays,
+    };
+  }
+  return {
+    id: c.ruleId,
+    identifier: c.identifier,
+    revision: c.ruleRevision ?? 1,
+    action: c.action,
+    thresholdDays: Number(c.evidence.thresholdDays ?? 0),
+  };
+}
+
+function unknownCandidates(ids: string[]): ApiProblem {
+  return new ApiProblem(404, 'NOT_FOUND', `no such removal candidates: ${ids.join(', ')}`, {
+    unknown: ids,
+    errors: ids.map((id) => ({ field: 'body.ids', message: `${id} does not exist` })),
+  });
+}
+
+/**
+ * Applies one decision to every named candidate, or to none: each must exist (else 404 naming the
+ * unknown), have a move for the decision in the table (else 409 INVALID_TRANSITION naming id and
+ * status) and, to approve or retry, still be what its rule decides now (else 409 RULE_DISABLED or
+ * RULE_CHANGED: the admin would approve something other than what they see; re-sync first).
+ *
+ * The approval is bound to the rule as it stands: `{by, at, ruleId, ruleRevision, action,
+ * deactivateNow}`. A write that finds a candidate already moved (a race) leaves it and says so in
+ * `skipped`; each candidate that moved gets one audit entry.
+ */
+export async function decideCandidates(
+  s: ApiServices,
+  profileId: string,
+  input: z.infer<typeof candidateDecisionSchema>,
+  actor: Actor,
+): Promise<DecisionResult> {
+  // One decision at a time per profile across api processes: on FerretDB two conditional updates of
+  // one candidate can both match (an approve and a reject both "moved" it). The pipeline's moves
+  // are not under this lock; on MongoDB the conditional update alone keeps those apart.
+  return withRedisLock(
+    s,
+    `candidate-decisions:${profileId}`,
+    'another decision on this profile is being written; try again',
+    () => decide(s, profileId, input, actor),
+    { waitMs: 30_000 },
+  );
+}
+
+async function decide(
+  s: ApiServices,
+  profileId: string,
+  input: z.infer<typeof candidateDecisionSchema>,
+  actor: Actor,
+): Promise<DecisionResult> {
+  const profile = await loadProfile(s, profileId);
+  const pid = profile._id;
+  const model = candidatesOf(s.models, pid);
+  const ids = [...new Set(input.ids)];
+  const event = input.decision;
+
+  const found: CandidateDoc[] = [];
+  for (const slice of slices(ids)) {
+    const docs = await model
+      .find({ _id: { $in: slice }, profileId: pid })
+      .select({
+        userId: 1,
+        username: 1,
+        identifier: 1,
+        ruleId: 1,
+        ruleRevision: 1,
+        action: 1,
+        evidence: 1,
+        status: 1,
+      })
+      .lean<CandidateDoc[]>();
+    found.push(...docs);
+  }
+  const byId = new Map(found.map((c) => [c._id, c]));
+  const unknown = ids.filter((id) => !byId.has(id));
+  if (unknown.length > 0) throw unknownCandidates(unknown);
+
+  const candidates = ids.map((id) => byId.get(id)!);
+  const illegal = candidates.filter((c) => transition(c.status, event) === null);
+  if (illegal.length > 0) {
+    const allowed = statusesAllowing(event);
+    throw conflict(
+      'INVALID_TRANSITION',
+      `${event} applies only to candidates that are ${allowed.join(' or ')}; not: ${illegal
+        .map((c) => `${c._id} (${c.status})`)
+        .join(', ')}`,
+      {
+        decision: event,
+        allowedFrom: allowed,
+        invalid: illegal.map((c) => ({ id: c._id, status: c.status })),
+      },
+    );
+  }
+
+  const ruleIds = [...new Set(candidates.map((c) => String(c.ruleId)))];
+  const rules = await s.models.ReclamationRule.find({
+    _id: { $in: ruleIds.map((id) => new Types.ObjectId(id)) },
+    profileId: pid,
+  })
+    .select({ identifier: 1, revision: 1, action: 1, thresholdDays: 1, enabled: 1, deactivateNow: 1 })
+    .lean<RuleDoc[]>();
+  const ruleOf = new Map(rules.map((r) => [String(r._id), r]));
+
+  if (APPROVING.has(event)) {
+    const disabled = candidates.filter((c) => !ruleOf.get(String(c.ruleId))?.enabled);
+    if (disabled.length > 0) {
+      throw conflict(
+        'RULE_DISABLED',
+        `the rule of these candidates is disabled or gone, so nothing may be reclaimed under it: ${disabled
+          .map((c) => c._id)
+          .join(', ')}`,
+        {
+          candidates: disabled.map((c) => ({
+            id: c._id,
+            ruleId: String(c.ruleId),
+            rule: ruleOf.has(String(c.ruleId)) ? 'disabled' : 'deleted',
+          })),
+        },
+      );
+    }
+    const changed = candidates.filter((c) => {
+      const rule = ruleOf.get(String(c.ruleId))!;
+      return (rule.revision ?? 1) !== (c.ruleRevision ?? 1) || rule.action !== c.action;
+    });
+    if (changed.length > 0) {
+      throw conflict(
+        'RULE_CHANGED',
+        `the rule changed since these candidates were computed; re-sync before deciding: ${changed
+          .map((c) => c._id)
+          .join(', ')}`,
+        {
+          candidates: changed.map((c) => {
+            const rule = ruleOf.get(String(c.ruleId))!;
+            return {
+              id: c._id,
+              candidate: { ruleRevision: c.ruleRevision ?? 1, action: c.action },
+              rule: { revision: rule.revision ?? 1, action: rule.action },
+            };
+          }),
+        },
+      );
+    }
+  }
+
+  // One conditional update per (from status, rule) group: the approval differs by rule.
+  const at = new Date();
+  const groups = new Map<
+    string,
+    { from: CandidateStatus; to: CandidateStatus; rule?: RuleDoc; ids: string[] }
+  >();
+  for (const c of candidates) {
+    const to = transition(c.status, event)!;
+    const rule = APPROVING.has(event) ? ruleOf.get(String(c.ruleId)) : undefined;
+    const key = `${c.status}|${rule ? String(rule._id) : ''}`;
+    const group = groups.get(key) ?? { from: c.status, to, rule, ids: [] };
+    group.ids.push(c._id);
+    groups.set(key, group);
+  }
+
+  const moved = new Map<string, { from: CandidateStatus; to: CandidateStatus }>();
+  for (const group of groups.values()) {
+    const { from, to, rule } = group;
+    const filter: Record<string, unknown> = { profileId: pid, status: from };
+    const set: Record<string, unknown> = { status: to, decidedBy: actor.name, decidedAt: at };
+    if (rule) {
+      // Only candidates still computed under this very rule revision and action take the approval.
+      Object.assign(filter, { ruleId: rule._id, ruleRevision: rule.revision ?? 1, action: rule.action });
+      set.approval = {
+        by: actor.name,
+        at,
+        ruleId: rule._id,
+        ruleRevision: rule.revision ?? 1,
+        action: rule.action,
+        deactivateNow: rule.deactivateNow ?? false,
+      };
+    } else {
+      set.approval = null;
+    }
+    // Slices of 50: FerretDB stalls on bigger multi-document updates (see bulkWriteInChunks.ts).
+    for (const slice of slices(group.ids, BULK_CHUNK_SIZE)) {
+      const result = await model.updateMany({ ...filter, _id: { $in: slice } }, { $set: set });
+      if (result.modifiedCount === slice.length) {
+        for (const id of slice) moved.set(id, { from, to });
+        continue;
+      }
+      // Some moved meanwhile: ours are those that now carry this decision's stamp.
+      const after = await model
+        .find({ _id: { $in: slice }, status: to, decidedBy: actor.name, decidedAt: at })
+        .select({ _id: 1 })
+        .lean<{ _id: string }[]>();
+      for (const c of after) moved.set(c._id, { from, to });
+    }
+  }
+
+  const entries: AuditInput[] = [];
+  for (const c of candidates) {
+    const move = moved.get(c._id);
+    if (!move) continue;
+    entries.push({
+      at,
+      profileId: pid,
+      action: event,
+      actor: actor.name,
+      userId: c.userId,
+      username: c.username,
+      candidateId: c._id,
+      rule: auditRule(c, ruleOf.get(String(c.ruleId))),
+      evidence: c.evidence,
+      outcome: `${move.from}->${move.to}`,
+    });
+  }
+  await appendAudit(s.models, entries);
+
+  const decided = candidates.filter((c) => moved.has(c._id)).map((c) => c._id);
+  const skipped: DecisionResult['skipped'] = [];
+  const missed = candidates.filter((c) => !moved.has(c._id)).map((c) => c._id);
+  for (const slice of slices(missed)) {
+    const now = await model
+      .find({ _id: { $in: slice } })
+      .select({ status: 1 })
+      .lean<{ _id: string; status: string }[]>();
+    const statusOf = new Map(now.map((c) => [c._id, c.status]));
+    for (const id of slice) skipped.push({ id, status: statusOf.get(id) ?? 'deleted' });
+  }
+  const status = transition(candidates[0]!.status, event)!;
+  return { decided, status, skipped };
+}
