@@ -39,20 +39,46 @@ export function targetOf(from: CandidateStatus, events: readonly CandidateEvent[
   return status;
 }
 
-/** Writes the moves (conditional on `from`); returns how many candidates actually moved. */
+/** Ids per updateMany: FerretDB stops answering commands that update many documents at once. */
+const IDS_PER_UPDATE = 50;
+
+/**
+ * Writes the moves (conditional on `from`); returns how many candidates actually moved. Moves that
+ * write the same thing go together as `updateMany` over `_id: {$in}` (one command per 50 ids rather
+ * than one update per candidate: on FerretDB each update command costs a scan of the collection).
+ */
 export async function applyCandidateMoves<T extends StatusDoc>(
   collection: Collection<T>,
   moves: readonly CandidateMove[],
   now: Date,
 ): Promise<number> {
-  const operations = moves.map((move): AnyBulkWriteOperation<T> => {
+  const groups = new Map<string, { move: CandidateMove; ids: string[] }>();
+  for (const move of moves) {
+    const key = JSON.stringify([move.from, move.events, move.set ?? null, move.inc ?? null]);
+    const group = groups.get(key);
+    if (group) group.ids.push(move.id);
+    else groups.set(key, { move, ids: [move.id] });
+  }
+  const singles: AnyBulkWriteOperation<T>[] = [];
+  const many: AnyBulkWriteOperation<T>[] = [];
+  for (const { move, ids } of groups.values()) {
     const update: Record<string, unknown> = {
       $set: { ...move.set, status: targetOf(move.from, move.events), updatedAt: now },
     };
     if (move.inc) update.$inc = move.inc;
-    const filter = { _id: move.id, status: move.from } as Filter<T>;
-    return { updateOne: { filter, update } };
-  });
-  if (operations.length === 0) return 0;
-  return (await bulkWriteInChunks(collection, operations)).modified;
+    for (let i = 0; i < ids.length; i += IDS_PER_UPDATE) {
+      const part = ids.slice(i, i + IDS_PER_UPDATE);
+      if (part.length === 1) {
+        singles.push({ updateOne: { filter: { _id: part[0], status: move.from } as Filter<T>, update } });
+      } else {
+        many.push({ updateMany: { filter: { _id: { $in: part }, status: move.from } as Filter<T>, update } });
+      }
+    }
+  }
+  // Each updateMany is a command of its own; single updates share commands, 50 at a time.
+  const [a, b] = await Promise.all([
+    singles.length > 0 ? bulkWriteInChunks(collection, singles) : null,
+    many.length > 0 ? bulkWriteInChunks(collection, many, 1) : null,
+  ]);
+  return (a?.modified ?? 0) + (b?.modified ?? 0);
 }

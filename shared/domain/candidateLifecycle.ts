@@ -47,6 +47,8 @@ export const TRANSITIONS: Table = {
     no_longer_matches: 'cancelled',
     approve: 'ready',
     reject: 'rejected',
+    // A frozen user whose approval went stale (frozen → pending) is still frozen: undo unfreezes.
+    undone: 'restored',
   },
   ready: {
     matched_needs_approval: 'ready',
@@ -66,6 +68,8 @@ export const TRANSITIONS: Table = {
     no_longer_matches: 'cancelled',
     approve: 'ready',
     reject: 'rejected',
+    // Withdrawn while frozen: the user stays frozen until undone.
+    undone: 'restored',
   },
   reclaiming: {
     froze: 'frozen',

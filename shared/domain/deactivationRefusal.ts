@@ -10,6 +10,7 @@ export const DEACTIVATION_BLOCKERS = [
   'default_workflow_user',
   'workflow_or_alert_recipient',
   'portal_account_owner',
+  'portal_administrator',
   'site_guest_user',
   'license_or_other',
 ] as const;
@@ -21,7 +22,8 @@ const PATTERNS: [RegExp, DeactivationBlocker][] = [
   [/default case owner|support settings/i, 'default_case_owner'],
   [/default workflow user|process automation settings/i, 'default_workflow_user'],
   [/workflow|email alert|recipient|approval process|assignment rule/i, 'workflow_or_alert_recipient'],
-  [/portal account owner|partner account|account owner/i, 'portal_account_owner'],
+  [/portal administrator/i, 'portal_administrator'],
+  [/portal accounts?|account owner/i, 'portal_account_owner'],
   [/guest user/i, 'site_guest_user'],
 ];
 
