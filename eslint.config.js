@@ -26,7 +26,10 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'module',
       globals: Object.fromEntries(
-        ['document', 'window', 'location', 'fetch', 'sessionStorage', 'Node', 'console'].map((g) => [g, 'readonly']),
+        ['document', 'window', 'location', 'fetch', 'sessionStorage', 'Node', 'console'].map((g) => [
+          g,
+          'readonly',
+        ]),
       ),
     },
   },

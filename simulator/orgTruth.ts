@@ -95,6 +95,8 @@ export interface UserState extends UserPermissionSetState {
   }[];
   packageLicenseAssignments: { id: string; namespacePrefix: string }[];
   changedThroughApi: boolean;
+  /** The user's UserLogin record (what a freeze writes). */
+  userLoginId: string;
 }
 
 const emptyBuckets = (): LastLoginBuckets => ({
@@ -271,5 +273,6 @@ export function userState(org: SimOrg, rawId: string): UserState | undefined {
     })),
     ...userPermissionSetState(org, user),
     changedThroughApi: data.touched.has(user),
+    userLoginId: makeId(KEY_PREFIXES.UserLogin, data.idSpace, user + 1),
   };
 }

@@ -32,7 +32,6 @@ const user = (id: string) => f.sim.admin.user(f.org.orgId, id);
 const reclaim = (now?: Date) =>
   f.runJob('reclaim', createReclaimProcessor(f.deps, now ? { now: () => now } : {}));
 const compute = () => f.runJob('computeCandidates', createComputeCandidatesProcessor(f.deps));
-  f.models.ReclamationRule.findOne({ profileId: profileOid(), identifier });
 /** What the API does on a rule edit that changes what the rule decides. */
 const editRule = (identifier: string, set: Record<string, unknown>) =>
   f.models.ReclamationRule.updateOne(
