@@ -76,9 +76,7 @@ export async function applyCandidateMoves<T extends StatusDoc>(
     }
   }
   // Each updateMany is a command of its own; single updates share commands, 50 at a time.
-  const [a, b] = await Promise.all([
-    singles.length > 0 ? bulkWriteInChunks(collection, singles) : null,
-    many.length > 0 ? bulkWriteInChunks(collection, many, 1) : null,
-  ]);
+  const a = singles.length > 0 ? await bulkWriteInChunks(collection, singles) : null;
+  const b = many.length > 0 ? await bulkWriteInChunks(collection, many, 1) : null;
   return (a?.modified ?? 0) + (b?.modified ?? 0);
 }

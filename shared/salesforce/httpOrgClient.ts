@@ -131,6 +131,10 @@ export class HttpOrgClient implements SalesforceOrgClient {
     return this.tokens?.orgId ?? null;
   }
 
+  get connectedUserId(): string | null {
+    return this.tokens?.userId ?? null;
+  }
+
   stats(): ClientStats {
     return { ...this.counters };
   }

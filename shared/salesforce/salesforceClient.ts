@@ -91,6 +91,8 @@ export interface ApiUsage {
 export interface SalesforceOrgClient {
   /** The 18-char org id once known (from the tokens), used for per-org state keys. */
   readonly orgId: string | null;
+  /** The Salesforce user the tokens act as (once known): seatwise never reclaims it. */
+  readonly connectedUserId: string | null;
   /** Obtain tokens when there are none (Client Credentials) or prove the current ones work. */
   connect(): Promise<OrgTokens>;
   /** SOQL through REST, page by page (`nextRecordsUrl`); the caller never holds the whole result. */

@@ -79,9 +79,18 @@ describe('downloadSubscriptions over REST', () => {
         (r) =>
           r.identifier.startsWith('PSL:') &&
           r.userId !== truth.adminUserId &&
-          !truth.defaultOwnerUserIds.includes(r.userId),
+          !truth.defaultOwnerUserIds.includes(r.userId) &&
+          // Salesforce refuses to remove a license a held permission set still needs.
+          f.sim.admin
+            .user(f.org.orgId, r.userId)
+            ?.permissionSetLicenseAssignments.some((a) => a.id === r.assignmentId && !a.inUse) === true,
       );
-      const victim = first.find((r) => r.identifier === 'UL:AUL' && r.isActive);
+      const victim = first.find(
+        (r) =>
+          r.identifier === 'UL:AUL' &&
+          r.isActive &&
+          (f.sim.admin.user(f.org.orgId, r.userId)?.deactivationBlockers ?? []).length === 0,
+      );
       if (!assignment?.assignmentId || !victim)
         throw new Error('fixture org lacks a PSL assignment or an active Platform user');
       expect((await client.delete([assignment.assignmentId]))[0]?.success).toBe(true);

@@ -184,6 +184,8 @@ export async function reclaimCandidates(
     const users = await readUsers(client, userIds);
     const loginUsers = workable.filter((c) => c.action !== 'remove_assignment').map((c) => c.userId);
     const logins = loginUsers.length > 0 ? await readLogins(client, loginUsers) : new Map();
+    // The tokens' own user is spared even when the alias document does not name it.
+    const connected = [...state.connectedUserIds, ...(client.connectedUserId ? [client.connectedUserId] : [])];
     const planned: PlannedWrite[] = [];
     const skips: {
       c: CandidateRow;
@@ -222,7 +224,7 @@ export async function reclaimCandidates(
               userType: user.userType,
             }) !== null
           : false,
-        spared: user ? sparedReason({ ...user, userId: user.id }, state.connectedUserIds) : null,
+        spared: user ? sparedReason({ ...user, userId: user.id }, connected) : null,
         now,
       });
       if (!decision.write)
