@@ -100,6 +100,37 @@ async function approveSome(api: ApiDriver, profile: DemoProfile): Promise<number
   return approveUserLicenseCandidates(api, profile.profileId, approveCount, '&sort=username');
 }
 
+const undoView = z.object({
+  id: z.string(),
+  status: z.enum(['queued', 'running', 'done', 'failed']),
+  error: z.string().nullish(),
+  users: z.array(z.object({ userId: z.string(), notRestored: z.array(z.unknown()) })),
+});
+
+/** Asks for the undo of a reclaim run and waits until the worker has put every user back. */
+async function undoRun(
+  api: ApiDriver,
+  profileId: string,
+  runId: string,
+): Promise<{ restored: number; notRestored: number }> {
+  const asked = await api.call('undo', 'POST', `/api/v1/profiles/${profileId}/undo`, undoView, { runId });
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
+    const undo = await api.call(
+      'undo status',
+      'GET',
+      `/api/v1/profiles/${profileId}/undos/${asked.id}`,
+      undoView,
+    );
+    if (undo.status === 'failed') throw new StepError('undo', undo.error ?? 'the undo failed');
+    if (undo.status === 'done') {
+      const notRestored = undo.users.filter((u) => u.notRestored.length > 0).length;
+      return { restored: undo.users.length - notRestored, notRestored };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new StepError('undo', 'the undo did not finish within 120 s');
+}
+
 async function summarize(api: ApiDriver, sim: RunningSimulator, profile: DemoProfile): Promise<void> {
   const models = await listAll(api, profile.profileId, 'software-models', modelItem, '&sort=-assignedCount');
   const candidates = await listAll(api, profile.profileId, 'removal-candidates', candidateItem);
@@ -117,8 +148,11 @@ async function summarize(api: ApiDriver, sim: RunningSimulator, profile: DemoPro
   say('removal candidates by rule:');
   for (const [identifier, n] of [...byIdentifier].sort((a, b) => b[1] - a[1]))
     say(`  ${identifier.padEnd(34)} ${String(n).padStart(7)}`);
+  const count = (status: string) => candidates.filter((c) => c.status === status).length;
+  const frozen = candidates.filter((c) => c.status === 'frozen' && c.deactivateAfter);
+  const due = frozen.map((c) => c.deactivateAfter as string).sort()[0];
   say(
-    `reclaimed users: ${candidates.filter((c) => c.status === 'reclaimed').length}   failed: ${candidates.filter((c) => c.status === 'failed').length}`,
+    `reclaim: frozen ${frozen.length}${due ? ` (deactivation due from ${due.slice(0, 10)}, after the 7-day grace)` : ''}   deactivated: ${count('reclaimed')}   restored by undo: ${count('restored')}   failed: ${count('failed')}`,
   );
   say(
     `Salesforce API calls: ${usage.used} of the org's daily ${usage.max} (${((100 * usage.used) / usage.max).toFixed(2)}%)`,
@@ -213,6 +247,16 @@ async function main(): Promise<void> {
       ).runId;
     }
     await waitForRuns(api, profiles);
+
+    // Undo one org's reclaim run through the API, as an admin would after a wrong approval.
+    step = 'undo';
+    const undone = profiles[1];
+    if (undone && approveCount > 0) {
+      const result = await undoRun(api, undone.profileId, undone.runId);
+      say(
+        `${undone.name}: undo of reclaim run ${undone.runId}: ${result.restored} users restored (unfrozen), ${result.notRestored} not restored`,
+      );
+    }
 
     step = 'summary';
     say(`\nfirst runs finished in ${firstRunSeconds.toFixed(1)} s`);

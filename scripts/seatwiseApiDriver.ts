@@ -217,7 +217,12 @@ export async function listAll<T>(
   }
 }
 
-export const candidateItem = z.object({ id: z.string(), identifier: z.string(), status: z.string() });
+export const candidateItem = z.object({
+  id: z.string(),
+  identifier: z.string(),
+  status: z.string(),
+  deactivateAfter: z.string().nullish(),
+});
 
 /**
  * Approves up to `count` pending user-license candidates (the ones whose reclaim frees a seat),

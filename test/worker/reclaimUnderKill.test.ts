@@ -20,7 +20,7 @@ import {
 
 const USERS = 9_000;
 const APPROVE = 3_000;
-const FAN_OUT = 100;
+const FAN_OUT = 200;
 const KILLS = 20;
 
 let sim: RunningSimulator;
