@@ -31,7 +31,7 @@ describe('npm run demo', () => {
       /Acme Support: undo of reclaim run \S+: [1-3] users restored \(unfrozen\), 0 not restored/,
     );
     expect(out).toMatch(
-      /## Acme Support\n[\s\S]*reclaim: frozen 0   deactivated: 0   restored by undo: [1-3]/,
+      /## Acme Support\n[\s\S]*reclaim: frozen 0 {3}deactivated: 0 {3}restored by undo: [1-3]/,
     );
     expect(out).toMatch(/Salesforce API calls: \d+ of the org's daily \d+/);
     expect(code).toBe(0);

@@ -185,7 +185,10 @@ export async function reclaimCandidates(
     const loginUsers = workable.filter((c) => c.action !== 'remove_assignment').map((c) => c.userId);
     const logins = loginUsers.length > 0 ? await readLogins(client, loginUsers) : new Map();
     // The tokens' own user is spared even when the alias document does not name it.
-    const connected = [...state.connectedUserIds, ...(client.connectedUserId ? [client.connectedUserId] : [])];
+    const connected = [
+      ...state.connectedUserIds,
+      ...(client.connectedUserId ? [client.connectedUserId] : []),
+    ];
     const planned: PlannedWrite[] = [];
     const skips: {
       c: CandidateRow;
