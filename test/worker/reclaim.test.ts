@@ -334,6 +334,77 @@ describe('reclaim', () => {
     expect(user(seat.userId)).toMatchObject({ isActive: true, isFrozen: true });
   });
 
+  it('when permission set and package licenses are removed, then the permission sets that need a license go first, and undoing the run re-creates every one of them', async () => {
+    await compute();
+    const inUse = (await candidates({ identifier: /^PSL:/, status: 'pending' })).filter((c) =>
+      user(c.userId)?.permissionSetLicenseAssignments.some((a) => a.inUse),
+    );
+    const packages = await candidates({ identifier: /^PKG:/, status: 'pending' });
+    const chosen = [...inUse.slice(0, 4), ...packages.slice(0, 3)];
+    expect(inUse.length).toBeGreaterThanOrEqual(2);
+    await approveCandidates(f.models, f.profileId, { _id: { $in: chosen.map((c) => c._id) } });
+    const held = (id: string) => {
+      const u = user(id);
+      return {
+        licenses: (u?.permissionSetLicenseAssignments ?? []).map((a) => a.permissionSetLicenseId).sort(),
+        packages: (u?.packageLicenseAssignments ?? []).map((a) => a.namespacePrefix).sort(),
+        permissionSets: (u?.permissionSetAssignments ?? []).map((a) => a.permissionSetId).sort(),
+      };
+    };
+    const users = [...new Set(chosen.map((c) => c.userId))];
+    const before = new Map(users.map((id) => [id, held(id)]));
+    const runId = f.newRunId();
+
+    const outcome = await f.runJob('reclaim', createReclaimProcessor(f.deps), runId);
+
+    expect(tallyOf(outcome.result)).toMatchObject({ assignmentsRemoved: chosen.length, failed: 0 });
+    for (const id of users) {
+      expect(held(id).licenses.length + held(id).packages.length).toBeLessThan(
+        before.get(id)!.licenses.length + before.get(id)!.packages.length,
+      );
+    }
+    // Within the run, every permission set removal was sent before the license removals.
+    const removals = await f.models.AuditEntry.find({ runId, action: 'remove_assignment' })
+      .sort({ _id: 1 })
+      .lean();
+    const kinds = removals.map((a) => a.request?.sobject);
+    expect(kinds).toContain('PermissionSetAssignment');
+    expect(kinds.lastIndexOf('PermissionSetAssignment')).toBeLessThan(
+      kinds.indexOf('PermissionSetLicenseAssign'),
+    );
+    // A license Salesforce already took away with its last permission set answers ENTITY_IS_DELETED.
+    const answers = removals.map((a) => (a.response?.success ? 'ok' : JSON.stringify(a.response?.errors)));
+    expect(answers.filter((a) => a !== 'ok' && !a.includes('ENTITY_IS_DELETED'))).toEqual([]);
+
+    const undo = await f.models.ReclaimUndo.create({
+      profileId: profileOid(),
+      scope: { runId },
+      requestedBy: 'test-admin',
+      requestedAt: new Date(),
+    });
+    await f.runNamedJob('reclaim', createReclaimProcessor(f.deps), 'reclaimUndo', {
+      profileId: f.profileId,
+      undoId: String(undo._id),
+    });
+
+    // Salesforce gives an inactive user no license: the undo says so for each, and restores the rest.
+    const done = await f.models.ReclaimUndo.findById(undo._id).lean();
+    const active = users.filter((id) => user(id)?.isActive);
+    expect(active.length).toBeGreaterThan(0);
+    for (const id of active) expect(held(id), id).toEqual(before.get(id));
+    for (const result of done?.users ?? []) {
+      if (active.includes(result.userId)) expect(result.notRestored).toEqual([]);
+      else expect(result.notRestored.map((n) => n.code)).toContain('INACTIVE_OWNER_OR_USER');
+    }
+    const restored = await candidates({ _id: { $in: chosen.map((c) => c._id) }, status: 'restored' });
+    expect(restored.map((c) => c.userId).sort()).toEqual(
+      chosen
+        .filter((c) => active.includes(c.userId))
+        .map((c) => c.userId)
+        .sort(),
+    );
+  });
+
   it('when more candidates are ready than one batch holds, then child jobs share the work and the parent sums their outcomes', async () => {
     await approveCandidates(f.models, f.profileId, { identifier: /^UL:/ });
     const ready = await candidates({ status: 'ready' });
