@@ -14,10 +14,15 @@ interface Row {
   _id: string;
   status: CandidateStatus;
   ruleId: Types.ObjectId;
+  ruleRevision?: number;
+  action: string;
   userId: string;
 }
 
-/** Approves the pending candidates matching `filter`; returns them (ids and users). */
+/**
+ * Approves the pending candidates matching `filter`; returns them (ids and users). Like the API, it
+ * leaves out candidates computed under another revision or action of their rule, or a disabled one.
+ */
 export async function approveCandidates(
   models: Models,
   profileId: string | Types.ObjectId,
@@ -32,9 +37,13 @@ export async function approveCandidates(
     ),
   );
   const now = new Date();
+  const current = pending.filter((c) => {
+    const rule = rules.get(String(c.ruleId));
+    return rule?.enabled && (c.ruleRevision ?? 1) === (rule.revision ?? 1) && c.action === rule.action;
+  });
   await applyCandidateMoves(
     candidates,
-    pending.map((c) => {
+    current.map((c) => {
       const rule = rules.get(String(c.ruleId));
       if (!rule) throw new Error(`candidate ${c._id} has no rule`);
       return {
@@ -57,5 +66,5 @@ export async function approveCandidates(
     }),
     now,
   );
-  return pending;
+  return current;
 }

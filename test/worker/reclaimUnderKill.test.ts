@@ -45,9 +45,11 @@ afterAll(async () => {
 it(`when ${KILLS} workers are SIGKILLed while they hold slices of a ${APPROVE}-candidate reclaim, then every approved user is deactivated exactly once, no candidate is lost and nobody else is touched`, async () => {
   const org = sim.orgs[0]!;
   const profileId = await seedOrgProfile(h, org, { status: 'published' });
-  await h.models.ReclamationRule.updateMany({ profileId }, { $set: { deactivateNow: true } });
   await startRun(h.pipeline, { profileId, trigger: 'publish', requestedBy: 'test' });
   await waitForRunToEnd(h, profileId, 180_000);
+  // One write per user: the generated rules deactivate at once, as if so configured before any
+  // candidate was computed (no revision bump, so the candidates stay current and can be approved).
+  await h.models.ReclamationRule.updateMany({ profileId }, { $set: { deactivateNow: true } });
 
   // Users Salesforce would refuse to deactivate are left out, so each approved user gets exactly
   // one write; the refusals have tests of their own.
