@@ -16,6 +16,8 @@ export interface UserLicenseDef {
 export interface ProfileDef {
   name: string;
   license: number;
+  /** "API Only User" (PermissionsApiUserOnly): an integration's profile, never a person's. */
+  apiOnly?: boolean;
 }
 
 export interface PermissionSetLicenseDef {
@@ -142,7 +144,11 @@ export const PROFILES: readonly ProfileDef[] = [
   { name: 'Identity User', license: 8 },
   { name: 'Customer Portal Site Guest User', license: 9 },
   { name: 'Company Communities User', license: 10 },
+  { name: 'Custom: Integration (API only)', license: 0, apiOnly: true },
 ];
+
+/** The custom API-only profile a few Salesforce-license users hold (integration users). */
+export const API_ONLY_PROFILE = PROFILES.findIndex((p) => p.apiOnly === true);
 
 export const SYSTEM_ADMINISTRATOR_PROFILE = 0;
 export const STANDARD_USER_PROFILE = 1;

@@ -11,6 +11,7 @@ import {
   PACKAGE_LICENSES,
   PERMISSION_SET_LICENSES,
   PLATFORM_LICENSE,
+  API_ONLY_PROFILE,
   PROFILES,
   SALESFORCE_LICENSE,
   STANDARD_USER_PROFILE,
@@ -91,7 +92,7 @@ const FIXED_USERS: ReadonlyMap<number, DefaultOwnerRole | 'admin' | 'integration
 const licenseWeights = USER_LICENSES.map((l) => l.weight);
 const randomProfilesByLicense: number[][] = USER_LICENSES.map((_, license) =>
   PROFILES.flatMap((p, index) =>
-    p.license === license && index !== SYSTEM_ADMINISTRATOR_PROFILE ? [index] : [],
+    p.license === license && index !== SYSTEM_ADMINISTRATOR_PROFILE && !p.apiOnly ? [index] : [],
   ),
 );
 
@@ -106,6 +107,8 @@ function chooseProfile(seed: number, i: number): number {
   const license = pickWeighted(licenseWeights, unit(seed, i, SALT.license));
   if (license === SALESFORCE_LICENSE && unit(seed, i, SALT.profile + 50) < 0.02)
     return SYSTEM_ADMINISTRATOR_PROFILE;
+  // About one Salesforce-license user in a hundred is an integration user on an API-only profile.
+  if (license === SALESFORCE_LICENSE && unit(seed, i, SALT.profile + 60) < 0.01) return API_ONLY_PROFILE;
   const choices = randomProfilesByLicense[license] ?? [STANDARD_USER_PROFILE];
   return choices[hash32(seed, i, SALT.profile) % choices.length] ?? STANDARD_USER_PROFILE;
 }

@@ -132,6 +132,7 @@ function profileTable(org: OrgData): SObjectTable {
         get: (r) => idFor(org, KEY_PREFIXES.UserLicense, licenseOf(r)),
       },
       { name: 'UserType', type: 'picklist', get: (r) => USER_LICENSES[licenseOf(r)]?.userType ?? null },
+      { name: 'PermissionsApiUserOnly', type: 'boolean', get: (r) => PROFILES[r]?.apiOnly === true },
     ],
     relationships: [{ name: 'UserLicense', target: 'UserLicense', rowOf: licenseOf }],
   });

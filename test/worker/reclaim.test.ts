@@ -3,7 +3,7 @@ import type { CandidateStatus } from '../../shared/db/models/removalCandidate.mo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCandidateMoves } from '../../shared/db/candidateMoves.js';
 import { GLOBAL_SWITCH_ID } from '../../shared/db/models/reclaimSwitch.model.js';
-import { candidatesOf } from '../../shared/db/profileCollections.js';
+import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
 import { DAY_MS } from '../../shared/domain/inactivity.js';
 import { createComputeCandidatesProcessor } from '../../worker/processors/computeCandidates.js';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
@@ -58,6 +58,18 @@ beforeAll(async () => {
 afterAll(async () => f.close());
 
 describe('reclaim', () => {
+  it('when a user is on an API-only profile, then the download says so and the user is never a candidate to reclaim (spared, with the reason)', async () => {
+    const rows = await subscriptionsOf(f.models, f.profileId)
+      .find({ apiOnly: true, identifier: /^UL:/ })
+      .lean();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(user(row.userId)?.profile).toBe('Custom: Integration (API only)');
+    const theirs = await candidates({ userId: { $in: rows.map((r) => r.userId) } });
+    expect(theirs.filter((c) => c.status !== 'cancelled' || c.reason !== 'spared: api_only_user')).toEqual(
+      [],
+    );
+  });
+
   it('when the profile is in dry run, then the exact calls are recorded and nothing changes in Salesforce or in the candidates', async () => {
     const approved = await approveSeats('UL:AUL', 100);
     expect(approved.length).toBeGreaterThan(3);

@@ -120,6 +120,7 @@ function coverage(
   if (c.action !== rule.action) return 'candidate action differs from the rule';
   if (before.excluded.has(key(c.userId))) return 'excluded';
   if (c.userId.slice(0, 15) === f.org.adminUserId.slice(0, 15)) return 'the integration user';
+  if (user.profile === 'Custom: Integration (API only)') return 'an API-only user';
   const facts = {
     lastLoginAt: user.lastLoginDate ? new Date(user.lastLoginDate) : null,
     userCreatedAt: new Date(user.createdDate),

@@ -18,6 +18,7 @@ export const softwareSubscriptionSchema = new Schema(
     isActive: { type: Boolean, required: true },
     userType: { type: String, required: true },
     profileName: { type: String, default: null },
+    apiOnly: { type: Boolean, required: true, default: false },
     identifier: { type: String, required: true },
     modelId: { type: Schema.Types.ObjectId, default: null },
     /** Salesforce record that grants it (PermissionSetLicenseAssign / UserPackageLicense id), if any. */

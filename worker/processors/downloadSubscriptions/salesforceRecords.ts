@@ -66,6 +66,10 @@ const userFields = {
   Profile: z
     .object({
       Name: nullableString,
+      PermissionsApiUserOnly: z
+        .boolean()
+        .nullish()
+        .transform((v) => v ?? false),
       UserLicense: z
         .object({ Name: nullableString, LicenseDefinitionKey: nullableString })
         .nullish()
@@ -74,7 +78,8 @@ const userFields = {
     .nullish()
     .transform((v) => v ?? null),
 };
-const USER_COLUMNS = 'Username, Name, Email, IsActive, UserType, LastLoginDate, CreatedDate, Profile.Name';
+const USER_COLUMNS =
+  'Username, Name, Email, IsActive, UserType, LastLoginDate, CreatedDate, Profile.Name, Profile.PermissionsApiUserOnly';
 
 export const userRecordSchema = z.object({
   Id: z.string(),

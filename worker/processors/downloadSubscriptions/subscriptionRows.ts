@@ -30,6 +30,8 @@ export interface SubscriptionRow {
   isActive: boolean;
   userType: string;
   profileName: string | null;
+  /** The profile is "API Only User": an integration's user, never reclaimed. */
+  apiOnly: boolean;
   identifier: string;
   modelId: ObjectId | null;
   assignmentId: string | null;
@@ -68,6 +70,7 @@ function row(
     isActive: user.IsActive,
     userType: user.UserType,
     profileName: user.Profile?.Name ?? null,
+    apiOnly: user.Profile?.PermissionsApiUserOnly ?? false,
     identifier,
     modelId: ctx.modelIdOf(identifier),
     assignmentId,

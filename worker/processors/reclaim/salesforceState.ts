@@ -16,6 +16,7 @@ export interface UserNow {
   userCreatedAt: Date;
   userType: string;
   profileName: string | null;
+  apiOnly: boolean;
 }
 
 export interface LoginNow {
@@ -42,7 +43,13 @@ const userSchema = z.object({
   CreatedDate: sfDate,
   UserType: z.string(),
   Profile: z
-    .object({ Name: nullableString })
+    .object({
+      Name: nullableString,
+      PermissionsApiUserOnly: z
+        .boolean()
+        .nullish()
+        .transform((v) => v ?? false),
+    })
     .nullish()
     .transform((v) => v ?? null),
 });
@@ -91,7 +98,7 @@ export async function readUsers(
     client,
     userIds,
     (ids) =>
-      `SELECT Id, Username, IsActive, LastLoginDate, CreatedDate, UserType, Profile.Name FROM User WHERE Id IN (${ids})`,
+      `SELECT Id, Username, IsActive, LastLoginDate, CreatedDate, UserType, Profile.Name, Profile.PermissionsApiUserOnly FROM User WHERE Id IN (${ids})`,
     userSchema,
   );
   return new Map(
@@ -105,6 +112,7 @@ export async function readUsers(
         userCreatedAt: u.CreatedDate,
         userType: u.UserType,
         profileName: u.Profile?.Name ?? null,
+        apiOnly: u.Profile?.PermissionsApiUserOnly ?? false,
       },
     ]),
   );
