@@ -262,5 +262,5 @@ describe('the route × role table', () => {
       .filter((r) => r.tag === 'reclaim' || r.path.includes('/removal-candidates/'))
       .map((r) => `${r.method} ${r.path}`);
     expect(reclaimTagged.sort()).toEqual([...covered].sort());
-  });
+  }, 120_000);
 });

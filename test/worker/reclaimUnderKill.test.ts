@@ -111,7 +111,8 @@ it(`when ${KILLS} workers are SIGKILLed while they hold slices of a ${APPROVE}-c
   const jobs = Object.fromEntries(
     (await h.models.JobRun.find({ runId: run.runId }).lean()).map((r) => [r.jobName, r.status] as const),
   );
-  expect(jobs.reclaim).toBe('succeeded');
+  const reclaimRun = await h.models.JobRun.findById(`${run.runId}|reclaim`).lean();
+  expect(jobs.reclaim, JSON.stringify(reclaimRun?.error ?? null)).toBe('succeeded');
   // Exactly once per approved user, and no other user, from Salesforce's own log.
   const userWrites = sim.callLog.writesPerRecord({
     orgId: org.orgId,
