@@ -32,6 +32,11 @@ beforeAll(async () => {
   h = await openWorkerHarness('reclaimkill', {
     WORKER_CONCURRENCY: '4',
     RECLAIM_FAN_OUT_SIZE: String(FAN_OUT),
+    // A killed worker keeps its org concurrency slot until the lease (timeout + 5 s) runs out; with
+    // 20 kills, four leaked slots would starve the survivors past their attempts. Salesforce itself
+    // allows 25 long requests per org.
+    SF_ORG_CONCURRENCY: '25',
+    SF_TIMEOUT_MS: '10000',
   });
   fleet = await startWorkerProcesses(3, h.env);
 }, 90_000);
