@@ -29,6 +29,23 @@ export interface AuditInput {
   at?: Date;
 }
 
+/** The rule as an audit entry records it: what it was at that moment, not a link to what it is now. */
+export function ruleReference(
+  rule:
+    | { _id: Types.ObjectId; identifier: string; revision?: number; action: string; thresholdDays: number }
+    | null
+    | undefined,
+): AuditInput['rule'] {
+  if (!rule) return null;
+  return {
+    id: rule._id,
+    identifier: rule.identifier,
+    revision: rule.revision ?? 1,
+    action: rule.action,
+    thresholdDays: rule.thresholdDays,
+  };
+}
+
 export async function appendAudit(models: Models, entries: readonly AuditInput[]): Promise<void> {
   if (entries.length === 0) return;
   const at = new Date();

@@ -265,7 +265,7 @@ describe('candidate decisions', () => {
       expect((winner.json as { decided: string[] }).decided).toEqual(ids);
       expect(await api.models.AuditEntry.countDocuments({ candidateId: { $in: ids } })).toBe(ids.length);
     }
-  });
+  }, 120_000);
 
   it('when the input is bad (unknown decision, no ids, 1001 ids) or the caller an operator, then 400 or 403 and nothing moves; 1000 ids are accepted', async () => {
     const rule = await seedRule(api, profileId);

@@ -348,9 +348,21 @@ describe('reclaim', () => {
 
   it('when permission set and package licenses are removed, then the permission sets that need a license go first, and undoing the run re-creates every one of them', async () => {
     await compute();
-    const inUse = (await candidates({ identifier: /^PSL:/, status: 'pending' })).filter((c) =>
-      user(c.userId)?.permissionSetLicenseAssignments.some((a) => a.inUse),
-    );
+    // Licenses in use by permission sets that name them (PermissionSet.LicenseId): the ones whose
+    // dependents can be found and removed first. A set that needs a license without naming it makes
+    // Salesforce refuse the removal, and the candidate fails with its answer (tested in the simulator).
+    const inUse = (await candidates({ identifier: /^PSL:/, status: 'pending' })).filter((c) => {
+      const u = user(c.userId);
+      const license = u?.permissionSetLicenseAssignments.find(
+        (a) => a.inUse && c.identifier === `PSL:${a.developerName}`,
+      );
+      return (
+        license !== undefined &&
+        (u?.permissionSetAssignments ?? [])
+          .filter((p) => p.requiredLicenseId === license.permissionSetLicenseId)
+          .every((p) => p.licenseId === license.permissionSetLicenseId)
+      );
+    });
     const packages = await candidates({ identifier: /^PKG:/, status: 'pending' });
     const chosen = [...inUse.slice(0, 4), ...packages.slice(0, 3)];
     expect(inUse.length).toBeGreaterThanOrEqual(2);

@@ -8,7 +8,7 @@
  */
 import type { Job } from 'bullmq';
 import { ObjectId, type Collection, type Filter } from 'mongodb';
-import { appendAudit, type AuditInput } from '../../shared/db/auditLog.js';
+import { appendAudit, ruleReference, type AuditInput } from '../../shared/db/auditLog.js';
 import { applyCandidateMoves, type CandidateMove } from '../../shared/db/candidateMoves.js';
 import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
 import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
@@ -260,15 +260,7 @@ export function createComputeCandidatesProcessor(
         username: d.username,
         action: 'approve',
         actor: d.approval?.by ?? ACTOR,
-        rule: rule
-          ? {
-              id: rule._id,
-              identifier: rule.identifier,
-              revision: rule.revision ?? 1,
-              action: rule.action,
-              thresholdDays: rule.thresholdDays,
-            }
-          : null,
+        rule: ruleReference(rule),
         evidence: d.evidence,
         outcome: 'new → ready (the rule needs no approval)',
         at: now,
@@ -289,15 +281,7 @@ export function createComputeCandidatesProcessor(
             ? 'approve'
             : 'reset_to_pending',
         actor: move.events.includes('matched_preapproved') && rule ? ruleApproval(rule, now).by : ACTOR,
-        rule: rule
-          ? {
-              id: rule._id,
-              identifier: rule.identifier,
-              revision: rule.revision ?? 1,
-              action: rule.action,
-              thresholdDays: rule.thresholdDays,
-            }
-          : null,
+        rule: ruleReference(rule),
         evidence: (move.set?.evidence as Record<string, unknown> | undefined) ?? null,
         outcome: `${move.from} → ${move.events.join(' → ')}`,
         reason: (move.set?.reason as string | null | undefined) ?? null,
