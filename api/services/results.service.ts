@@ -52,6 +52,9 @@ export const candidatesQuery = z
     offset,
     status: z.enum(CANDIDATE_STATUSES).optional(),
     identifier: filterText.optional(),
+    userId: filterText.optional(),
+    /** true: only the users seatwise never reclaims (integration, API-only…), each with why. */
+    spared: z.enum(['true', 'false']).optional(),
     sort: sortOf('username', 'identifier', 'status', 'createdAt'),
   })
   .strict();
@@ -159,6 +162,9 @@ export async function listCandidates(s: ApiServices, profileId: string, q: z.inf
   const filter: Record<string, unknown> = { profileId: oid(profileId) };
   if (q.status) filter.status = q.status;
   if (q.identifier) filter.identifier = q.identifier;
+  if (q.userId) filter.userId = q.userId;
+  if (q.spared === 'true') filter.reason = { $regex: '^spared: ' };
+  if (q.spared === 'false') filter.reason = { $not: { $regex: '^spared: ' } };
   return findPage(candidatesOf(s.models, profileId), filter, q, { createdAt: 1 });
 }
 

@@ -208,6 +208,35 @@ describe('results', () => {
     expect((after.json as Page).items[0]).toMatchObject({ syncId: 'sync-new', userId: '0051' });
   });
 
+  it('when the candidate list is asked for spared users, then it lists exactly them, each with why', async () => {
+    const pid = new Types.ObjectId(profileId);
+    const row = (n: number, status: string, reason: string | null) => ({
+      _id: `${profileId}|0069${n}|UL:SPARE`,
+      profileId: pid,
+      userId: `0069${n}`,
+      username: `spare${n}`,
+      identifier: 'UL:SPARE',
+      ruleId: new Types.ObjectId(),
+      action: 'deactivate_user',
+      justification: 'low_usage',
+      evidence: { lastLoginAt: null, userCreatedAt: new Date(0), daysInactive: 90, thresholdDays: 60 },
+      status,
+      reason,
+      lastComputedSyncId: 'sync-new',
+    });
+    await candidatesOf(api.models, pid).insertMany([
+      row(1, 'cancelled', 'spared: api_only_user'),
+      row(2, 'cancelled', 'excluded'),
+      row(3, 'rejected', null),
+    ]);
+    const base = `/api/v1/profiles/${profileId}/removal-candidates?identifier=UL:SPARE`;
+    const spared = (await api.call('get', `${base}&spared=true`, { token: 'viewer' })).json as Page;
+    expect(spared.items.map((c) => [c.userId, c.reason])).toEqual([['00691', 'spared: api_only_user']]);
+    const others = (await api.call('get', `${base}&spared=false`, { token: 'viewer' })).json as Page;
+    expect(others.items.map((c) => c.userId).sort()).toEqual(['00692', '00693']);
+    expect((await api.call('get', `${base}&spared=maybe`)).status).toBe(400);
+  });
+
   it('when candidates are decided, then pending ones move and any non-pending one refuses the whole batch', async () => {
     const pid = new Types.ObjectId(profileId);
     // Approvals bind to a rule as it stands, so the candidates' rule must exist.
