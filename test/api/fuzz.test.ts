@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aliasInput, startApi, type ApiHarness } from './apiHarness.js';
+import { seededRandom } from '../helpers/seededRandom.js';
 
 let api: ApiHarness;
 let profileId = '';
@@ -18,18 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
 });
-
-/** Small deterministic PRNG (mulberry32) so a failure reproduces from its seed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = [
   'displayName',
@@ -171,7 +160,7 @@ function junkQuery(r: () => number): string {
 
 describe('junk at every route', () => {
   it('when generated junk bodies, ids and query strings hit every route, then nothing answers 5xx', async () => {
-    const r = rng(20261123);
+    const r = seededRandom(20261123);
     const failures: string[] = [];
     let requests = 0;
     for (const route of api.app.routeTable) {

@@ -20,6 +20,7 @@ import { createDownloadSubscriptionsProcessor } from '../../worker/processors/do
 import { createReclaimProcessor } from '../../worker/processors/reclaim.js';
 import { approveCandidates } from '../helpers/candidateApprovals.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
+import { seededRandom } from '../helpers/seededRandom.js';
 
 const STEPS = 220;
 const SEED = 20261129;
@@ -44,18 +45,7 @@ const oid = () => new ObjectId(f.profileId);
 const key = (id: string) => id.slice(3, 15);
 const collection = () => candidatesOf(f.models, f.profileId).collection as unknown as Collection<Candidate>;
 
-/** A small deterministic generator (mulberry32), so a failure replays exactly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = random(SEED);
+const rnd = seededRandom(SEED);
 const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(rnd() * items.length)];
 const sample = <T>(items: readonly T[], n: number): T[] =>
   items.filter(() => rnd() < n / Math.max(1, items.length));
