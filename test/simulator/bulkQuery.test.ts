@@ -38,7 +38,8 @@ describe('Bulk API 2.0 query', () => {
 
   beforeAll(async () => {
     sim = await startTestSimulator({
-      orgs: [{ users: USERS, seed: 9, bulkProcessing: { queuedMs: 30, perRecordMs: 0.02 } }],
+      // Queued long enough that the first poll sees UploadComplete even on a loaded machine.
+      orgs: [{ users: USERS, seed: 9, bulkProcessing: { queuedMs: 400, perRecordMs: 0.02 } }],
     });
     client = await RestClient.connect(firstOrg(sim));
   });
