@@ -161,9 +161,13 @@ async function manyOrgs(
 interface ReclaimResult {
   approved: number;
   reclaimSeconds: number;
-  deactivationCalls: number;
+  /** PATCH calls of the reclaim job: the freeze of the first phase (rules freeze before deactivating). */
+  writeCalls: number;
   assignmentDeleteCalls: number;
+  /** Salesforce reads of the re-check at the write (users, logins), made during the reclaim job. */
+  recheckReads: number;
   minimumCalls: number;
+  frozen: number;
   reclaimed: number;
   failed: number;
 }
@@ -196,16 +200,17 @@ async function reclaimBench(
     const jobs = await waitForJob(env.api, profile.profileId, runId, 'reclaim', SYNC_TIMEOUT);
     const reclaim = jobOf(jobs, 'reclaim');
     const after = await listAll(env.api, profile.profileId, 'removal-candidates', candidateItem);
+    const during = env.sim.callLog
+      .entries({ orgId: profile.org.orgId })
+      .filter((e) => ms(e.time) >= ms(reclaim?.startedAt) && ms(e.time) <= ms(reclaim?.finishedAt));
     return {
       approved,
       reclaimSeconds: (ms(reclaim?.finishedAt) - ms(reclaim?.startedAt)) / 1000,
-      deactivationCalls: env.sim.callLog.count({
-        orgId: profile.org.orgId,
-        method: 'PATCH',
-        pathIncludes: 'composite/sobjects',
-      }),
-      assignmentDeleteCalls: env.sim.callLog.count({ orgId: profile.org.orgId, method: 'DELETE' }),
+      writeCalls: during.filter((e) => e.method === 'PATCH' && e.path.includes('composite/sobjects')).length,
+      assignmentDeleteCalls: during.filter((e) => e.method === 'DELETE').length,
+      recheckReads: during.filter((e) => e.method === 'GET' && e.path.includes('/query')).length,
       minimumCalls: Math.ceil(approved / 200),
+      frozen: after.filter((c) => c.status === 'frozen').length,
       reclaimed: after.filter((c) => c.status === 'reclaimed').length,
       failed: after.filter((c) => c.status === 'failed').length,
     };
@@ -309,17 +314,21 @@ async function main(): Promise<void> {
           [
             'approved',
             'reclaim (s)',
-            'deactivation calls / minimum',
+            'write calls / minimum',
+            're-check reads',
             'assignment delete calls',
-            'reclaimed',
+            'frozen (first phase)',
+            'deactivated',
             'failed (refused by Salesforce)',
           ],
           [
             [
               r.approved,
               r.reclaimSeconds.toFixed(1),
-              `${r.deactivationCalls} / ${r.minimumCalls}`,
+              `${r.writeCalls} / ${r.minimumCalls}`,
+              r.recheckReads,
               r.assignmentDeleteCalls,
+              r.frozen,
               r.reclaimed,
               r.failed,
             ],
