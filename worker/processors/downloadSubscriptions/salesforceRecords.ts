@@ -17,7 +17,8 @@ const nullableNumber = z
   .number()
   .nullish()
   .transform((v) => v ?? null);
-const flag = z
+/** A checkbox Salesforce may leave out or null: unset means false. */
+export const flag = z
   .boolean()
   .nullish()
   .transform((v) => v ?? false);
@@ -66,10 +67,7 @@ const userFields = {
   Profile: z
     .object({
       Name: nullableString,
-      PermissionsApiUserOnly: z
-        .boolean()
-        .nullish()
-        .transform((v) => v ?? false),
+      PermissionsApiUserOnly: flag,
       UserLicense: z
         .object({ Name: nullableString, LicenseDefinitionKey: nullableString })
         .nullish()

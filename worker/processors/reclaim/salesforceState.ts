@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { SalesforceOrgClient } from '../../../shared/salesforce/salesforceClient.js';
-import { nullableString, sfDate } from '../downloadSubscriptions/salesforceRecords.js';
+import { flag, nullableString, sfDate } from '../downloadSubscriptions/salesforceRecords.js';
 import { chunk, WRITE_BATCH } from './reclaimCalls.js';
 
 export interface UserNow {
@@ -45,10 +45,7 @@ const userSchema = z.object({
   Profile: z
     .object({
       Name: nullableString,
-      PermissionsApiUserOnly: z
-        .boolean()
-        .nullish()
-        .transform((v) => v ?? false),
+      PermissionsApiUserOnly: flag,
     })
     .nullish()
     .transform((v) => v ?? null),
