@@ -4,8 +4,8 @@
  * far), the handler, then the latency model. Every answer carries `Sforce-Limit-Info`.
  */
 import type { Request, Response } from 'express';
-import type { CallArea } from './callLog.js';
-import type { FaultSpec, RequestTarget } from './faults.js';
+import type { CallArea } from './admin/callLog.js';
+import type { FaultSpec, RequestTarget } from './admin/faults.js';
 import type { RestResult, RestRoute } from './restRouting.js';
 import { matchRoute } from './restRouting.js';
 import {
@@ -15,7 +15,7 @@ import {
   SalesforceApiError,
   totalRequestsExceeded,
 } from './salesforceErrors.js';
-import type { SimOrg } from './simOrg.js';
+import type { SimOrg } from './org/simOrg.js';
 import type { SimulatorEnv } from './simulatorEnv.js';
 
 export interface CallRecord {

@@ -3,7 +3,7 @@
  * known path with the wrong method is a 405 listing the allowed methods and anything else a 404.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { SimOrg } from './simOrg.js';
+import type { SimOrg } from './org/simOrg.js';
 import type { SimulatorEnv } from './simulatorEnv.js';
 
 export interface RestContext {

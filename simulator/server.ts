@@ -5,24 +5,24 @@
 import type { Server } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
-import { adminRouter } from './adminRoutes.js';
-import { bulkQueryRoutes } from './bulkQueryRoutes.js';
-import { CallLog } from './callLog.js';
-import { FaultInjector } from './faults.js';
-import { metadataRoutes } from './metadataRoutes.js';
-import { handleIdentityRequest, handleOAuthRequest } from './oauthRoutes.js';
-import { OAuthTokenStore } from './oauthTokens.js';
-import { queryRoutes } from './queryRoutes.js';
+import { adminRouter } from './admin/adminRoutes.js';
+import { bulkQueryRoutes } from './bulk/bulkQueryRoutes.js';
+import { CallLog } from './admin/callLog.js';
+import { FaultInjector } from './admin/faults.js';
+import { metadataRoutes } from './sobjects/metadataRoutes.js';
+import { handleIdentityRequest, handleOAuthRequest } from './oauth/oauthRoutes.js';
+import { OAuthTokenStore } from './oauth/oauthTokens.js';
+import { queryRoutes } from './soql/queryRoutes.js';
 import type { CallRecord } from './restPipeline.js';
 import { handleDataRequest, sendResult } from './restPipeline.js';
 import type { RestRoute } from './restRouting.js';
-import { SimClock } from './simClock.js';
-import type { SimOrg } from './simOrg.js';
-import { createSimOrg } from './simOrg.js';
-import { createSimulatorAdmin } from './simulatorAdmin.js';
+import { SimClock } from './org/simClock.js';
+import type { SimOrg } from './org/simOrg.js';
+import { createSimOrg } from './org/simOrg.js';
+import { createSimulatorAdmin } from './admin/simulatorAdmin.js';
 import type { SimulatorEnv } from './simulatorEnv.js';
 import type { RunningSimulator, SimulatorOptions } from './simulatorTypes.js';
-import { sobjectWriteRoutes } from './sobjectWriteRoutes.js';
+import { sobjectWriteRoutes } from './sobjects/sobjectWriteRoutes.js';
 
 export type {
   LatencyOptions,
@@ -32,12 +32,12 @@ export type {
   SimulatorOrgInfo,
   SimulatorOrgOptions,
 } from './simulatorTypes.js';
-export type { CallLogEntry, CallLogFilter } from './callLog.js';
-export type { FaultSpec, FaultView } from './faults.js';
-export type { OrgTruth, UserState } from './orgTruth.js';
-export type { DeactivationBlocker } from './deactivationBlockers.js';
-export type { PermissionSetAssignmentState, PermissionSetTruth } from './permissionSetTruth.js';
-export { CallLog } from './callLog.js';
+export type { CallLogEntry, CallLogFilter } from './admin/callLog.js';
+export type { FaultSpec, FaultView } from './admin/faults.js';
+export type { OrgTruth, UserState } from './org/orgTruth.js';
+export type { DeactivationBlocker } from './sobjects/deactivationBlockers.js';
+export type { PermissionSetAssignmentState, PermissionSetTruth } from './org/permissionSetTruth.js';
+export { CallLog } from './admin/callLog.js';
 
 const DEFAULT_TOKEN_TTL_SECONDS = 7200;
 const MAX_BODY_BYTES = 5 * 1024 * 1024;

@@ -1,9 +1,9 @@
 /** Server-wide services every handler may need. */
-import type { CallLog } from './callLog.js';
-import type { FaultInjector } from './faults.js';
-import type { OAuthTokenStore } from './oauthTokens.js';
-import type { SimClock } from './simClock.js';
-import type { SimOrg } from './simOrg.js';
+import type { CallLog } from './admin/callLog.js';
+import type { FaultInjector } from './admin/faults.js';
+import type { OAuthTokenStore } from './oauth/oauthTokens.js';
+import type { SimClock } from './org/simClock.js';
+import type { SimOrg } from './org/simOrg.js';
 
 export interface SimulatorEnv {
   clock: SimClock;

@@ -1,8 +1,8 @@
 /** The simulator's public contract (re-exported by server.ts). */
-import type { CallLog } from './callLog.js';
-import type { FaultSpec, FaultView } from './faults.js';
-import type { ApiUsageView } from './limits.js';
-import type { OrgTruth, UserState } from './orgTruth.js';
+import type { CallLog } from './admin/callLog.js';
+import type { FaultSpec, FaultView } from './admin/faults.js';
+import type { ApiUsageView } from './org/limits.js';
+import type { OrgTruth, UserState } from './org/orgTruth.js';
 
 export interface LatencyOptions {
   perCallMs: number;
