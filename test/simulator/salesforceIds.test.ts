@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checksumSuffix, KEY_PREFIXES, makeId, normalizeId } from '../../simulator/salesforceIds.js';
+import { checksumSuffix, KEY_PREFIXES, makeId, normalizeId } from '../../simulator/org/salesforceIds.js';
 
 describe('Salesforce ids', () => {
   it('when a 15-character id is given, then the 18-character form carries Salesforce’s case-safe suffix', () => {

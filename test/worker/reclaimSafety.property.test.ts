@@ -14,7 +14,7 @@ import type { CandidateStatus } from '../../shared/db/models/removalCandidate.mo
 import { RECLAIM_ACTIONS, type ReclaimAction } from '../../shared/db/models/reclamationRule.model.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { DAY_MS, isInactive, isWithinGrace } from '../../shared/domain/inactivity.js';
-import type { UserState } from '../../simulator/orgTruth.js';
+import type { UserState } from '../../simulator/org/orgTruth.js';
 import { createComputeCandidatesProcessor } from '../../worker/processors/computeCandidates.js';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { createReclaimProcessor } from '../../worker/processors/reclaim.js';
