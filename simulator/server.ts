@@ -177,6 +177,10 @@ function createApp(env: SimulatorEnv): express.Express {
 function listen(app: express.Express, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host);
+    // Clients keep connections alive for a few seconds (undici: 4 s). On a loaded machine a server
+    // closing an idle socket at Node's default 5 s races the client's next request on it (ECONNRESET);
+    // Salesforce's own front ends keep idle connections far longer.
+    server.keepAliveTimeout = 60_000;
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });
