@@ -5,7 +5,7 @@ import type { Actor } from '../http/auth.js';
 import { ApiProblem, notFound, validationProblem } from '../http/problem.js';
 import { conflict, isDuplicateKey, objectId, sortSpec, type Page } from '../http/schemas.js';
 import { PROFILE_STATUSES } from '../../shared/db/models/integrationProfile.model.js';
-import { dropProfileCollections } from '../../shared/db/profileCollections.js';
+import { candidatesOf, dropProfileCollections } from '../../shared/db/profileCollections.js';
 import type { ApiServices } from './apiServices.js';
 import { withRedisLock } from './redisLock.js';
 import { cronProblem, isValidTimezone } from './validation.js';
@@ -348,6 +348,24 @@ export async function updateProfile(
 }
 
 /**
+ * A frozen user waits for this profile to deactivate or release them, and an interrupted write for
+ * this profile to settle it: deleting the profile would leave them frozen with no one to undo it.
+ * The audit outlives the profile; snapshots go with it (nothing could replay them without its alias).
+ */
+async function refuseWhileUsersAreHeld(s: ApiServices, profileId: Types.ObjectId): Promise<void> {
+  const held = await candidatesOf(s.models, profileId).countDocuments({
+    status: { $in: ['frozen', 'reclaiming'] },
+  });
+  if (held > 0) {
+    throw conflict(
+      'PROFILE_HOLDS_USERS',
+      `${held} user(s) are frozen or mid-write under this profile; undo or finish their reclaim before deleting it`,
+      { held },
+    );
+  }
+}
+
+/**
  * Drafts go freely; anything else only with `force` (admins), and then its scheduler and jobs
  * first, its data next and the profile last, so a failure midway leaves a profile a retry finishes.
  */
@@ -367,10 +385,13 @@ export async function deleteProfile(s: ApiServices, id: string, force: boolean, 
       },
     );
   }
+  await refuseWhileUsersAreHeld(s, profile._id);
   if (force) await s.pipeline.purgeProfileJobs(s.pipelineDeps, id);
   const byProfile = { profileId: profile._id };
   const m = s.models;
   await Promise.all([
+    m.ReclaimSnapshot.deleteMany(byProfile),
+    m.ReclaimUndo.deleteMany(byProfile),
     m.ExclusionRule.deleteMany(byProfile),
     m.ReclamationRule.deleteMany(byProfile),
     dropProfileCollections(m, profile._id),

@@ -7,7 +7,8 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES } from '../../shared/queues.js';
 import { startApi, type ApiHarness } from './apiHarness.js';
-import { seedSnapshot, userId } from './reclaimFixtures.js';
+import { candidateIdOf, seedCandidate, seedRule, seedSnapshot, userId } from './reclaimFixtures.js';
+import { candidatesOf } from '../../shared/db/profileCollections.js';
 
 let api: ApiHarness;
 let reclaimQueue: Queue;
@@ -168,5 +169,31 @@ describe('reclaim snapshots', () => {
     expect((user.json as typeof page).items.map((s) => s.userId)).toEqual([userId(2)]);
     const bad = await api.call('get', `/api/v1/profiles/${profileId}/reclaim-snapshots?userId=nope`);
     expect(bad.status).toBe(400);
+  });
+
+  it('when a profile still holds a frozen user, then even a forced delete is refused (409) until the user is released; then its snapshots and undos go and its audit stays', async () => {
+    const p = await api.call('post', '/api/v1/profiles', { body: { displayName: 'Undo delete' } });
+    const id = (p.json as { id: string }).id;
+    const rule = await seedRule(api, id);
+    await seedCandidate(api, id, 40, 'frozen', rule);
+    await seedSnapshot(api, id, 'run_undo00000040', 40, 'freeze');
+    await api.call('post', undoPath(id), { body: { runId: 'run_undo00000040' } });
+    const auditBefore = await api.models.AuditEntry.countDocuments({ profileId: id });
+
+    const refused = await api.call('delete', `/api/v1/profiles/${id}?force=true`);
+    expect(refused.status).toBe(409);
+    expect((refused.json as Problem).code).toBe('PROFILE_HOLDS_USERS');
+    expect(await api.models.ReclaimSnapshot.countDocuments({ profileId: id })).toBe(1);
+
+    await candidatesOf(api.models, id).updateOne(
+      { _id: candidateIdOf(id, 40) },
+      { $set: { status: 'restored' } },
+    );
+    const deleted = await api.call('delete', `/api/v1/profiles/${id}?force=true`);
+    expect(deleted.status).toBe(204);
+    expect(await api.models.ReclaimSnapshot.countDocuments({ profileId: id })).toBe(0);
+    expect(await api.models.ReclaimUndo.countDocuments({ profileId: id })).toBe(0);
+    expect(await api.models.AuditEntry.countDocuments({ profileId: id })).toBe(auditBefore);
+    expect(auditBefore).toBeGreaterThan(0);
   });
 });
