@@ -26,7 +26,7 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'module',
       globals: Object.fromEntries(
-        ['document', 'window', 'location', 'fetch', 'sessionStorage', 'Node', 'console'].map((g) => [
+        ['document', 'window', 'location', 'fetch', 'URLSearchParams', 'Node', 'console'].map((g) => [
           g,
           'readonly',
         ]),

@@ -8,7 +8,9 @@ import { bindModels } from '../shared/db/models.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import * as runs from '../shared/pipeline/runs.js';
 import { pingWithin } from '../shared/redis.js';
+import { adminLoginRouter } from '../dashboard/adminPages/adminLogin.js';
 import { ROLE_SETS } from './http/auth.js';
+import { createSessionStore, sessionMiddleware } from './http/browserSession.js';
 import { ApiProblem, problemMiddleware } from './http/problem.js';
 import { defineRoute, handlerFor, type RouteDef } from './http/route.js';
 import { buildOpenApi } from './openapi.js';
@@ -81,7 +83,7 @@ export function createApp(deps: AppDeps): SeatwiseApp {
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      // The path only: query strings may carry `?token=` (Bull Board) or OAuth codes.
+      // The path only: query strings may carry OAuth codes.
       log.info(
         {
           method: req.method,
@@ -110,6 +112,21 @@ export function createApp(deps: AppDeps): SeatwiseApp {
     });
   });
   mountOAuthCallback(app, services);
+  const sessions = createSessionStore({
+    redis: deps.redis,
+    prefix: deps.config.redis.prefix,
+    ttlSeconds: deps.config.api.sessionTtlSeconds,
+    tokens: deps.config.api.tokens,
+  });
+  app.use(sessionMiddleware(sessions, deps.config.api.publicUrl));
+  app.use(
+    '/admin',
+    adminLoginRouter({
+      store: sessions,
+      tokens: deps.config.api.tokens,
+      publicUrl: deps.config.api.publicUrl,
+    }),
+  );
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.handler);
   app.use(
     '/api',

@@ -2,10 +2,10 @@
  * Bull Board at `/admin/queues`, behind the api's tokens: operators and integrators get a
  * read-only board (and no non-GET request passes), admins the full one; viewers none.
  *
- * Browsers cannot attach a bearer header to a page, so `/admin/queues?token=<bearer>` is accepted
- * once: it sets an HttpOnly, SameSite=Strict cookie scoped to `/admin/queues` and redirects to the
- * same URL without the token (so it leaves the address bar and history). Later requests carry the
- * cookie. A bearer header works too (curl, tools).
+ * Browsers log in once on the admin pages (a token form → a session cookie, see
+ * api/http/browserSession.ts); the session's actor is what the board sees. No token is ever taken
+ * from a URL. A bearer header works too (curl, tools). A browser that opens the board without a
+ * session is sent to the login form.
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -14,13 +14,13 @@ import { Queue } from 'bullmq';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import type { Redis } from 'ioredis';
 import { actorForToken, bearerOf, type Actor } from '../api/http/auth.js';
+import { sessionActorOf } from '../api/http/browserSession.js';
 import { ApiProblem, sendProblem } from '../api/http/problem.js';
 import type { ApiTokenEntry, Role } from '../shared/config.js';
 import { QUEUE_NAMES } from '../shared/queues.js';
 import { jobLabel, type ProfileNames } from './profileNames.js';
 
 export const BOARD_PATH = '/admin/queues';
-export const BOARD_COOKIE = 'seatwise_board';
 const BOARD_ROLES: readonly Role[] = ['admin', 'integrator', 'operator'];
 
 export interface BullBoardMount {
@@ -29,15 +29,15 @@ export interface BullBoardMount {
   close(): Promise<void>;
 }
 
-function cookieToken(req: Request): string | null {
-  const header = req.header('cookie');
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === BOARD_COOKIE) return decodeURIComponent(rest.join('='));
-  }
-  return null;
+/** The bearer header's actor, else the browser session's. */
+function actorOf(req: Request, tokens: readonly ApiTokenEntry[]): Actor | null {
+  const bearer = bearerOf(req.header('authorization'));
+  if (bearer) return actorForToken(bearer, tokens);
+  return sessionActorOf(req);
 }
+
+const wantsPage = (req: Request) =>
+  req.method === 'GET' && (req.header('accept') ?? '').includes('text/html');
 
 function board(queues: Queue[], readOnlyMode: boolean, profileNames: ProfileNames | null): Router {
   const adapter = new ExpressAdapter();
@@ -73,26 +73,17 @@ export function createBullBoardMount(options: {
   const router = express.Router();
 
   router.use((req, res, next) => {
-    const fromQuery = typeof req.query.token === 'string' ? req.query.token : null;
-    const token = bearerOf(req.header('authorization')) ?? fromQuery ?? cookieToken(req);
-    const actor: Actor | null = token ? actorForToken(token, options.tokens) : null;
+    const actor = actorOf(req, options.tokens);
     if (!actor) {
-      sendProblem(res, new ApiProblem(401, 'UNAUTHENTICATED', 'a bearer token (or ?token=) is required'));
+      if (wantsPage(req)) {
+        res.redirect(303, '/admin/');
+        return;
+      }
+      sendProblem(res, new ApiProblem(401, 'UNAUTHENTICATED', 'log in on /admin/ or send a bearer token'));
       return;
     }
     if (!BOARD_ROLES.includes(actor.role)) {
       sendProblem(res, new ApiProblem(403, 'FORBIDDEN', `role ${actor.role} may not see the queues`));
-      return;
-    }
-    if (fromQuery) {
-      const secure = req.secure ? '; Secure' : '';
-      res.setHeader(
-        'Set-Cookie',
-        `${BOARD_COOKIE}=${encodeURIComponent(fromQuery)}; Path=${BOARD_PATH}; HttpOnly; SameSite=Strict${secure}`,
-      );
-      const clean = new URL(req.originalUrl, 'http://x');
-      clean.searchParams.delete('token');
-      res.redirect(303, `${clean.pathname}${clean.search}`);
       return;
     }
     if (actor.role !== 'admin' && req.method !== 'GET' && req.method !== 'HEAD') {

@@ -267,7 +267,7 @@ async function main(): Promise<void> {
     say(`\ndemo finished in ${((Date.now() - began) / 1000).toFixed(1)} s`);
 
     if (args['keep-running']) {
-      say(`\nBull Board: ${stack.apiUrl}/admin/queues?token=${stack.tokens.operator}`);
+      say(`\nAdmin pages and Bull Board: ${stack.apiUrl}/admin/ (log in with the operator token below)`);
       say(`API:        ${stack.apiUrl}/api/v1/openapi.json`);
       say(`operator token: ${stack.tokens.operator}`);
       say('running; press Ctrl-C to stop');

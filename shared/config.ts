@@ -32,6 +32,8 @@ export interface Config {
     bodyLimit: string;
     tokens: readonly ApiTokenEntry[];
     oauthStateTtlSeconds: number;
+    /** Lifetime of an admin-pages / Bull Board login (api/http/browserSession.ts). */
+    sessionTtlSeconds: number;
   };
   crypto: { keys: readonly EncryptionKey[]; activeKeyId: string };
   salesforce: {
@@ -150,6 +152,7 @@ const envSchema = z.object({
     .default('100kb'),
   API_TOKENS: apiTokens.default([]),
   OAUTH_STATE_TTL_SECONDS: intIn(30, 3600).default(600),
+  ADMIN_SESSION_TTL_SECONDS: intIn(60, 7 * 24 * 3600).default(8 * 3600),
   ENCRYPTION_KEYS: encryptionKeys,
   SF_API_VERSION: z
     .string()
@@ -202,6 +205,7 @@ export function loadConfig(source: EnvSource = process.env): Config {
       bodyLimit: e.API_BODY_LIMIT,
       tokens: e.API_TOKENS,
       oauthStateTtlSeconds: e.OAUTH_STATE_TTL_SECONDS,
+      sessionTtlSeconds: e.ADMIN_SESSION_TTL_SECONDS,
     },
     crypto: { keys: e.ENCRYPTION_KEYS, activeKeyId: active.id },
     salesforce: {

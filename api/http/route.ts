@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Role } from '../../shared/config.js';
 import type { Actor } from './auth.js';
 import { authenticate, authorize } from './auth.js';
+import { sessionActorOf } from './browserSession.js';
 import type { ApiTokenEntry } from '../../shared/config.js';
 import { ApiProblem, fieldsOf, validationProblem } from './problem.js';
 
@@ -66,7 +67,8 @@ function parseOr<T>(schema: z.ZodType<T> | undefined, value: unknown, location: 
 
 export function handlerFor(route: RouteDef, tokens: readonly ApiTokenEntry[]): RequestHandler {
   return async (req: Request, res: Response) => {
-    const actor = authenticate(req.header('authorization'), tokens);
+    // A bearer header wins; without one, the admin pages' session cookie (origin-checked upstream).
+    const actor = sessionActorOf(req) ?? authenticate(req.header('authorization'), tokens);
     authorize(actor, route.roles);
     const params = parseOr(route.params, req.params, 'params');
     const query = parseOr(route.query, { ...(req.query as object) }, 'query');

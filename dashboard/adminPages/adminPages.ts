@@ -1,6 +1,7 @@
 /**
- * The admin pages: static files, no data of their own. Everything they show comes from the API with
- * the admin's bearer token (kept in sessionStorage), so the API's roles apply unchanged.
+ * The admin pages: static files, no data of their own. Everything they show comes from the API,
+ * authenticated by the session cookie their login form obtains (./adminLogin.ts), so the API's
+ * roles apply unchanged.
  */
 import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
@@ -17,7 +18,8 @@ export function adminPagesRouter(): Router {
       "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     );
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
+    // same-origin, not no-referrer: under no-referrer a form POST sends `Origin: null`.
+    res.setHeader('Referrer-Policy', 'same-origin');
     next();
   });
   router.use(express.static(PUBLIC_DIR, { index: 'index.html', fallthrough: true, redirect: false }));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { z } from 'zod';
 import { startStack, type Stack } from '../../scripts/localStack.js';
 import { createApiDriver } from '../../scripts/seatwiseApiDriver.js';
@@ -31,8 +31,19 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** Logs in through the page's form, as a person would; the token never enters a URL. */
+async function logIn(page: Page, token: string): Promise<void> {
+  const urls: string[] = [];
+  page.on('request', (r) => urls.push(r.url()));
+  await page.goto(`${stack.apiUrl}/admin/`);
+  await page.fill('#token', token);
+  await page.click('#login-form button[type=submit]');
+  await page.locator('#who').filter({ hasText: /\(/ }).waitFor({ timeout: 10_000 });
+  expect(urls.filter((u) => u.includes(token))).toEqual([]);
+}
+
 describe('the admin pages', () => {
-  it('when an admin enters a token, then the profiles appear and a profile opens with its details', async () => {
+  it('when an operator logs in with the form, then the profiles appear and a profile opens with its details', async () => {
     const api = createApiDriver(stack.apiUrl, stack.tokens.admin);
     const name = `Pages <b>${testId('p')}</b>`;
     await api.call('create profile', 'POST', '/api/v1/profiles', z.object({ id: z.string() }), {
@@ -41,9 +52,7 @@ describe('the admin pages', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${stack.apiUrl}/admin/`);
-    await page.fill('#token', stack.tokens.operator);
-    await page.click('#token-form button[type=submit]');
+    await logIn(page, stack.tokens.operator);
     // The name is shown as text, never interpreted as markup.
     const link = page.getByRole('link', { name });
     await link.waitFor({ timeout: 10_000 });
@@ -55,11 +64,32 @@ describe('the admin pages', () => {
 
   it('when an operator presses Publish on a draft it may not publish, then the page says why', async () => {
     const page = await browser.newPage();
-    await page.goto(`${stack.apiUrl}/admin/`);
-    await page.fill('#token', stack.tokens.operator);
-    await page.click('#token-form button[type=submit]');
+    await logIn(page, stack.tokens.operator);
     await page.getByRole('button', { name: 'Publish' }).first().click();
     await expect.poll(() => page.locator('#status').getAttribute('class'), { timeout: 10_000 }).toBe('error');
+  });
+
+  it('when an operator has logged in, then the Queues link opens Bull Board read-only, the cookie is out of scripts’ reach, and logging out closes both', async () => {
+    const page = await browser.newPage();
+    await logIn(page, stack.tokens.operator);
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    const [board] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/admin/queues')),
+      page.click('#queues-link'),
+    ]);
+    expect(board.status()).toBe(200);
+    const queues = await page.evaluate(async () => {
+      const res = await fetch('/admin/queues/api/queues');
+      return { status: res.status, body: (await res.json()) as { queues: { readOnlyMode: boolean }[] } };
+    });
+    expect(queues.status).toBe(200);
+    expect(queues.body.queues.length).toBeGreaterThan(0);
+    expect(queues.body.queues.every((q) => q.readOnlyMode)).toBe(true);
+    await page.goto(`${stack.apiUrl}/admin/`);
+    await page.click('#logout-form button[type=submit]');
+    await page.locator('#login-form').waitFor({ state: 'visible', timeout: 10_000 });
+    const after = await page.evaluate(async () => (await fetch('/admin/queues/api/queues')).status);
+    expect(after).toBe(401);
   });
 
   it('when the page is served, then a content security policy forbids inline and foreign scripts', async () => {

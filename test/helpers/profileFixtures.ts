@@ -74,6 +74,7 @@ export function testConfig(
       bodyLimit: '100kb',
       tokens: [],
       oauthStateTtlSeconds: 600,
+      sessionTtlSeconds: 3600,
     },
     crypto: { keys: [{ id: 'k1', key: Buffer.alloc(32, 7) }], activeKeyId: 'k1' },
     salesforce: { ...SF_CONFIG, ...salesforce },

@@ -1,6 +1,8 @@
 // The admin pages: a thin client of the public API. Data is rendered with textContent only.
+// Authentication is the session cookie set by the login form (POST /admin/login): this script never
+// sees a token, and the cookie (HttpOnly) is out of its reach.
 const api = '/api/v1';
-const state = { token: sessionStorage.getItem('seatwise-token') ?? '' };
+const state = { who: null };
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,10 +25,8 @@ function say(message, kind = '') {
 async function call(method, path, body) {
   const res = await fetch(`${api}${path}`, {
     method,
-    headers: {
-      authorization: `Bearer ${state.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -197,8 +197,8 @@ async function profilePage(main, id) {
 async function route() {
   const main = $('main');
   main.replaceChildren();
-  if (!state.token) {
-    main.append(el('p', { class: 'muted' }, 'Enter an API token to begin.'));
+  if (!state.who) {
+    main.append(el('p', { class: 'muted' }, 'Log in with an API token to begin.'));
     return;
   }
   const match = /^#\/profiles\/([a-f0-9]{24})$/.exec(location.hash);
@@ -210,17 +210,17 @@ async function route() {
   }
 }
 
-$('token-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  state.token = $('token').value.trim();
-  sessionStorage.setItem('seatwise-token', state.token);
-  say('');
-  void route();
-});
-$('forget').addEventListener('click', () => {
-  state.token = '';
-  sessionStorage.removeItem('seatwise-token');
-  void route();
-});
+async function start() {
+  const res = await fetch('/admin/session', { credentials: 'same-origin' });
+  state.who = res.ok ? await res.json() : null;
+  $('login-form').hidden = Boolean(state.who);
+  $('logout-form').hidden = !state.who;
+  $('who').textContent = state.who ? `${state.who.name} (${state.who.role})` : '';
+  if (new URLSearchParams(location.search).get('login') === 'failed' && !state.who) {
+    say('That token is not known.', 'error');
+  }
+  await route();
+}
+
 window.addEventListener('hashchange', () => void route());
-void route();
+void start();
