@@ -169,14 +169,19 @@ export async function createAlias(
     .lean();
   if (existing) throw duplicateName(input.name);
   try {
+    // The id exists before the insert: the secret is sealed bound to it.
+    const _id = new Types.ObjectId();
     const doc = await s.models.ConnectionAlias.create({
+      _id,
       name: input.name,
       nameKey: input.name.toLowerCase(),
       parentId: input.parentId ?? null,
       instanceUrl: input.instanceUrl.replace(/\/+$/, ''),
       grantType: input.grantType,
       clientId: input.clientId,
-      clientSecret: input.clientSecret ? s.box.seal(input.clientSecret) : null,
+      clientSecret: input.clientSecret
+        ? s.box.seal(input.clientSecret, { aliasId: String(_id), field: 'clientSecret' })
+        : null,
       redirectUrl: input.redirectUrl ?? null,
       configChangedAt: new Date(),
     });
@@ -248,7 +253,11 @@ export async function updateAlias(
   if (instanceUrl !== undefined) set.instanceUrl = instanceUrl;
   if (input.grantType !== undefined) set.grantType = input.grantType;
   if (input.clientId !== undefined) set.clientId = input.clientId;
-  if (input.clientSecret !== undefined) set.clientSecret = s.box.seal(input.clientSecret);
+  if (input.clientSecret !== undefined)
+    set.clientSecret = s.box.seal(input.clientSecret, {
+      aliasId: String(current._id),
+      field: 'clientSecret',
+    });
   if (input.redirectUrl !== undefined) set.redirectUrl = input.redirectUrl;
   if (connectionChanged || secretChanged) set.configChangedAt = new Date();
   if (connectionChanged) {

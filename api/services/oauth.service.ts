@@ -76,7 +76,7 @@ function requireSecret(s: ApiServices, alias: AliasDoc): string {
       errors: [{ field: 'alias.clientSecret', message: 'is not set' }],
     });
   }
-  return s.box.open(alias.clientSecret);
+  return s.box.open(alias.clientSecret, { aliasId: String(alias._id), field: 'clientSecret' });
 }
 
 export async function startAuthorization(s: ApiServices, aliasId: string) {
@@ -140,7 +140,7 @@ async function storeTokens(s: ApiServices, aliasId: string, tokens: OrgTokens): 
     { _id: aliasId },
     {
       $set: {
-        tokens: sealTokens(s.box, tokens),
+        tokens: sealTokens(s.box, aliasId, tokens),
         authStatus: 'authorized',
         authError: null,
         configChangedAt: new Date(),

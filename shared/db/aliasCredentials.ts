@@ -52,8 +52,10 @@ export async function loadOrgAccess(models: Models, box: SecretBox, profileId: s
   }
   const tokens: OrgTokens | null = alias.tokens
     ? {
-        accessToken: box.open(alias.tokens.accessToken),
-        refreshToken: alias.tokens.refreshToken ? box.open(alias.tokens.refreshToken) : null,
+        accessToken: box.open(alias.tokens.accessToken, { aliasId, field: 'accessToken' }),
+        refreshToken: alias.tokens.refreshToken
+          ? box.open(alias.tokens.refreshToken, { aliasId, field: 'refreshToken' })
+          : null,
         instanceUrl: alias.tokens.instanceUrl,
         orgId: alias.tokens.orgId,
         userId: alias.tokens.userId,
@@ -66,17 +68,22 @@ export async function loadOrgAccess(models: Models, box: SecretBox, profileId: s
       instanceUrl: alias.instanceUrl,
       grantType: alias.grantType,
       clientId: alias.clientId,
-      clientSecret: alias.clientSecret ? box.open(alias.clientSecret) : '',
+      clientSecret: alias.clientSecret
+        ? box.open(alias.clientSecret, { aliasId, field: 'clientSecret' })
+        : '',
       tokens,
     },
     tokenStore: aliasTokenStore(models, box, aliasId),
   };
 }
 
-export function sealTokens(box: SecretBox, tokens: OrgTokens): StoredTokens {
+/** Seals an alias's tokens, each bound to the alias and its field. */
+export function sealTokens(box: SecretBox, aliasId: string, tokens: OrgTokens): StoredTokens {
   return {
-    accessToken: box.seal(tokens.accessToken),
-    refreshToken: tokens.refreshToken ? box.seal(tokens.refreshToken) : null,
+    accessToken: box.seal(tokens.accessToken, { aliasId, field: 'accessToken' }),
+    refreshToken: tokens.refreshToken
+      ? box.seal(tokens.refreshToken, { aliasId, field: 'refreshToken' })
+      : null,
     instanceUrl: tokens.instanceUrl,
     orgId: tokens.orgId,
     userId: tokens.userId,
@@ -92,7 +99,7 @@ export function aliasTokenStore(models: Models, box: SecretBox, aliasId: string)
         { _id: aliasId },
         {
           $set: {
-            tokens: sealTokens(box, tokens),
+            tokens: sealTokens(box, aliasId, tokens),
             authStatus: 'authorized',
             authError: null,
           },

@@ -150,7 +150,12 @@ describe('OAuth', () => {
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ authStatus: 'authorized', authorizedOrg: { orgId: org.orgId } });
     const stored = await api.models.ConnectionAlias.findById(id).lean();
-    droppedTokens.push(createSecretBox(api.config.crypto).open(stored!.tokens!.accessToken));
+    droppedTokens.push(
+      createSecretBox(api.config.crypto).open(stored!.tokens!.accessToken, {
+        aliasId: id,
+        field: 'accessToken',
+      }),
+    );
     await call('patch', `/api/v1/aliases/${id}`, { body: { clientSecret: 'wrong-secret-abcdef' } });
     const refused = await call('post', `/api/v1/aliases/${id}/oauth/token`);
     expect(refused.status).toBe(422);
@@ -193,7 +198,12 @@ describe('OAuth', () => {
       const stored = await api.models.ConnectionAlias.findById(id).lean();
       expect(stored?.clientSecret?.keyId).toBe('k1');
       expect(stored?.tokens?.accessToken.keyId).toBe('k2');
-      droppedTokens.push(createSecretBox(rotatedConfig.crypto).open(stored!.tokens!.accessToken));
+      droppedTokens.push(
+        createSecretBox(rotatedConfig.crypto).open(stored!.tokens!.accessToken, {
+          aliasId: id,
+          field: 'accessToken',
+        }),
+      );
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
@@ -208,8 +218,10 @@ describe('OAuth', () => {
     expect(aliases.length).toBeGreaterThanOrEqual(2);
     const secrets = [...sim.orgs.map((o) => o.clientSecret), 'wrong-secret-abcdef', ...droppedTokens];
     for (const a of aliases) {
-      secrets.push(box.open(a.tokens!.accessToken));
-      if (a.tokens!.refreshToken) secrets.push(box.open(a.tokens!.refreshToken));
+      const aliasId = String(a._id);
+      secrets.push(box.open(a.tokens!.accessToken, { aliasId, field: 'accessToken' }));
+      if (a.tokens!.refreshToken)
+        secrets.push(box.open(a.tokens!.refreshToken, { aliasId, field: 'refreshToken' }));
     }
     expect(api.logs.length).toBeGreaterThan(10);
     const haystacks = [...bodies, ...api.logs];

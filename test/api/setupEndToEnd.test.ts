@@ -140,8 +140,10 @@ describe('the seed setup end to end', () => {
     const box = createSecretBox(api.config.crypto);
     const secrets = [org1.clientSecret, org2.clientSecret];
     for (const a of await api.models.ConnectionAlias.find().lean()) {
-      if (a.tokens) secrets.push(box.open(a.tokens.accessToken));
-      if (a.tokens?.refreshToken) secrets.push(box.open(a.tokens.refreshToken));
+      const aliasId = String(a._id);
+      if (a.tokens) secrets.push(box.open(a.tokens.accessToken, { aliasId, field: 'accessToken' }));
+      if (a.tokens?.refreshToken)
+        secrets.push(box.open(a.tokens.refreshToken, { aliasId, field: 'refreshToken' }));
     }
     expect(secrets.length).toBeGreaterThanOrEqual(5);
     const payloads: string[] = [];

@@ -4,6 +4,7 @@
  */
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
+import { Types } from 'mongoose';
 import { loadConfig, type Config } from '../../shared/config.js';
 import { createSecretBox, type SecretBox } from '../../shared/crypto/secretBox.js';
 import { bindModels, ensureIndexes, type Models } from '../../shared/db/models.js';
@@ -94,16 +95,21 @@ export async function seedOrgProfile(
   options: { clientSecret?: string; status?: 'draft' | 'published'; withAlias?: boolean } = {},
 ): Promise<string> {
   const name = testId('org');
+  const aliasId = new Types.ObjectId();
   const alias =
     options.withAlias === false
       ? null
       : await harness.models.ConnectionAlias.create({
+          _id: aliasId,
           name,
           nameKey: name.toLowerCase(),
           instanceUrl: org.instanceUrl,
           grantType: 'client_credentials',
           clientId: org.clientId,
-          clientSecret: harness.box.seal(options.clientSecret ?? org.clientSecret),
+          clientSecret: harness.box.seal(options.clientSecret ?? org.clientSecret, {
+            aliasId: String(aliasId),
+            field: 'clientSecret',
+          }),
           authStatus: 'authorized',
         });
   const profile = await harness.models.IntegrationProfile.create({

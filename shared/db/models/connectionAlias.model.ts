@@ -7,6 +7,8 @@ export const AUTH_STATUSES = ['not_authorized', 'authorized', 'reauthorization_r
 /** AES-256-GCM output (shared/crypto/secretBox.ts); never leaves the process decrypted. */
 export const encryptedValueSchema = new Schema(
   {
+    /** 2: bound to its alias and field (associated data); absent: the first format. */
+    v: { type: Number },
     keyId: { type: String, required: true },
     iv: { type: String, required: true },
     tag: { type: String, required: true },
