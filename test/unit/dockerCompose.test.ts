@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { WORKER_NODE_FLAGS } from '../../shared/workerHeap.js';
 
 interface Service {
   image?: string;
+  depends_on?: Record<string, unknown>;
   command?: string[];
   environment?: Record<string, string>;
   deploy?: { replicas?: number };
@@ -34,5 +35,40 @@ describe('docker-compose.yml', () => {
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
       .scripts;
     expect(scripts.worker).toBe(`node ${WORKER_NODE_FLAGS.join(' ')} --import tsx worker/main.ts`);
+  });
+
+  it('when the api and workers run in compose, then they may reach the compose simulator over plain http, which only a non-production process allows', () => {
+    const simulator = compose.services.simulator!;
+    const port = simulator.command![simulator.command!.indexOf('--port') + 1];
+    for (const name of ['api', 'worker']) {
+      const env = compose.services[name]?.environment ?? {};
+      expect(env.SF_INSECURE_HTTP_HOSTS?.split(',')).toContain(`simulator:${port}`);
+      // The image sets NODE_ENV=production, where an insecure host is refused at boot.
+      expect(env.NODE_ENV).toBe('development');
+      expect(compose.services[name]?.depends_on).toHaveProperty('simulator');
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  const lines = readFileSync('Dockerfile', 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
+  const runtime = lines.slice(lines.lastIndexOf(lines.filter((l) => l.startsWith('FROM ')).at(-1)!));
+
+  it('when the production image is built, then it holds every admin page file where the compiled admin pages look for them', () => {
+    // dashboard/adminPages/adminPages.ts resolves ./public/ next to itself: dist/dashboard/adminPages/public.
+    const copies = runtime
+      .filter((l) => l.startsWith('COPY --from=build '))
+      .map((l) => l.split(/\s+/).slice(2) as [string, string]);
+    const served = copies.find(([from]) => from === '/app/dashboard/adminPages/public');
+    expect(served?.[1].replace(/^\.\//, '').replace(/\/$/, '')).toBe('dist/dashboard/adminPages/public');
+    expect(readdirSync('dashboard/adminPages/public').sort()).toEqual([
+      'admin.css',
+      'admin.js',
+      'index.html',
+    ]);
+    expect(copies.map(([from]) => from)).toContain('/app/dist');
+    expect(lines.some((l) => l.startsWith('RUN npm run build'))).toBe(true);
   });
 });
