@@ -3,6 +3,7 @@
  * embedded default. Local services, the simulator's two demo orgs, the api with Bull Board and two
  * workers; then the seed's setup through the public API only, the first runs, and a summary.
  */
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
@@ -27,6 +28,8 @@ import {
 const { values: args } = parseArgs({
   options: {
     'keep-running': { type: 'boolean', default: false },
+    /** With --keep-running: where to write the running stack's coordinates (scripts, tests). */
+    'stack-info': { type: 'string' },
     users: { type: 'string', default: '12000,800' },
     seed: { type: 'string', default: '7' },
     approve: { type: 'string', default: '5' },
@@ -159,6 +162,25 @@ async function summarize(api: ApiDriver, sim: RunningSimulator, profile: DemoPro
   );
 }
 
+/**
+ * The running stack's coordinates, for scripts and tests that look inside it after the flow (the
+ * secrets scan): URLs, its admin token, Redis prefix, database, encryption keys and the api's and
+ * workers' logs so far. Holds credentials: written owner-only, and only when asked for.
+ */
+async function writeStackInfo(path: string, sim: RunningSimulator, stack: Stack): Promise<void> {
+  const info = {
+    simulatorUrl: sim.url,
+    apiUrl: stack.apiUrl,
+    tokens: stack.tokens,
+    redisUrl: stack.env.REDIS_URL,
+    redisPrefix: stack.env.REDIS_PREFIX,
+    mongoUrl: stack.env.MONGO_URL,
+    encryptionKeys: stack.env.ENCRYPTION_KEYS,
+    logs: { api: stack.api.output(), workers: stack.workers.map((w) => w.output()) },
+  };
+  await writeFile(path, JSON.stringify(info), { mode: 0o600 });
+}
+
 async function main(): Promise<void> {
   const began = Date.now();
   let services: RunningServices | undefined;
@@ -266,6 +288,7 @@ async function main(): Promise<void> {
     for (const p of profiles) await summarize(api, sim, p);
     say(`\ndemo finished in ${((Date.now() - began) / 1000).toFixed(1)} s`);
 
+    if (args['stack-info']) await writeStackInfo(args['stack-info'], sim, stack);
     if (args['keep-running']) {
       say(`\nAdmin pages and Bull Board: ${stack.apiUrl}/admin/ (log in with the operator token below)`);
       say(`API:        ${stack.apiUrl}/api/v1/openapi.json`);
