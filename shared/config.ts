@@ -42,6 +42,9 @@ export interface Config {
     breakerResetMs: number;
     orgConcurrency: number;
     bulkThresholdUsers: number;
+    /** Bulk API 2.0 status calls: first wait, growing ×1.5 up to the cap (bulkPollSchedule.ts). */
+    bulkPollFirstMs: number;
+    bulkPollMaxMs: number;
     allowInsecureLoopback: boolean;
   };
   worker: {
@@ -161,6 +164,8 @@ const envSchema = z.object({
   SF_BREAKER_RESET_MS: intIn(100, 3_600_000).default(30_000),
   SF_ORG_CONCURRENCY: intIn(1, 25).default(4),
   SF_BULK_THRESHOLD_USERS: intIn(0, 100_000_000).default(10_000),
+  SF_BULK_POLL_FIRST_MS: intIn(1, 60_000).default(1_000),
+  SF_BULK_POLL_MAX_MS: intIn(1, 300_000).default(15_000),
   SF_ALLOW_INSECURE_LOOPBACK: boolFlag.default(true),
   WORKER_CONCURRENCY: intIn(1, 256).default(8),
   SHUTDOWN_TIMEOUT_MS: intIn(0, 600_000).default(30_000),
@@ -212,6 +217,8 @@ export function loadConfig(source: EnvSource = process.env): Config {
       breakerResetMs: e.SF_BREAKER_RESET_MS,
       orgConcurrency: e.SF_ORG_CONCURRENCY,
       bulkThresholdUsers: e.SF_BULK_THRESHOLD_USERS,
+      bulkPollFirstMs: e.SF_BULK_POLL_FIRST_MS,
+      bulkPollMaxMs: Math.max(e.SF_BULK_POLL_MAX_MS, e.SF_BULK_POLL_FIRST_MS),
       allowInsecureLoopback: e.SF_ALLOW_INSECURE_LOOPBACK,
     },
     worker: {
