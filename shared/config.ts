@@ -23,7 +23,16 @@ export interface EncryptionKey {
 export interface Config {
   env: 'development' | 'test' | 'production';
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
-  redis: { url: string; prefix: string };
+  redis: {
+    url: string;
+    /**
+     * Key prefix of every queue and key. With cluster nodes it is a hash tag (`{seatwise}`): BullMQ
+     * needs all keys of a queue, and our flows all queues, in one slot; our multi-key scripts too.
+     */
+    prefix: string;
+    /** Redis Cluster seed nodes; empty = one server at `url`. */
+    clusterNodes: readonly { host: string; port: number }[];
+  };
   mongo: { url: string };
   api: {
     host: string;
@@ -69,6 +78,23 @@ const redisUrl = z
   .trim()
   .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
     message: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+  });
+
+const clusterNodes = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const nodes: { host: string; port: number }[] = [];
+    for (const raw of value.split(',')) {
+      const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(raw.trim());
+      const port = Number(match?.[2]);
+      if (!match?.[1] || !(port >= 1 && port <= 65_535)) {
+        ctx.addIssue({ code: 'custom', message: `each node must be host:port, got "${raw.trim()}"` });
+        return [];
+      }
+      nodes.push({ host: match[1].replace(/^\[|\]$/g, ''), port });
+    }
+    return nodes;
   });
 
 const mongoUrl = z
@@ -143,6 +169,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ only')
     .default('seatwise'),
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
   MONGO_URL: mongoUrl.default('mongodb://127.0.0.1:27017/seatwise'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: intIn(0, 65535).default(8080),
@@ -198,7 +225,11 @@ export function loadConfig(source: EnvSource = process.env): Config {
   const config: Config = {
     env: e.NODE_ENV,
     log: { level: e.LOG_LEVEL },
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    redis: {
+      url: e.REDIS_URL,
+      prefix: e.REDIS_CLUSTER_NODES ? `{${e.REDIS_PREFIX}}` : e.REDIS_PREFIX,
+      clusterNodes: e.REDIS_CLUSTER_NODES ?? [],
+    },
     mongo: { url: e.MONGO_URL },
     api: {
       host: e.HOST,
