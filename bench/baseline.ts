@@ -6,7 +6,8 @@
  */
 import { MongoClient } from 'mongodb';
 import { z } from 'zod';
-import type { RunningSimulator, SimulatorOrgInfo } from '../simulator/server.js';
+import { startSimulator, type RunningSimulator, type SimulatorOrgInfo } from '../simulator/server.js';
+import { BENCH_LATENCY } from './lowerBound.js';
 
 const SOQL = 'SELECT Id, Username, IsActive, LastLoginDate, Profile.UserLicense.Name FROM User';
 
@@ -89,5 +90,34 @@ export async function runBaseline(
       .dropDatabase()
       .catch(() => undefined);
     await mongo.close();
+  }
+}
+
+/** `--only baseline`: the baseline alone on a simulated org of each size (no seatwise processes). */
+export async function baselineOnly(mongoUrl: string, users: number): Promise<BaselineResult> {
+  const sim = await startSimulator({
+    port: 0,
+    quiet: true,
+    seed: 11,
+    orgs: [
+      {
+        users,
+        seed: 11,
+        clientCredentialsUser: true,
+        edition: 'Unlimited',
+        latency: {
+          perCallMs: BENCH_LATENCY.perCallMs,
+          perRecordMs: BENCH_LATENCY.perRecordMs,
+          bulkPerRecordMs: BENCH_LATENCY.bulkPerRecordMs,
+        },
+      },
+    ],
+  });
+  try {
+    const [org] = sim.orgs;
+    if (!org) throw new Error('no org');
+    return await runBaseline(sim, org, mongoUrl, `bench_baseline_${Date.now().toString(36)}`);
+  } finally {
+    await sim.stop();
   }
 }

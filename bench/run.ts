@@ -26,9 +26,8 @@ import {
   waitForQueueJobs,
 } from './benchHarness.js';
 import { QUEUE_NAMES } from '../shared/queues.js';
-import { runBaseline, type BaselineResult } from './baseline.js';
+import { baselineOnly, runBaseline, type BaselineResult } from './baseline.js';
 import { BENCH_LATENCY, bulkJobMs, minimumSyncCalls, networkLowerBoundMs } from './lowerBound.js';
-import { startSimulator } from '../simulator/server.js';
 import { pollsUntil } from '../shared/salesforce/bulkPollSchedule.js';
 import { loadConfig } from '../shared/config.js';
 
@@ -141,35 +140,6 @@ const DEFAULT_POLL = (() => {
 
 function dbNameOf(env: { stack: { env: Record<string, string> } }): string {
   return new URL(env.stack.env.MONGO_URL ?? 'mongodb://x/bench').pathname.slice(1);
-}
-
-/** `--only baseline`: the baseline alone on a simulated org of each size (no seatwise processes). */
-async function baselineOnly(services: RunningServices, users: number): Promise<BaselineResult> {
-  const sim = await startSimulator({
-    port: 0,
-    quiet: true,
-    seed: 11,
-    orgs: [
-      {
-        users,
-        seed: 11,
-        clientCredentialsUser: true,
-        edition: 'Unlimited',
-        latency: {
-          perCallMs: BENCH_LATENCY.perCallMs,
-          perRecordMs: BENCH_LATENCY.perRecordMs,
-          bulkPerRecordMs: BENCH_LATENCY.bulkPerRecordMs,
-        },
-      },
-    ],
-  });
-  try {
-    const [org] = sim.orgs;
-    if (!org) throw new Error('no org');
-    return await runBaseline(sim, org, services.mongoUrl, `bench_baseline_${Date.now().toString(36)}`);
-  } finally {
-    await sim.stop();
-  }
 }
 
 interface ManyOrgsResult {
@@ -341,7 +311,7 @@ async function main(): Promise<void> {
       const rows: BaselineResult[] = [];
       for (const users of sizes) {
         say(`baseline: ${users} users…`);
-        rows.push(await baselineOnly(services, users));
+        rows.push(await baselineOnly(services.mongoUrl, users));
       }
       results.baseline = rows;
       say(
