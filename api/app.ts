@@ -1,5 +1,5 @@
 import express, { type Express, type RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../shared/redis.js';
 import type { Connection } from 'mongoose';
 import type { Config } from '../shared/config.js';
 import { createSecretBox } from '../shared/crypto/secretBox.js';
@@ -24,7 +24,7 @@ import type { ApiServices, OAuthGrants, Pipeline } from './services/apiServices.
 import { salesforceOAuth } from './services/oauth.service.js';
 
 export interface AppDeps {
-  redis: Redis;
+  redis: RedisConnection;
   mongo: Connection;
   config: Config;
   log?: Logger;

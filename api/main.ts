@@ -3,7 +3,7 @@ import { connectMongo } from '../shared/db/connection.js';
 import { bindModels, ensureIndexes } from '../shared/db/models.js';
 import { createLogger } from '../shared/logger.js';
 import { exitOnStartupFailure, loadConfigOrExit } from '../shared/processStartup.js';
-import { connectRedisOrFail, redactUrl } from '../shared/redis.js';
+import { connectRedisOrFail, describeRedis } from '../shared/redis.js';
 import { adminPagesRouter } from '../dashboard/adminPages/adminPages.js';
 import { createBullBoardMount } from '../dashboard/bullBoard.js';
 import { profileNamesFrom } from '../dashboard/profileNames.js';
@@ -13,7 +13,7 @@ const config = loadConfigOrExit('api');
 const log = createLogger(config, 'api');
 
 async function main(): Promise<void> {
-  const redis = await connectRedisOrFail(config.redis.url);
+  const redis = await connectRedisOrFail(config.redis);
   const mongo = await connectMongo(config.mongo.url);
   const models = bindModels(mongo);
   await ensureIndexes(models);
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;
-  log.info({ port, host: config.api.host, redis: redactUrl(config.redis.url) }, 'api ready');
+  log.info({ port, host: config.api.host, redis: describeRedis(config.redis) }, 'api ready');
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'api shutting down');

@@ -47,10 +47,7 @@ export async function startBenchEnv(
         perRecordMs: BENCH_LATENCY.perRecordMs,
         bulkPerRecordMs: BENCH_LATENCY.bulkPerRecordMs,
       },
-      bulkProcessing: {
-        queuedMs: BENCH_LATENCY.bulkQueuedMs,
-        perRecordMs: BENCH_LATENCY.bulkProcessingPerRecordMs,
-      },
+      bulkTiming: BENCH_LATENCY.bulkTiming,
     })),
   });
   let stack: Stack;

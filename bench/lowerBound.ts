@@ -2,21 +2,21 @@
  * What no client could beat for one org, given the simulator's latency model: the fewest API calls
  * a sync needs, and the network lower bound (the one chain of calls that must happen in sequence).
  */
+import { planJob, REALISTIC_BULK_TIMING, type BulkTiming } from '../simulator/bulk/bulkTiming.js';
+
 export interface LatencyModel {
   perCallMs: number;
   perRecordMs: number;
   bulkPerRecordMs: number;
-  /** Bulk job processing time the simulator models: queued + per record. */
-  bulkQueuedMs: number;
-  bulkProcessingPerRecordMs: number;
+  /** Bulk job processing as the simulator models it (simulator/bulk/bulkTiming.ts), at time scale 1. */
+  bulkTiming: BulkTiming;
 }
 
 export const BENCH_LATENCY: LatencyModel = {
   perCallMs: 150,
   perRecordMs: 0.02,
   bulkPerRecordMs: 0.001,
-  bulkQueuedMs: 20,
-  bulkProcessingPerRecordMs: 0.001,
+  bulkTiming: { ...REALISTIC_BULK_TIMING, timeScale: 1 },
 };
 
 /** Salesforce's largest REST page, and the simulator's (and Salesforce's default) Bulk result page. */
@@ -62,8 +62,14 @@ function restChainMs(rows: number, m: LatencyModel): number {
   return restCalls(rows) * m.perCallMs + rows * m.perRecordMs;
 }
 
+/** A PK-chunked job (no ORDER BY): from its creation to its end. */
+export function bulkJobMs(rows: number, m: LatencyModel = BENCH_LATENCY): number {
+  const plan = planJob(m.bulkTiming, rows, { order: [] }, null);
+  return plan.endMs;
+}
+
 function bulkChainMs(rows: number, m: LatencyModel): number {
-  const processing = m.bulkQueuedMs + rows * m.bulkProcessingPerRecordMs;
+  const processing = bulkJobMs(rows, m);
   return 2 * m.perCallMs + processing + Math.ceil(rows / BULK_PAGE) * m.perCallMs + rows * m.bulkPerRecordMs;
 }
 

@@ -1,7 +1,9 @@
 /**
- * `npm run bench [-- --quick] [--only big,many,reclaim] [--sizes 5000,25000] [--orgs 12] [--workers 1,4]`:
+ * `npm run bench [-- --quick] [--only big,many,reclaim,baseline] [--sizes 5000,25000] [--orgs 12] [--workers 1,4]`:
  * seatwise end to end (real api and worker processes, FerretDB or MONGO_URL, Redis) against the
- * simulator at the benchmark latency model. Prints markdown tables and writes bench/results/<timestamp>.json.
+ * simulator at the benchmark latency model. The big-org leg also runs the straightforward baseline
+ * (bench/baseline.ts) on the same org and database; `--only baseline` runs the baseline alone.
+ * Prints markdown tables and writes bench/results/<timestamp>.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -24,7 +26,10 @@ import {
   waitForQueueJobs,
 } from './benchHarness.js';
 import { QUEUE_NAMES } from '../shared/queues.js';
-import { BENCH_LATENCY, minimumSyncCalls, networkLowerBoundMs } from './lowerBound.js';
+import { baselineOnly, runBaseline, type BaselineResult } from './baseline.js';
+import { BENCH_LATENCY, bulkJobMs, minimumSyncCalls, networkLowerBoundMs } from './lowerBound.js';
+import { pollsUntil } from '../shared/salesforce/bulkPollSchedule.js';
+import { loadConfig } from '../shared/config.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -59,6 +64,11 @@ interface BigOrgResult {
   workerPeakRssMb: number[];
   networkLowerBoundSeconds: number;
   ratioToLowerBound: number;
+  /** Bulk status calls the users extract needs at the default poll schedule (0 on the REST path). */
+  expectedStatusPolls: number;
+  baseline: BaselineResult;
+  /** seatwise's sync time over the baseline's: below 1 means seatwise is faster. */
+  ratioToBaseline: number;
 }
 
 async function bigOrg(services: RunningServices, users: number): Promise<BigOrgResult> {
@@ -92,9 +102,14 @@ async function bigOrg(services: RunningServices, users: number): Promise<BigOrgR
       permissionSetLicenseAssignments: 0,
       packageLicenseAssignments: 0,
     });
+    const path =
+      env.sim.callLog.count({ orgId: profile.org.orgId, area: 'bulk' }) > 0 ? 'Bulk API 2.0' : 'REST';
+    // Same org, latency model and database server, once seatwise's processes are idle.
+    say(`  baseline on the same org…`);
+    const baseline = await runBaseline(env.sim, profile.org, services.mongoUrl, `${dbNameOf(env)}_baseline`);
     return {
       users,
-      path: env.sim.callLog.count({ orgId: profile.org.orgId, area: 'bulk' }) > 0 ? 'Bulk API 2.0' : 'REST',
+      path,
       syncSeconds: syncMs / 1000,
       downloadSeconds: (ms(download?.finishedAt) - ms(download?.startedAt)) / 1000,
       computeSeconds: (ms(computed?.finishedAt) - ms(computed?.startedAt)) / 1000,
@@ -106,10 +121,25 @@ async function bigOrg(services: RunningServices, users: number): Promise<BigOrgR
       workerPeakRssMb: env.workerPeakRssMb(),
       networkLowerBoundSeconds: lowerBound / 1000,
       ratioToLowerBound: syncMs / lowerBound,
+      expectedStatusPolls: path === 'REST' ? 0 : pollsUntil(bulkJobMs(users), DEFAULT_POLL).polls,
+      baseline,
+      ratioToBaseline: syncMs / 1000 / baseline.seconds,
     };
   } finally {
     await env.stop();
   }
+}
+
+/** The poll schedule a deployment gets without settings (SF_BULK_POLL_*). */
+const DEFAULT_POLL = (() => {
+  const { bulkPollFirstMs, bulkPollMaxMs } = loadConfig({
+    ENCRYPTION_KEYS: `k:${Buffer.alloc(32).toString('base64')}`,
+  }).salesforce;
+  return { firstMs: bulkPollFirstMs, maxMs: bulkPollMaxMs };
+})();
+
+function dbNameOf(env: { stack: { env: Record<string, string> } }): string {
+  return new URL(env.stack.env.MONGO_URL ?? 'mongodb://x/bench').pathname.slice(1);
 }
 
 interface ManyOrgsResult {
@@ -228,7 +258,7 @@ function table(headers: string[], rows: (string | number)[][]): string {
 async function main(): Promise<void> {
   const services = await ensureServices((line) => say(`  ${line}`));
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  const latency = `${BENCH_LATENCY.perCallMs} ms per call + ${BENCH_LATENCY.perRecordMs} ms per record (Bulk: ${BENCH_LATENCY.bulkPerRecordMs} ms per CSV row)`;
+  const latency = `${BENCH_LATENCY.perCallMs} ms per call + ${BENCH_LATENCY.perRecordMs} ms per record (Bulk: ${BENCH_LATENCY.bulkPerRecordMs} ms per CSV row; jobs at real time, scale ${BENCH_LATENCY.bulkTiming.timeScale})`;
   const results: Record<string, unknown> = {
     startedAt: new Date().toISOString(),
     machine,
@@ -256,6 +286,9 @@ async function main(): Promise<void> {
             'worker peak RSS (MB)',
             'network lower bound (s)',
             'measured / bound',
+            'Bulk status calls (model)',
+            'baseline (s), calls',
+            'seatwise / baseline',
           ],
           rows.map((r) => [
             r.users,
@@ -267,6 +300,28 @@ async function main(): Promise<void> {
             r.workerPeakRssMb.join(', '),
             r.networkLowerBoundSeconds.toFixed(2),
             `${r.ratioToLowerBound.toFixed(1)}×`,
+            r.expectedStatusPolls,
+            `${r.baseline.seconds.toFixed(1)}, ${r.baseline.apiCalls}`,
+            `${r.ratioToBaseline.toFixed(2)}×`,
+          ]),
+        ),
+      );
+    }
+    if (only.has('baseline') && !only.has('big')) {
+      const rows: BaselineResult[] = [];
+      for (const users of sizes) {
+        say(`baseline: ${users} users…`);
+        rows.push(await baselineOnly(services.mongoUrl, users));
+      }
+      results.baseline = rows;
+      say(
+        table(
+          ['users', 'baseline (s)', 'API calls', 'docs written/s'],
+          rows.map((r) => [
+            r.users,
+            r.seconds.toFixed(1),
+            r.apiCalls,
+            Math.round(r.documentsWritten / r.seconds),
           ]),
         ),
       );

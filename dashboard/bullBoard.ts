@@ -12,7 +12,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Queue } from 'bullmq';
 import express, { type Request, type RequestHandler, type Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../shared/redis.js';
 import { actorForToken, bearerOf, type Actor } from '../api/http/auth.js';
 import { sessionActorOf } from '../api/http/browserSession.js';
 import { ApiProblem, sendProblem } from '../api/http/problem.js';
@@ -58,7 +58,7 @@ function board(queues: Queue[], readOnlyMode: boolean, profileNames: ProfileName
 }
 
 export function createBullBoardMount(options: {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   tokens: readonly ApiTokenEntry[];
   /** Labels jobs with their profile's display name (the api passes one; tests may not). */

@@ -23,7 +23,16 @@ export interface EncryptionKey {
 export interface Config {
   env: 'development' | 'test' | 'production';
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
-  redis: { url: string; prefix: string };
+  redis: {
+    url: string;
+    /**
+     * Key prefix of every queue and key. With cluster nodes it is a hash tag (`{seatwise}`): BullMQ
+     * needs all keys of a queue, and our flows all queues, in one slot; our multi-key scripts too.
+     */
+    prefix: string;
+    /** Redis Cluster seed nodes; empty = one server at `url`. */
+    clusterNodes: readonly { host: string; port: number }[];
+  };
   mongo: { url: string };
   api: {
     host: string;
@@ -44,6 +53,9 @@ export interface Config {
     breakerResetMs: number;
     orgConcurrency: number;
     bulkThresholdUsers: number;
+    /** Bulk API 2.0 status calls: first wait, growing ×1.5 up to the cap (bulkPollSchedule.ts). */
+    bulkPollFirstMs: number;
+    bulkPollMaxMs: number;
     allowInsecureLoopback: boolean;
   };
   worker: {
@@ -68,6 +80,23 @@ const redisUrl = z
   .trim()
   .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
     message: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+  });
+
+const clusterNodes = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const nodes: { host: string; port: number }[] = [];
+    for (const raw of value.split(',')) {
+      const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(raw.trim());
+      const port = Number(match?.[2]);
+      if (!match?.[1] || !(port >= 1 && port <= 65_535)) {
+        ctx.addIssue({ code: 'custom', message: `each node must be host:port, got "${raw.trim()}"` });
+        return [];
+      }
+      nodes.push({ host: match[1].replace(/^\[|\]$/g, ''), port });
+    }
+    return nodes;
   });
 
 const mongoUrl = z
@@ -142,6 +171,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ only')
     .default('seatwise'),
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
   MONGO_URL: mongoUrl.default('mongodb://127.0.0.1:27017/seatwise'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: intIn(0, 65535).default(8080),
@@ -164,6 +194,8 @@ const envSchema = z.object({
   SF_BREAKER_RESET_MS: intIn(100, 3_600_000).default(30_000),
   SF_ORG_CONCURRENCY: intIn(1, 25).default(4),
   SF_BULK_THRESHOLD_USERS: intIn(0, 100_000_000).default(10_000),
+  SF_BULK_POLL_FIRST_MS: intIn(1, 60_000).default(1_000),
+  SF_BULK_POLL_MAX_MS: intIn(1, 300_000).default(15_000),
   SF_ALLOW_INSECURE_LOOPBACK: boolFlag.default(true),
   WORKER_CONCURRENCY: intIn(1, 256).default(8),
   SHUTDOWN_TIMEOUT_MS: intIn(0, 600_000).default(30_000),
@@ -196,7 +228,11 @@ export function loadConfig(source: EnvSource = process.env): Config {
   const config: Config = {
     env: e.NODE_ENV,
     log: { level: e.LOG_LEVEL },
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    redis: {
+      url: e.REDIS_URL,
+      prefix: e.REDIS_CLUSTER_NODES ? `{${e.REDIS_PREFIX}}` : e.REDIS_PREFIX,
+      clusterNodes: e.REDIS_CLUSTER_NODES ?? [],
+    },
     mongo: { url: e.MONGO_URL },
     api: {
       host: e.HOST,
@@ -216,6 +252,8 @@ export function loadConfig(source: EnvSource = process.env): Config {
       breakerResetMs: e.SF_BREAKER_RESET_MS,
       orgConcurrency: e.SF_ORG_CONCURRENCY,
       bulkThresholdUsers: e.SF_BULK_THRESHOLD_USERS,
+      bulkPollFirstMs: e.SF_BULK_POLL_FIRST_MS,
+      bulkPollMaxMs: Math.max(e.SF_BULK_POLL_MAX_MS, e.SF_BULK_POLL_FIRST_MS),
       allowInsecureLoopback: e.SF_ALLOW_INSECURE_LOOPBACK,
     },
     worker: {

@@ -1,26 +1,67 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Config } from './config.js';
 import { ServiceUnavailableError } from './errors.js';
+
+/** One Redis server or a Redis Cluster: BullMQ and every key of ours work through either. */
+export type RedisConnection = Redis | Cluster;
+
+export type RedisSettings = Pick<Config['redis'], 'url' | 'clusterNodes'>;
 
 /** BullMQ workers need `maxRetriesPerRequest: null`; short-lived commands keep ioredis's default. */
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...options });
 }
 
+/**
+ * A Cluster when seed nodes are configured (credentials and TLS come from the URL), else one
+ * server. Keys that must share a slot carry the prefix's hash tag (config.ts wraps it in braces).
+ */
+export function createRedisConnection(settings: RedisSettings, options: RedisOptions = {}): RedisConnection {
+  if (settings.clusterNodes.length === 0) return createRedis(settings.url, options);
+  const url = new URL(settings.url);
+  return new Cluster([...settings.clusterNodes], {
+    enableReadyCheck: true,
+    ...(options.lazyConnect ? { lazyConnect: true } : {}),
+    ...(options.retryStrategy ? { clusterRetryStrategy: () => null } : {}),
+    redisOptions: {
+      maxRetriesPerRequest: null,
+      ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+      ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+      ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+      ...options,
+    },
+  });
+}
+
 /** Connects and pings, failing with one clear error instead of retrying forever. */
-export async function connectRedisOrFail(url: string, timeoutMs = 5_000): Promise<Redis> {
-  const redis = createRedis(url, { lazyConnect: true, retryStrategy: () => null, connectTimeout: timeoutMs });
+export async function connectRedisOrFail(
+  settings: RedisSettings | string,
+  timeoutMs = 5_000,
+): Promise<RedisConnection> {
+  const resolved = typeof settings === 'string' ? { url: settings, clusterNodes: [] } : settings;
+  const redis = createRedisConnection(resolved, {
+    lazyConnect: true,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+  });
   redis.on('error', () => undefined); // surfaced through connect() below
   try {
-    await redis.connect();
+    await withTimeout(redis.connect(), timeoutMs, 'redis connect');
     await redis.ping();
   } catch (error) {
     redis.disconnect();
-    throw new ServiceUnavailableError('redis', `${redactUrl(url)}: ${(error as Error).message}`, {
+    throw new ServiceUnavailableError('redis', `${describeRedis(resolved)}: ${(error as Error).message}`, {
       cause: error,
     });
   }
   redis.disconnect();
-  return createRedis(url);
+  return createRedisConnection(resolved);
+}
+
+/** Where Redis is, password hidden, for logs and error messages. */
+export function describeRedis(settings: RedisSettings): string {
+  if (settings.clusterNodes.length === 0) return redactUrl(settings.url);
+  return `cluster ${settings.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
 }
 
 /** A URL with its password hidden, for logs and error messages. */
@@ -34,7 +75,7 @@ export function redactUrl(url: string): string {
   }
 }
 
-export async function pingWithin(redis: Redis, timeoutMs: number): Promise<void> {
+export async function pingWithin(redis: RedisConnection, timeoutMs: number): Promise<void> {
   await withTimeout(redis.ping(), timeoutMs, 'redis ping');
 }
 

@@ -28,6 +28,8 @@ const argsSchema = z
     'latency-ms': z.coerce.number().nonnegative().default(0),
     'per-record-ms': z.coerce.number().nonnegative().default(0),
     'token-ttl': z.coerce.number().int().positive().default(7200),
+    /** Bulk API 2.0 job durations: 1 = as a big org behaves (default), 0.01 = a hundred times faster. */
+    'bulk-time-scale': z.coerce.number().positive().max(100).default(1),
   })
   .strict()
   .refine((a) => a.orgs === undefined || a.users.length === 1 || a.users.length === a.orgs, {
@@ -43,6 +45,7 @@ const OPTION_NAMES = [
   'latency-ms',
   'per-record-ms',
   'token-ttl',
+  'bulk-time-scale',
 ] as const;
 
 function fail(message: string, code: number): never {
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
     orgs: Array.from({ length: orgCount }, (_, i) => ({
       users: args.users[i] ?? args.users[0] ?? 100,
       latency,
+      bulkTiming: { timeScale: args['bulk-time-scale'] },
     })),
   });
   const orgs = simulator.orgs.map((o) => ({

@@ -1,5 +1,6 @@
 /** The simulator's public contract (re-exported by server.ts). */
 import type { CallLog } from './admin/callLog.js';
+import type { BulkTiming } from './bulk/bulkTiming.js';
 import type { FaultSpec, FaultView } from './admin/faults.js';
 import type { ApiUsageView } from './org/limits.js';
 import type { OrgTruth, UserState } from './org/orgTruth.js';
@@ -25,8 +26,11 @@ export interface SimulatorOrgOptions {
   tenantUsageEntitlement?: boolean;
   /** Fixed "now" for this org's record dates; default SimulatorOptions.now or server start. */
   now?: Date;
-  /** Bulk API 2.0 job timing; default { queuedMs: 20, perRecordMs: 0.001 }. */
-  bulkProcessing?: { queuedMs: number; perRecordMs: number };
+  /**
+   * Bulk API 2.0 job timing (bulk/bulkTiming.ts): realistic durations times `timeScale`, which
+   * defaults to 0.01 in process (tests); the CLI and the benchmark pass 1.
+   */
+  bulkTiming?: Partial<BulkTiming>;
 }
 
 export interface SimulatorOptions {

@@ -3,21 +3,21 @@ import { bindModels, ensureIndexes } from '../shared/db/models.js';
 import { createLogger } from '../shared/logger.js';
 import { exitOnStartupFailure, loadConfigOrExit } from '../shared/processStartup.js';
 import { JOB_NAMES } from '../shared/queues.js';
-import { connectRedisOrFail, redactUrl } from '../shared/redis.js';
+import { connectRedisOrFail, describeRedis } from '../shared/redis.js';
 import { createWorkerRuntime } from './workerRuntime.js';
 
 const config = loadConfigOrExit('worker');
 const log = createLogger(config, 'worker');
 
 async function main(): Promise<void> {
-  const redis = await connectRedisOrFail(config.redis.url);
+  const redis = await connectRedisOrFail(config.redis);
   const mongo = await connectMongo(config.mongo.url);
   const models = bindModels(mongo);
   await ensureIndexes(models);
   const runtime = createWorkerRuntime({ config, log, redis, models });
   await runtime.ready();
   const metricsPort = await runtime.metrics.serve(config.worker.metricsPort);
-  log.info({ queues: JOB_NAMES, redis: redactUrl(config.redis.url), metricsPort }, 'worker ready');
+  log.info({ queues: JOB_NAMES, redis: describeRedis(config.redis), metricsPort }, 'worker ready');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../shared/redis.js';
 import type { Logger } from 'pino';
 import type { Config } from '../shared/config.js';
 import type { Models } from '../shared/db/models.js';
@@ -11,7 +11,7 @@ export interface WorkerDeps {
   log: Logger;
   models: Models;
   /** BullMQ-capable connection (fan-out of child jobs, shared state). */
-  redis: Redis;
+  redis: RedisConnection;
   /** The org client for a profile, built from its alias (tokens decrypted, refreshed tokens saved). */
   salesforceFor(profileId: string): Promise<SalesforceOrgClient>;
 }

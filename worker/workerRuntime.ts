@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../shared/redis.js';
 import type { Logger } from 'pino';
 import type { Config } from '../shared/config.js';
 import { createSecretBox } from '../shared/crypto/secretBox.js';
@@ -34,7 +34,7 @@ export interface WorkerRuntimeOptions {
   config: Config;
   log: Logger;
   /** BullMQ-capable connection (maxRetriesPerRequest: null); each Worker duplicates it. */
-  redis: Redis;
+  redis: RedisConnection;
   models: Models;
   /** Default: every queue. */
   jobNames?: readonly JobName[];

@@ -12,7 +12,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../shared/redis.js';
 import { z } from 'zod';
 import type { ApiTokenEntry } from '../../shared/config.js';
 import type { Actor } from './auth.js';
@@ -34,7 +34,7 @@ export interface SessionStore {
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 
 export function createSessionStore(options: {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   ttlSeconds: number;
   tokens: readonly ApiTokenEntry[];

@@ -1,5 +1,5 @@
 /** What the route handlers and services are given; built once in createApp. */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../shared/redis.js';
 import type { Config } from '../../shared/config.js';
 import type { SecretBox } from '../../shared/crypto/secretBox.js';
 import type { Models } from '../../shared/db/models.js';
@@ -37,7 +37,7 @@ export interface ApiServices {
   config: Config;
   models: Models;
   box: SecretBox;
-  redis: Redis;
+  redis: RedisConnection;
   pipeline: Pipeline;
   pipelineDeps: PipelineDeps;
   oauth: OAuthGrants;

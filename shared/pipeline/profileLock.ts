@@ -4,13 +4,13 @@
  * lock makes the claim one-at-a-time on every backend (MongoDB would not need it).
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 import { SeatwiseError } from '../errors.js';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 export async function withProfileLock<T>(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   profileId: string,
   work: () => Promise<T>,

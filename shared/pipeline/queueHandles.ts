@@ -1,5 +1,5 @@
 import { FlowProducer, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 
 interface Handles {
   flow: FlowProducer;
@@ -10,9 +10,9 @@ interface Handles {
  * Queue and FlowProducer objects are cheap but hold listeners; one set per connection and prefix
  * is kept for the life of that connection (they share it, so closing them never closes it).
  */
-const byConnection = new WeakMap<Redis, Map<string, Handles>>();
+const byConnection = new WeakMap<RedisConnection, Map<string, Handles>>();
 
-function handlesFor(redis: Redis, prefix: string): Handles {
+function handlesFor(redis: RedisConnection, prefix: string): Handles {
   let byPrefix = byConnection.get(redis);
   if (!byPrefix) {
     byPrefix = new Map();
@@ -26,7 +26,7 @@ function handlesFor(redis: Redis, prefix: string): Handles {
   return handles;
 }
 
-export function queueFor(redis: Redis, prefix: string, queueName: string): Queue {
+export function queueFor(redis: RedisConnection, prefix: string, queueName: string): Queue {
   const handles = handlesFor(redis, prefix);
   let queue = handles.queues.get(queueName);
   if (!queue) {
@@ -36,12 +36,12 @@ export function queueFor(redis: Redis, prefix: string, queueName: string): Queue
   return queue;
 }
 
-export function flowProducerFor(redis: Redis, prefix: string): FlowProducer {
+export function flowProducerFor(redis: RedisConnection, prefix: string): FlowProducer {
   return handlesFor(redis, prefix).flow;
 }
 
 /** Closes the Queue/FlowProducer objects made for this connection (not the connection itself). */
-export async function closeQueueHandles(redis: Redis): Promise<void> {
+export async function closeQueueHandles(redis: RedisConnection): Promise<void> {
   const byPrefix = byConnection.get(redis);
   if (!byPrefix) return;
   byConnection.delete(redis);

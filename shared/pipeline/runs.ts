@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FlowJob, Job, JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 import { SeatwiseError } from '../errors.js';
 import type { Models } from '../db/models.js';
 import type { RunTrigger } from '../db/models/jobRun.model.js';
@@ -20,7 +20,7 @@ import { RUN_ROOT_JOB } from './runLifecycle.js';
 
 export interface PipelineDeps {
   /** A connection BullMQ may use (maxRetriesPerRequest: null). */
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   models: Models;
 }

@@ -5,21 +5,20 @@
  * are retried a few times on retryable errors; writes never are.
  */
 import type { Readable } from 'node:stream';
-import axios, { type AxiosResponse } from 'axios';
+import axios from 'axios';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { apiError } from './apiErrors.js';
-import { readCsvPages } from './bulkCsv.js';
+import { bulkQuery } from './bulkQuery.js';
 import { CallDeadline } from './callDeadline.js';
 import type { CollectionCall } from './collectionWrites.js';
 import { createRecords, deleteRecords, updateRecords } from './collectionWrites.js';
 import { checkedInstanceUrl } from './instanceUrl.js';
 import { parseLimitInfo } from './limitInfo.js';
-import { PageHandoff } from './pageHandoff.js';
 import { clientCredentialsGrant, refreshAccessToken } from './oauth.js';
 import type { OrgRuntime } from './orgRuntime.js';
-import { parseRecord, parseRecords, withoutAttributes } from './recordParsing.js';
+import { parseRecords, withoutAttributes } from './recordParsing.js';
 import type {
   ApiUsage,
   ClientStats,
@@ -37,19 +36,11 @@ import type {
   TokenStore,
 } from './salesforceClient.js';
 import { SalesforceError } from './salesforceError.js';
+import { parseBody, sleep, type RequestSpec } from './salesforceRequest.js';
 
 const READ_RETRIES = 2;
-/**
- * Rows per page handed to the caller from a Bulk results body (which Salesforce sizes itself, up
- * to 100,000+ rows per call). Measured with bench/clientMemory: 5,000 rows gave the same peak
- * RSS, so page size is not what bounds memory.
- */
-const DEFAULT_BULK_PAGE = 10_000;
 /** The allowance is a rolling 24 h, so some of it frees up within the hour. */
 const BUDGET_RETRY_MS = 3_600_000;
-const BULK_POLL_FIRST_MS = 100;
-const BULK_POLL_MAX_MS = 5_000;
-const BULK_MAX_WAIT_MS = 30 * 60_000;
 
 /** What the client needs from its factory: shared per-org state, created on first use. */
 export interface ClientContext {
@@ -61,43 +52,11 @@ export interface ClientContext {
   grantOnce(key: string, grant: () => Promise<OrgTokens>): Promise<OrgTokens>;
 }
 
-interface BulkResultsCall<T> {
-  locator: string | null;
-  /** 1-based number of this results call within the job, for error messages. */
-  call: number;
-  schema: z.ZodType<T>;
-  options: QueryOptions;
-  handoff: PageHandoff<T>;
-}
-
-interface RequestSpec<R> {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  /** From the instance root (`/services/data/v62.0/…`), no query string. */
-  path: string;
-  params?: Record<string, string>;
-  data?: unknown;
-  headers?: Record<string, string>;
-  idempotent: boolean;
-  stream?: boolean;
-  /**
-   * Reads the body while the concurrency slot and the timeout still apply; `outsideDeadline`
-   * stops the timeout while the reader waits on its own consumer.
-   */
-  read: (response: AxiosResponse, outsideDeadline: <W>(wait: Promise<W>) => Promise<W>) => Promise<R> | R;
-}
-
 const queryResponseSchema = z.object({
   totalSize: z.number(),
   done: z.boolean(),
   nextRecordsUrl: z.string().optional(),
   records: z.array(z.unknown()),
-});
-
-const bulkJobSchema = z.object({
-  id: z.string(),
-  state: z.string(),
-  errorMessage: z.string().nullish(),
-  numberRecordsProcessed: z.number().nullish(),
 });
 
 const limitsSchema = z.record(z.string(), z.object({ Max: z.number(), Remaining: z.number() }).loose());
@@ -180,92 +139,21 @@ export class HttpOrgClient implements SalesforceOrgClient {
     }
   }
 
-  async *bulkQuery<T>(
-    soql: string,
-    schema: z.ZodType<T>,
-    options: QueryOptions = {},
-  ): AsyncIterable<QueryPage<T>> {
-    const jobsPath = `${this.dataPath}/jobs/query`;
-    const created = await this.request({
-      method: 'POST',
-      path: jobsPath,
-      data: { operation: options.all ? 'queryAll' : 'query', query: soql },
-      idempotent: false,
-      read: (response) => parseBody(bulkJobSchema, response.data, 'bulk job'),
-    });
-    const job = await this.waitForBulkJob(`${jobsPath}/${created.id}`);
-    const totalSize = job.numberRecordsProcessed ?? null;
-    const resultsPath = `${jobsPath}/${created.id}/results`;
-    let locator: string | null = null;
-    let call = 0;
-    let page = 0;
-    do {
-      call += 1;
-      const handoff = new PageHandoff<T>();
-      const fetching: Promise<string | null> = this.streamBulkResults(resultsPath, {
-        locator,
-        call,
-        schema,
-        options,
-        handoff,
-      }).then(
-        (next) => {
-          handoff.finish();
-          return next;
-        },
-        (error: unknown) => {
-          handoff.fail(error);
-          return null;
-        },
-      );
-      try {
-        for (let taken = await handoff.take(); !taken.done; taken = await handoff.take()) {
-          page += 1;
-          this.countPage(taken.records.length, true);
-          yield { records: taken.records, totalSize, page };
-        }
-      } finally {
-        // Also reached when the caller stops early: the body in flight is closed, not read on.
-        handoff.abandon();
-        locator = await fetching;
-      }
-    } while (locator !== null);
-  }
-
-  /**
-   * One results call: as many rows as Salesforce sends at once (the fewest calls), handed on in
-   * pages of `batchSize` as they are used. A body cut off part-way is asked for again with the
-   * same locator and the rows already handed on are skipped, so no row arrives twice.
-   */
-  private streamBulkResults<T>(path: string, call: BulkResultsCall<T>): Promise<string | null> {
-    const { options, handoff, schema } = call;
-    const params: Record<string, string> = {};
-    if (options.resultRowsPerCall) params.maxRecords = String(options.resultRowsPerCall);
-    if (call.locator !== null) params.locator = call.locator;
-    const where = { orgId: this.orgId, page: call.call, bulk: true };
-    let delivered = 0;
-    return this.request({
-      method: 'GET',
-      path,
-      params,
-      headers: { accept: 'text/csv' },
-      idempotent: true,
-      stream: true,
-      read: async (response, outsideDeadline) => {
-        await readCsvPages(response.data as Readable, {
-          skip: delivered,
-          pageSize: options.batchSize ?? DEFAULT_BULK_PAGE,
-          convert: (row, index) => parseRecord(row, schema, index, where),
-          deliver: async (records) => {
-            const taken = await outsideDeadline(handoff.put(records));
-            if (taken) delivered += records.length;
-            return taken;
-          },
-        });
-        const header = response.headers['sforce-locator'] as unknown;
-        return typeof header === 'string' && header !== '' && header !== 'null' ? header : null;
+  bulkQuery<T>(soql: string, schema: z.ZodType<T>, options: QueryOptions = {}): AsyncIterable<QueryPage<T>> {
+    const { config, log } = this.ctx;
+    return bulkQuery(
+      {
+        send: (spec) => this.request(spec),
+        dataPath: this.dataPath,
+        orgId: () => this.orgId,
+        poll: { firstMs: config.bulkPollFirstMs, maxMs: config.bulkPollMaxMs },
+        log,
+        countPage: (records) => this.countPage(records, true),
       },
-    });
+      soql,
+      schema,
+      options,
+    );
   }
 
   async count(soql: string): Promise<number> {
@@ -325,46 +213,6 @@ export class HttpOrgClient implements SalesforceOrgClient {
   async apiUsage(): Promise<ApiUsage | null> {
     const tokens = await this.currentTokens();
     return this.ctx.runtimeFor(tokens.orgId).state.usage();
-  }
-
-  private async waitForBulkJob(path: string): Promise<z.infer<typeof bulkJobSchema>> {
-    const deadline = Date.now() + BULK_MAX_WAIT_MS;
-    let delay = BULK_POLL_FIRST_MS;
-    for (;;) {
-      const job = await this.request({
-        method: 'GET',
-        path,
-        idempotent: true,
-        read: (response) => parseBody(bulkJobSchema, response.data, 'bulk job'),
-      });
-      if (job.state === 'JobComplete') return job;
-      if (job.state === 'Failed' || job.state === 'Aborted') {
-        throw new SalesforceError(
-          `Salesforce Bulk API query job ${job.state}: ${job.errorMessage ?? 'no reason given'}`,
-          {
-            kind: 'permanent',
-            errorCode: `BULK_JOB_${job.state.toUpperCase()}`,
-            status: null,
-            orgId: this.orgId,
-            path,
-          },
-        );
-      }
-      if (Date.now() > deadline) {
-        throw new SalesforceError(
-          `Salesforce Bulk API query job still ${job.state} after ${BULK_MAX_WAIT_MS} ms`,
-          {
-            kind: 'retryable',
-            errorCode: 'BULK_JOB_TIMEOUT',
-            status: null,
-            orgId: this.orgId,
-            path,
-          },
-        );
-      }
-      await sleep(jitter(delay));
-      delay = Math.min(delay * 1.5, BULK_POLL_MAX_MS);
-    }
   }
 
   private countPage(records: number, bulk: boolean): void {
@@ -611,18 +459,6 @@ function budgetError(
   );
 }
 
-function parseBody<S extends z.ZodType>(schema: S, data: unknown, what: string): z.infer<S> {
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new SalesforceError(
-      `Salesforce ${what} is not understood: ${issue?.path.map(String).join('.') || '(body)'} ${issue?.message ?? ''}`,
-      { kind: 'permanent', errorCode: 'BAD_RESPONSE', status: null, orgId: null },
-    );
-  }
-  return parsed.data;
-}
-
 async function drainJson(stream: Readable): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -643,8 +479,4 @@ function bodyTimeout(ms: number): Error {
 
 function jitter(ms: number): number {
   return ms / 2 + Math.random() * (ms / 2);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -5,7 +5,7 @@
  * expiry, so a killed process cannot hold them for ever.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 import type { ApiUsage } from './salesforceClient.js';
 
 const USAGE_TTL_MS = 2 * 24 * 3600 * 1000;
@@ -79,7 +79,7 @@ export class OrgRedisState {
   private readonly keys: { usage: string; inflight: string; paused: string; slots: string };
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
     readonly orgId: string,
   ) {

@@ -2,7 +2,7 @@
  * The one place per process that creates Salesforce org clients. It keeps, per org, the breaker,
  * the latest tokens and the shared-state handles, so `forOrg` (called per job) stays cheap.
  */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { HttpOrgClient, type ClientContext } from './httpOrgClient.js';
@@ -18,7 +18,7 @@ import type {
 
 export interface SalesforceClientsDeps {
   config: Config['salesforce'];
-  redis: Redis;
+  redis: RedisConnection;
   /** Redis key prefix; org state lives under `${prefix}:sf:<orgId>:…`. */
   prefix: string;
   log: Logger;

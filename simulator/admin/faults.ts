@@ -16,6 +16,7 @@ export const faultSpecSchema = z
       'slow',
       'accessDenied',
       'cutBody',
+      'bulkJobFailed',
     ]),
     orgId: z.string().optional(),
     /** How many matching requests (or record writes, for lockRow) it affects; absent = until cleared. */
@@ -33,6 +34,8 @@ export const faultSpecSchema = z
     /** Regular expression tested against the path below the instance URL. */
     path: z.string().optional(),
     method: z.string().optional(),
+    /** bulkJobFailed only: the job's errorMessage (default: an internal error). */
+    message: z.string().min(1).optional(),
     /** requestLimit only: which limit the 403 names. */
     limit: z.enum(['TotalRequests', 'ConcurrentPerOrgLongTxn']).optional(),
   })
@@ -61,6 +64,9 @@ export interface RequestTarget {
   path: string;
   area: 'api' | 'oauth';
 }
+
+/** Chosen: Salesforce does not publish the errorMessage of an internally failed query job. */
+export const BULK_JOB_FAILED_MESSAGE = 'InternalServerError: the query job could not be processed';
 
 const REQUEST_KINDS: ReadonlySet<FaultKind> = new Set([
   'serverError',
@@ -123,6 +129,16 @@ export class FaultInjector {
   takeLockRow(orgId: string): boolean {
     const fault = this.findByOrg(orgId, 'lockRow');
     return fault ? (this.consume(fault), true) : false;
+  }
+
+  /**
+   * A bulkJobFailed fault, consumed by the Bulk query job being created: the job ends Failed
+   * with this errorMessage instead of completing.
+   */
+  takeBulkJobFailure(orgId: string): string | null {
+    const fault = this.findByOrg(orgId, 'bulkJobFailed');
+    if (!fault) return null;
+    return this.consume(fault).message ?? BULK_JOB_FAILED_MESSAGE;
   }
 
   takeAccessDenied(orgId: string): boolean {

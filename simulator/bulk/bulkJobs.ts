@@ -1,17 +1,11 @@
 /**
  * Bulk API 2.0 query jobs. The result set is fixed when the job is created; the state moves
- * UploadComplete → InProgress → JobComplete on the clock, taking longer for more rows.
+ * UploadComplete → InProgress → JobComplete (or Failed) on the clock, as {@link planJob} decides.
  */
 import type { CompiledQuery } from '../soql/soqlCompiler.js';
 import { formatRestDateTime } from '../org/salesforceDates.js';
 import { KEY_PREFIXES, makeId } from '../org/salesforceIds.js';
-
-export interface BulkTiming {
-  /** Time spent in UploadComplete before processing starts. */
-  queuedMs: number;
-  /** Processing time per result row (InProgress lasts queuedMs + rows × perRecordMs). */
-  perRecordMs: number;
-}
+import { planJob, type BulkTiming, type JobPlan } from './bulkTiming.js';
 
 export type BulkJobState = 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Aborted' | 'Failed';
 
@@ -25,7 +19,13 @@ export interface BulkJob {
   apiVersion: string;
   lineEnding: 'LF' | 'CRLF';
   abortedMs: number | null;
+  plan: JobPlan;
 }
+
+export type NewBulkJob = Omit<BulkJob, 'id' | 'createdMs' | 'abortedMs' | 'plan'> & {
+  /** errorMessage of an injected failure (a `bulkJobFailed` fault), or null. */
+  injectedFailure: string | null;
+};
 
 export class BulkJobStore {
   private readonly jobs = new Map<string, BulkJob>();
@@ -37,12 +37,13 @@ export class BulkJobStore {
     public timing: BulkTiming,
   ) {}
 
-  create(job: Omit<BulkJob, 'id' | 'createdMs' | 'abortedMs'>): BulkJob {
+  create({ injectedFailure, ...job }: NewBulkJob): BulkJob {
     const created: BulkJob = {
       ...job,
       id: makeId(KEY_PREFIXES.BulkJob, this.idSpace, this.counter),
       createdMs: this.now(),
       abortedMs: null,
+      plan: planJob(this.timing, job.rows.length, job.query, injectedFailure),
     };
     this.counter += 1;
     this.jobs.set(created.id, created);
@@ -62,26 +63,30 @@ export class BulkJobStore {
   }
 
   private processingMs(job: BulkJob): number {
-    return Math.max(1, job.rows.length * this.timing.perRecordMs);
+    return job.plan.endMs - job.plan.startMs;
   }
 
-  private completedMs(job: BulkJob): number {
-    return job.createdMs + this.timing.queuedMs + this.processingMs(job);
+  private endedMs(job: BulkJob): number {
+    return job.createdMs + job.plan.endMs;
   }
 
   state(job: BulkJob): BulkJobState {
     if (job.abortedMs !== null) return 'Aborted';
     const elapsed = this.now() - job.createdMs;
-    if (elapsed < this.timing.queuedMs) return 'UploadComplete';
-    return this.now() < this.completedMs(job) ? 'InProgress' : 'JobComplete';
+    if (elapsed < job.plan.startMs) return 'UploadComplete';
+    if (elapsed < job.plan.endMs) return 'InProgress';
+    return job.plan.failure === null ? 'JobComplete' : 'Failed';
   }
 
   processed(job: BulkJob): number {
     const state = this.state(job);
     if (state === 'JobComplete') return job.rows.length;
-    if (state !== 'InProgress') return 0;
-    const share = (this.now() - job.createdMs - this.timing.queuedMs) / this.processingMs(job);
-    return Math.min(job.rows.length, Math.floor(job.rows.length * share));
+    if (state !== 'InProgress' && state !== 'Failed') return 0;
+    const elapsed = Math.min(this.now(), this.endedMs(job)) - job.createdMs - job.plan.startMs;
+    const share = elapsed / Math.max(1, this.processingMs(job));
+    // A failed job reports what it got through before failing, never the whole set.
+    const cap = state === 'Failed' ? Math.max(0, job.rows.length - 1) : job.rows.length;
+    return Math.min(cap, Math.floor(job.rows.length * share));
   }
 
   abort(job: BulkJob): void {
@@ -96,7 +101,7 @@ export class BulkJobStore {
       object: job.query.table.name,
       createdById: job.createdById,
       createdDate: formatRestDateTime(job.createdMs),
-      systemModstamp: formatRestDateTime(Math.min(this.now(), this.completedMs(job))),
+      systemModstamp: formatRestDateTime(Math.min(this.now(), this.endedMs(job))),
       state: this.state(job),
       concurrencyMode: 'Parallel',
       contentType: 'CSV',
@@ -108,14 +113,16 @@ export class BulkJobStore {
 
   /** Job info as `GET /jobs/query/{id}` returns it. */
   details(job: BulkJob): Record<string, unknown> {
-    const complete = this.state(job) === 'JobComplete';
+    const state = this.state(job);
+    const ended = state === 'JobComplete' || state === 'Failed';
     return {
       ...this.summary(job),
       jobType: 'V2Query',
       numberRecordsProcessed: this.processed(job),
       retries: 0,
-      totalProcessingTime: complete ? Math.round(this.processingMs(job)) : 0,
-      isPkChunkingSupported: true,
+      totalProcessingTime: ended ? Math.round(this.processingMs(job)) : 0,
+      isPkChunkingSupported: job.plan.chunked,
+      ...(state === 'Failed' ? { errorMessage: job.plan.failure } : {}),
     };
   }
 }

@@ -49,6 +49,7 @@ function createJob(ctx: RestContext): RestResult {
     createdById: makeId(KEY_PREFIXES.User, ctx.org.data.idSpace, ctx.userIndex + 1),
     apiVersion: ctx.version,
     lineEnding: spec.lineEnding === 'CRLF' ? 'CRLF' : 'LF',
+    injectedFailure: ctx.env.faults.takeBulkJobFailure(ctx.org.orgId),
   });
   return { status: 200, json: ctx.org.bulkJobs.summary(job) };
 }
@@ -68,8 +69,9 @@ function abortJob(ctx: RestContext): RestResult {
   const state =
     typeof body === 'object' && body !== null ? (body as Record<string, unknown>).state : undefined;
   if (state !== 'Aborted') throw invalidJob(`Invalid state: ${String(state)}. Only Aborted is allowed.`);
-  if (ctx.org.bulkJobs.state(job) === 'JobComplete')
-    throw invalidJob('Job is already complete and cannot be aborted.');
+  const current = ctx.org.bulkJobs.state(job);
+  if (current === 'JobComplete' || current === 'Failed')
+    throw invalidJob(`Job is already ${current === 'Failed' ? 'failed' : 'complete'} and cannot be aborted.`);
   ctx.org.bulkJobs.abort(job);
   return { status: 200, json: ctx.org.bulkJobs.summary(job) };
 }

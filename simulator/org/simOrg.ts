@@ -1,5 +1,6 @@
 /** One simulated org at run time: generated data, its tables and the per-org services. */
 import { BulkJobStore } from '../bulk/bulkJobs.js';
+import { bulkTimingOf, DEFAULT_IN_PROCESS_TIME_SCALE } from '../bulk/bulkTiming.js';
 import { PLATFORM_LICENSE, SALESFORCE_LICENSE } from './licenseCatalog.js';
 import { ApiLimits, defaultDailyApiLimit } from './limits.js';
 import type { OrgData } from './orgGenerator.js';
@@ -83,7 +84,7 @@ export function createSimOrg({ index, serverSeed, options, nowMs, clock }: Creat
     bulkJobs: new BulkJobStore(
       data.idSpace,
       clock,
-      options.bulkProcessing ?? { queuedMs: 20, perRecordMs: 0.001 },
+      bulkTimingOf(options.bulkTiming, DEFAULT_IN_PROCESS_TIME_SCALE),
     ),
     clientId: `3MVG9${hashedChars(seed, index, 1000, 80)}`,
     clientSecret: hashedChars(seed, index, 2000, 64).toUpperCase(),

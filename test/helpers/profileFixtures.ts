@@ -65,7 +65,7 @@ export function testConfig(
   return {
     env: 'test',
     log: { level: 'silent' },
-    redis: { url: redis.url, prefix: redis.prefix },
+    redis: { url: redis.url, prefix: redis.prefix, clusterNodes: [] },
     mongo: { url: dbUrl },
     api: {
       host: '127.0.0.1',

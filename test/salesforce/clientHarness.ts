@@ -23,6 +23,9 @@ export const SF_CONFIG: Config['salesforce'] = {
   breakerResetMs: 30_000,
   orgConcurrency: 4,
   bulkThresholdUsers: 10_000,
+  // The in-process simulator runs Bulk jobs at a hundredth of real time.
+  bulkPollFirstMs: 10,
+  bulkPollMaxMs: 150,
   allowInsecureLoopback: true,
 };
 

@@ -39,7 +39,13 @@ describe('Bulk API 2.0 query', () => {
   beforeAll(async () => {
     sim = await startTestSimulator({
       // Queued long enough that the first poll sees UploadComplete even on a loaded machine.
-      orgs: [{ users: USERS, seed: 9, bulkProcessing: { queuedMs: 400, perRecordMs: 0.02 } }],
+      orgs: [
+        {
+          users: USERS,
+          seed: 9,
+          bulkTiming: { queuedMs: 400, timeScale: 1, minProcessingMs: 50, chunkedMsPer100k: 2_000 },
+        },
+      ],
     });
     client = await RestClient.connect(firstOrg(sim));
   });

@@ -36,6 +36,30 @@ describe('configuration', () => {
     expect(problems.some((p) => p.startsWith('RECLAIM_FAN_OUT_SIZE:'))).toBe(true);
   });
 
+  it('when Redis Cluster nodes are given, then the key prefix becomes a hash tag and a bad node is reported', () => {
+    const single = loadConfig({ ENCRYPTION_KEYS: key, REDIS_PREFIX: 'acme' });
+    expect(single.redis).toMatchObject({ prefix: 'acme', clusterNodes: [] });
+    const clustered = loadConfig({
+      ENCRYPTION_KEYS: key,
+      REDIS_PREFIX: 'acme',
+      REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b.internal:7001,[::1]:7002',
+    });
+    expect(clustered.redis.prefix).toBe('{acme}');
+    expect(clustered.redis.clusterNodes).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b.internal', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    expect(() => loadConfig({ ENCRYPTION_KEYS: key, REDIS_CLUSTER_NODES: '10.0.0.1' })).toThrow(
+      /REDIS_CLUSTER_NODES: each node must be host:port/,
+    );
+  });
+
+  it('when no Bulk poll setting is given, then status calls start at 1 s and grow to 15 s', () => {
+    const { bulkPollFirstMs, bulkPollMaxMs } = loadConfig({ ENCRYPTION_KEYS: key }).salesforce;
+    expect([bulkPollFirstMs, bulkPollMaxMs]).toEqual([1_000, 15_000]);
+  });
+
   it('when an API token entry is well formed, then its role and hash are kept and the token itself is not', () => {
     const sha = 'a'.repeat(64);
     const config = loadConfig({ ENCRYPTION_KEYS: key, API_TOKENS: `ops:operator:${sha}` });

@@ -47,6 +47,9 @@ export async function openWorkerHarness(
     MONGO_URL: db.url,
     ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     SF_ALLOW_INSECURE_LOOPBACK: 'true',
+    // The in-process simulator runs Bulk jobs at a hundredth of real time.
+    SF_BULK_POLL_FIRST_MS: '10',
+    SF_BULK_POLL_MAX_MS: '150',
     WORKER_CONCURRENCY: '4',
     ...env,
   };

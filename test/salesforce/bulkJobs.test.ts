@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { pollsUntil } from '../../shared/salesforce/bulkPollSchedule.js';
+import { SalesforceError } from '../../shared/salesforce/salesforceError.js';
+import type { SalesforceClients } from '../../shared/salesforce/salesforceClients.js';
+import type { RunningSimulator, SimulatorOrgInfo } from '../../simulator/server.js';
+import { startSimulator } from '../../simulator/server.js';
+import { openTestRedis, type TestRedis } from '../helpers/services.js';
+import { clientCredentials, clientsFor, drain, RecordingTokenStore } from './clientHarness.js';
+
+const idSchema = z.object({ Id: z.string() });
+const SOQL = 'SELECT Id FROM User';
+const USERS = 2_000;
+/** A hundredth of real time on both sides: the simulator's Bulk jobs and the client's polling. */
+const SCALE = 0.01;
+const POLL = { firstMs: 1_000 * SCALE, maxMs: 15_000 * SCALE };
+
+describe('Salesforce client: Bulk API 2.0 jobs that take long or fail', () => {
+  let sim: RunningSimulator;
+  let org: SimulatorOrgInfo;
+  let slowOrg: SimulatorOrgInfo;
+  let redis: TestRedis;
+  let clients: SalesforceClients;
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      quiet: true,
+      orgs: [
+        { users: USERS, seed: 31, bulkTiming: { timeScale: SCALE } },
+        // As long as a 1,000,000-user org's users extract: 2 s queued + 30 s PK-chunked.
+        { users: USERS, seed: 32, bulkTiming: { timeScale: SCALE, chunkedMsPer100k: 1_500_000 } },
+      ],
+    });
+    [org, slowOrg] = sim.orgs as [SimulatorOrgInfo, SimulatorOrgInfo];
+    redis = await openTestRedis('sfbulkjobs');
+    clients = clientsFor(redis, { bulkPollFirstMs: POLL.firstMs, bulkPollMaxMs: POLL.maxMs });
+  });
+  afterAll(async () => {
+    await clients.close();
+    await redis.cleanup();
+    await sim.stop();
+  });
+
+  const jobsCreated = (orgId: string): number =>
+    sim.callLog.entries({ orgId, area: 'bulk' }).filter((e) => e.method === 'POST').length;
+  const statusCalls = (orgId: string): number =>
+    sim.callLog
+      .entries({ orgId, area: 'bulk' })
+      .filter((e) => e.method === 'GET' && /\/jobs\/query\/[^/]+$/.test(e.path)).length;
+
+  it('when a job takes as long as a 1,000,000-user extract, then the client polls its status only a few times', async () => {
+    const client = clients.forOrg(clientCredentials(slowOrg), new RecordingTokenStore());
+    const { records } = await drain(client.bulkQuery(SOQL, idSchema));
+    expect(records).toHaveLength(USERS);
+    const expected = pollsUntil((2_000 + 30_000) * SCALE, POLL).polls;
+    expect(expected).toBe(7);
+    // One more for the time each call takes on a loaded machine; a fixed 1 s poll would make 32.
+    expect(statusCalls(slowOrg.orgId)).toBeLessThanOrEqual(expected + 1);
+  });
+
+  it('when a job fails once, then the client runs it again as a new job and every row arrives', async () => {
+    const client = clients.forOrg(clientCredentials(org), new RecordingTokenStore());
+    const before = jobsCreated(org.orgId);
+    sim.admin.addFault({ kind: 'bulkJobFailed', orgId: org.orgId, count: 1 });
+    const { records } = await drain(client.bulkQuery(SOQL, idSchema));
+    expect(jobsCreated(org.orgId) - before).toBe(2);
+    expect(new Set(records.map((r) => r.Id)).size).toBe(USERS);
+  });
+
+  it('when the new job fails too, then the error names both jobs and what Salesforce said', async () => {
+    const client = clients.forOrg(clientCredentials(org), new RecordingTokenStore());
+    const before = jobsCreated(org.orgId);
+    sim.admin.addFault({
+      kind: 'bulkJobFailed',
+      orgId: org.orgId,
+      count: 2,
+      message: 'InternalError: disk full',
+    });
+    const error = await drain(client.bulkQuery(SOQL, idSchema)).catch((e: unknown) => e);
+    expect(jobsCreated(org.orgId) - before).toBe(2);
+    expect(error).toBeInstanceOf(SalesforceError);
+    const failure = error as SalesforceError;
+    expect(failure.errorCode).toBe('BULK_JOB_FAILED');
+    expect(failure.kind).toBe('permanent');
+    const ids = [...failure.message.matchAll(/job (750\w{15})/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(2);
+    expect(failure.message.match(/InternalError: disk full/g)).toHaveLength(2);
+  });
+});
