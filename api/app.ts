@@ -51,7 +51,7 @@ export function createApp(deps: AppDeps): SeatwiseApp {
     redis: deps.redis,
     pipeline: deps.pipeline ?? runs,
     pipelineDeps: { redis: deps.redis, prefix: deps.config.redis.prefix, models: bindModels(deps.mongo) },
-    oauth: deps.oauth ?? salesforceOAuth(deps.config.salesforce.allowInsecureLoopback),
+    oauth: deps.oauth ?? salesforceOAuth(deps.config.salesforce.endpoints),
     log,
   };
   const routes: RouteDef[] = [

@@ -136,7 +136,7 @@ async function clientWorker(path: 'rest' | 'bulk', info: SimInfo): Promise<void>
       bulkThresholdUsers: 10_000,
       bulkPollFirstMs: 50,
       bulkPollMaxMs: 500,
-      allowInsecureLoopback: true,
+      endpoints: { allowedHostSuffixes: [], insecureHttpHosts: ['127.0.0.1'] },
     },
     redis,
     prefix,
@@ -148,6 +148,8 @@ async function clientWorker(path: 'rest' | 'bulk', info: SimInfo): Promise<void>
   };
   const client = clients.forOrg(
     {
+      aliasId: 'bench',
+      orgId: null,
       instanceUrl: org.instanceUrl,
       grantType: 'client_credentials',
       clientId: org.clientId,

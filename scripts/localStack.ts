@@ -192,7 +192,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const port = options.apiPort ?? (await freePort());
   const apiUrl = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {
-    NODE_ENV: 'production',
+    // Not production: the simulator is reached over plain http, which production refuses.
+    NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
     REDIS_URL: options.services.redisUrl,
     REDIS_PREFIX: options.name,
@@ -202,7 +203,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     HOST: '127.0.0.1',
     PORT: String(port),
     PUBLIC_URL: apiUrl,
-    SF_ALLOW_INSECURE_LOOPBACK: 'true',
+    SF_INSECURE_HTTP_HOSTS: '127.0.0.1',
     ...options.env,
   };
   const api = spawnService('api', 'api/main.ts', { ...env, LOG_LEVEL: 'info' });

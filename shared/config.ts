@@ -3,6 +3,12 @@
  * grouped {@link Config}; every bad or missing value is reported at once, one line each.
  */
 import { z } from 'zod';
+import {
+  SALESFORCE_HOST_SUFFIXES,
+  insecureHostEntryProblem,
+  normalizedHostSuffix,
+  type EndpointPolicy,
+} from './salesforce/instanceUrl.js';
 
 export const ROLES = ['admin', 'integrator', 'operator', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -56,7 +62,8 @@ export interface Config {
     /** Bulk API 2.0 status calls: first wait, growing ×1.5 up to the cap (bulkPollSchedule.ts). */
     bulkPollFirstMs: number;
     bulkPollMaxMs: number;
-    allowInsecureLoopback: boolean;
+    /** Where Salesforce calls may go: https on Salesforce's domains, plain http only to listed hosts. */
+    endpoints: EndpointPolicy;
   };
   worker: {
     concurrency: number;
@@ -163,6 +170,41 @@ const encryptionKeys = z
     return keys;
   });
 
+/** `salesforce.com,force.com`: a host must be a subdomain of one of them. */
+const hostSuffixes = z
+  .string()
+  .trim()
+  .transform((value, ctx): string[] => {
+    const suffixes: string[] = [];
+    for (const raw of value.split(',')) {
+      const suffix = normalizedHostSuffix(raw);
+      if (suffix === null) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${raw.trim()}" is not a domain like salesforce.com or *.my.salesforce.com`,
+        });
+      } else suffixes.push(suffix);
+    }
+    if (suffixes.length === 0) ctx.addIssue({ code: 'custom', message: 'name at least one domain' });
+    return suffixes;
+  });
+
+/** `127.0.0.1,simulator:8090`: hosts (any port) or host:port pairs that may be called over plain http. */
+const insecureHosts = z
+  .string()
+  .trim()
+  .transform((value, ctx): string[] => {
+    const hosts: string[] = [];
+    for (const raw of value.split(',')) {
+      const entry = raw.trim().toLowerCase();
+      if (entry === '') continue;
+      const problem = insecureHostEntryProblem(entry);
+      if (problem) ctx.addIssue({ code: 'custom', message: `"${entry}" ${problem}` });
+      else hosts.push(entry);
+    }
+    return hosts;
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -196,7 +238,8 @@ const envSchema = z.object({
   SF_BULK_THRESHOLD_USERS: intIn(0, 100_000_000).default(10_000),
   SF_BULK_POLL_FIRST_MS: intIn(1, 60_000).default(1_000),
   SF_BULK_POLL_MAX_MS: intIn(1, 300_000).default(15_000),
-  SF_ALLOW_INSECURE_LOOPBACK: boolFlag.default(true),
+  SF_ALLOWED_HOST_SUFFIXES: hostSuffixes.default([...SALESFORCE_HOST_SUFFIXES]),
+  SF_INSECURE_HTTP_HOSTS: insecureHosts.default([]),
   WORKER_CONCURRENCY: intIn(1, 256).default(8),
   SHUTDOWN_TIMEOUT_MS: intIn(0, 600_000).default(30_000),
   WORKER_METRICS_PORT: intIn(0, 65535).optional(),
@@ -225,6 +268,12 @@ export function loadConfig(source: EnvSource = process.env): Config {
   const e = parsed.data;
   const [active] = e.ENCRYPTION_KEYS;
   if (!active) throw new ConfigError(['ENCRYPTION_KEYS: at least one key is required']);
+  if (e.NODE_ENV === 'production' && e.SF_INSECURE_HTTP_HOSTS.length > 0) {
+    // Tokens and the client secret travel in every Salesforce call: never in clear text in production.
+    throw new ConfigError([
+      'SF_INSECURE_HTTP_HOSTS: must be empty when NODE_ENV=production (plain http is for tests and local simulators)',
+    ]);
+  }
   const config: Config = {
     env: e.NODE_ENV,
     log: { level: e.LOG_LEVEL },
@@ -254,7 +303,10 @@ export function loadConfig(source: EnvSource = process.env): Config {
       bulkThresholdUsers: e.SF_BULK_THRESHOLD_USERS,
       bulkPollFirstMs: e.SF_BULK_POLL_FIRST_MS,
       bulkPollMaxMs: Math.max(e.SF_BULK_POLL_MAX_MS, e.SF_BULK_POLL_FIRST_MS),
-      allowInsecureLoopback: e.SF_ALLOW_INSECURE_LOOPBACK,
+      endpoints: {
+        allowedHostSuffixes: e.SF_ALLOWED_HOST_SUFFIXES,
+        insecureHttpHosts: e.SF_INSECURE_HTTP_HOSTS,
+      },
     },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,

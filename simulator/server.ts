@@ -7,7 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import { adminRouter } from './admin/adminRoutes.js';
 import { bulkQueryRoutes } from './bulk/bulkQueryRoutes.js';
-import { CallLog } from './admin/callLog.js';
+import { CallLog, credentialsOf, type CallCredentials } from './admin/callLog.js';
 import { FaultInjector } from './admin/faults.js';
 import { metadataRoutes } from './sobjects/metadataRoutes.js';
 import { handleIdentityRequest, handleOAuthRequest } from './oauth/oauthRoutes.js';
@@ -32,12 +32,12 @@ export type {
   SimulatorOrgInfo,
   SimulatorOrgOptions,
 } from './simulatorTypes.js';
-export type { CallLogEntry, CallLogFilter } from './admin/callLog.js';
+export type { CallCredentials, CallLogEntry, CallLogFilter } from './admin/callLog.js';
 export type { FaultSpec, FaultView } from './admin/faults.js';
 export type { OrgTruth, UserState } from './org/orgTruth.js';
 export type { DeactivationBlocker } from './sobjects/deactivationBlockers.js';
 export type { PermissionSetAssignmentState, PermissionSetTruth } from './org/permissionSetTruth.js';
-export { CallLog } from './admin/callLog.js';
+export { CallLog, tokenFingerprint } from './admin/callLog.js';
 
 const DEFAULT_TOKEN_TTL_SECONDS = 7200;
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -85,6 +85,11 @@ function callOf(res: Response): CallRecord {
   return res.locals.call as CallRecord;
 }
 
+function credentialsField(req: Request): { credentials?: CallCredentials } {
+  const credentials = credentialsOf(req.headers.authorization, typeof req.body === 'string' ? req.body : '');
+  return credentials ? { credentials } : {};
+}
+
 function logCalls(env: SimulatorEnv) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = Date.now();
@@ -103,6 +108,7 @@ function logCalls(env: SimulatorEnv) {
           area: call.area,
           aborted: !res.writableFinished,
           ...(call.written ? { written: call.written } : {}),
+          ...credentialsField(req),
         });
       });
     }

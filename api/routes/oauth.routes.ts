@@ -1,9 +1,11 @@
 import type { Express } from 'express';
 import { ROLE_SETS } from '../http/auth.js';
+import { ApiProblem } from '../http/problem.js';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import { idParams } from '../http/schemas.js';
 import type { ApiServices } from '../services/apiServices.js';
 import { aliasSchema } from '../services/aliases.service.js';
+import { orgChangeQuery } from '../services/aliasOrgBinding.js';
 import {
   StateRefused,
   clientCredentials,
@@ -23,8 +25,11 @@ export function oauthRoutes(s: ApiServices): RouteDef[] {
       summary: 'Authorization Code: the Salesforce authorize URL with a signed, single-use, expiring state',
       roles: ROLE_SETS.configure,
       params: idParams,
+      query: orgChangeQuery,
       response: oauthStartSchema,
-      handle: async ({ params }) => ({ body: await startAuthorization(s, params.id) }),
+      handle: async ({ params, query, actor }) => ({
+        body: await startAuthorization(s, params.id, { confirmed: query.confirmOrgChange, actor }),
+      }),
     }),
     defineRoute({
       method: 'post',
@@ -33,8 +38,11 @@ export function oauthRoutes(s: ApiServices): RouteDef[] {
       summary: 'Client Credentials: get tokens without a browser',
       roles: ROLE_SETS.configure,
       params: idParams,
+      query: orgChangeQuery,
       response: aliasSchema,
-      handle: async ({ params }) => ({ body: await clientCredentials(s, params.id) }),
+      handle: async ({ params, query, actor }) => ({
+        body: await clientCredentials(s, params.id, { confirmed: query.confirmOrgChange, actor }),
+      }),
     }),
   ];
 }
@@ -64,9 +72,12 @@ export function mountOAuthCallback(app: Express, s: ApiServices): void {
     const code = typeof q.code === 'string' ? q.code : '';
     const sfError = typeof q.error === 'string' ? q.error : '';
     if (sfError || !state || !code) {
+      // The error code only: a description in the URL is whatever the sender put there.
       const why = sfError
-        ? `Salesforce answered: ${sfError}${typeof q.error_description === 'string' ? ` (${q.error_description})` : ''}`
+        ? `Salesforce answered: ${/^[a-z_]{1,64}$/.test(sfError) ? sfError : 'an unrecognized error'}`
         : 'the callback is missing its code or state';
+      if (sfError)
+        s.log.warn({ salesforceError: sfError, remoteMessage: q.error_description }, 'oauth denied');
       res.status(400).type('html').send(page('Authorization failed', why));
       return;
     }
@@ -84,6 +95,10 @@ export function mountOAuthCallback(app: Express, s: ApiServices): void {
     } catch (error) {
       if (error instanceof StateRefused) {
         res.status(400).type('html').send(page('Authorization refused', error.reason));
+        return;
+      }
+      if (error instanceof ApiProblem && error.status === 409) {
+        res.status(409).type('html').send(page('Authorization refused', error.message));
         return;
       }
       const e = error as { code?: unknown; message?: unknown };

@@ -6,9 +6,10 @@ import { conflict, isDuplicateKey, objectId, sortSpec, type Page } from '../http
 import { AUTH_STATUSES, GRANT_TYPES } from '../../shared/db/models/connectionAlias.model.js';
 import type { StoredTokens } from '../../shared/db/aliasCredentials.js';
 import type { EncryptedValue } from '../../shared/crypto/secretBox.js';
+import { endpointProblem } from '../../shared/salesforce/instanceUrl.js';
 import type { ApiServices } from './apiServices.js';
 import { withAliasLock } from './profiles.service.js';
-import { instanceUrlProblem } from './validation.js';
+import { redirectUrlProblem } from './validation.js';
 
 const name = z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
 const url = z.string().trim().min(1).max(2048);
@@ -62,6 +63,8 @@ export const aliasSchema = z
     redirectUrl: z.string().nullable(),
     authStatus: z.enum(AUTH_STATUSES),
     authError: z.string().nullable(),
+    /** The org the alias belongs to (its first authorization's, identity-verified); kept without tokens. */
+    orgId: z.string().nullable(),
     /** Who the tokens belong to; the tokens themselves never leave the server. */
     authorizedOrg: z
       .object({ orgId: z.string(), userId: z.string(), instanceUrl: z.string(), issuedAt: z.string() })
@@ -84,6 +87,7 @@ export interface AliasDoc {
   clientId: string;
   clientSecret?: EncryptedValue | null;
   redirectUrl?: string | null;
+  orgId?: string | null;
   tokens?: StoredTokens | null;
   authStatus: (typeof AUTH_STATUSES)[number];
   authError?: string | null;
@@ -105,6 +109,7 @@ export function toAliasView(a: AliasDoc): AliasView {
     redirectUrl: a.redirectUrl ?? null,
     authStatus: a.authStatus,
     authError: a.authError ?? null,
+    orgId: a.orgId ?? a.tokens?.orgId ?? null,
     authorizedOrg: a.tokens
       ? {
           orgId: a.tokens.orgId,
@@ -130,13 +135,12 @@ function urlProblems(
   input: { instanceUrl?: string; redirectUrl?: string | null },
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const allow = s.config.salesforce.allowInsecureLoopback;
   if (input.instanceUrl !== undefined) {
-    const p = instanceUrlProblem(input.instanceUrl, allow);
+    const p = endpointProblem(input.instanceUrl.trim().replace(/\/+$/, ''), s.config.salesforce.endpoints);
     if (p) problems.push({ field: 'body.instanceUrl', message: p });
   }
   if (input.redirectUrl) {
-    const p = instanceUrlProblem(input.redirectUrl, allow);
+    const p = redirectUrlProblem(input.redirectUrl);
     if (p) problems.push({ field: 'body.redirectUrl', message: p });
   }
   return problems;
@@ -211,8 +215,11 @@ export async function listAliases(
 }
 
 /**
- * Changing where or as whom we connect invalidates the tokens (they belong to the old app/org)
- * and any validation: `configChangedAt` moves and the alias must be authorized again.
+ * Changing where or as whom we connect (instance URL, client id, grant type) discards the sealed
+ * client secret and the tokens: the secret was entered for that host and app, and must not be
+ * sent to another one by whoever can edit the alias (an integrator re-pointing it); an admin
+ * enters it again (in the same request or later) and re-authorizes. Any validation is void too:
+ * `configChangedAt` moves.
  */
 export async function updateAlias(
   s: ApiServices,
@@ -232,7 +239,8 @@ export async function updateAlias(
     set.nameKey = input.name.toLowerCase();
   }
   const instanceUrl = input.instanceUrl?.replace(/\/+$/, '');
-  // Another org or app: the tokens belong to the old one. A new secret keeps them (refresh uses it).
+  // Another host or app: the secret and tokens were the old one's. A new secret alone keeps the
+  // tokens (refresh uses it).
   const connectionChanged =
     (instanceUrl !== undefined && instanceUrl !== current.instanceUrl) ||
     (input.grantType !== undefined && input.grantType !== current.grantType) ||
@@ -261,6 +269,7 @@ export async function updateAlias(
   if (input.redirectUrl !== undefined) set.redirectUrl = input.redirectUrl;
   if (connectionChanged || secretChanged) set.configChangedAt = new Date();
   if (connectionChanged) {
+    if (input.clientSecret === undefined) set.clientSecret = null;
     set.tokens = null;
     set.authStatus = 'not_authorized';
     set.authError = null;

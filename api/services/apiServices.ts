@@ -31,6 +31,7 @@ export interface OAuthGrants {
     clientSecret: string;
     timeoutMs: number;
   }): Promise<OrgTokens>;
+  revokeToken(input: { instanceUrl: string; token: string; timeoutMs: number }): Promise<void>;
 }
 
 export interface ApiServices {

@@ -8,32 +8,40 @@ import { z } from 'zod';
 import { ApiProblem } from '../http/problem.js';
 import { conflict } from '../http/schemas.js';
 import { sealTokens } from '../../shared/db/aliasCredentials.js';
+import type { Logger } from '../../shared/logger.js';
+import type { EndpointPolicy } from '../../shared/salesforce/instanceUrl.js';
 import * as oauth from '../../shared/salesforce/oauth.js';
 import type { OrgTokens } from '../../shared/salesforce/salesforceClient.js';
 import { SalesforceError } from '../../shared/salesforce/salesforceError.js';
 import type { ApiServices, OAuthGrants } from './apiServices.js';
 import { loadAlias, toAliasView, type AliasDoc, type AliasView } from './aliases.service.js';
+import { acceptGrantedOrg, checkConsent, type OrgChangeConsent } from './aliasOrgBinding.js';
 
 export const oauthStartSchema = z
   .object({ authorizeUrl: z.string(), expiresAt: z.string() })
   .meta({ id: 'OAuthStart' });
 
-/** shared/salesforce/oauth.ts with the loopback setting from config. */
-export function salesforceOAuth(allowInsecureLoopback: boolean): OAuthGrants {
+/** shared/salesforce/oauth.ts with the endpoint policy from config. */
+export function salesforceOAuth(endpoints: EndpointPolicy): OAuthGrants {
   return {
-    authorizeUrl: (input) => oauth.authorizeUrl({ ...input, allowInsecureLoopback }),
-    exchangeAuthorizationCode: (input) =>
-      oauth.exchangeAuthorizationCode({ ...input, allowInsecureLoopback }),
-    clientCredentialsGrant: (input) => oauth.clientCredentialsGrant({ ...input, allowInsecureLoopback }),
+    authorizeUrl: (input) => oauth.authorizeUrl({ ...input, endpoints }),
+    exchangeAuthorizationCode: (input) => oauth.exchangeAuthorizationCode({ ...input, endpoints }),
+    clientCredentialsGrant: (input) => oauth.clientCredentialsGrant({ ...input, endpoints }),
+    revokeToken: (input) => oauth.revokeToken({ ...input, endpoints }),
   };
 }
 
 /**
  * Salesforce refusing the grant is the alias's configuration (422); Salesforce unreachable or
- * limiting us is temporary (503). The message carries no token (oauth.ts keeps them out).
+ * limiting us is temporary (503). The message is ours (oauth.ts keeps tokens and Salesforce's
+ * own text out of it); what Salesforce said is logged here, where the error is handled.
  */
-export function grantProblem(error: unknown): unknown {
+export function grantProblem(error: unknown, log?: Logger): unknown {
   if (!(error instanceof SalesforceError)) return error;
+  log?.warn(
+    { salesforceError: error.errorCode, status: error.status, remoteMessage: error.remoteMessage },
+    'salesforce refused or failed an oauth request',
+  );
   if (error.kind === 'auth' || error.kind === 'permanent') {
     return new ApiProblem(422, 'OAUTH_REFUSED', `Salesforce refused the grant: ${error.message}`, {
       salesforceError: error.errorCode,
@@ -44,11 +52,11 @@ export function grantProblem(error: unknown): unknown {
   });
 }
 
-async function granted(promise: Promise<OrgTokens>): Promise<OrgTokens> {
+async function granted(s: ApiServices, promise: Promise<OrgTokens>): Promise<OrgTokens> {
   try {
     return await promise;
   } catch (error) {
-    throw grantProblem(error);
+    throw grantProblem(error, s.log);
   }
 }
 
@@ -79,7 +87,8 @@ function requireSecret(s: ApiServices, alias: AliasDoc): string {
   return s.box.open(alias.clientSecret, { aliasId: String(alias._id), field: 'clientSecret' });
 }
 
-export async function startAuthorization(s: ApiServices, aliasId: string) {
+export async function startAuthorization(s: ApiServices, aliasId: string, consent: OrgChangeConsent) {
+  checkConsent(consent);
   const alias = await loadAlias(s, aliasId);
   if (alias.grantType !== 'authorization_code') {
     throw conflict('WRONG_GRANT_TYPE', 'this alias uses client_credentials: use POST …/oauth/token');
@@ -91,7 +100,9 @@ export async function startAuthorization(s: ApiServices, aliasId: string) {
   const payload = `${nonce}.${aliasId}.${expiresAt}`;
   const state = `${payload}.${sign(s, payload)}`;
   const redirectUri = redirectUriFor(s, alias);
-  await s.redis.set(redisKey(s, nonce), JSON.stringify({ aliasId, redirectUri }), 'EX', ttl);
+  // The admin's confirmation of an org change travels with the state: the callback has no api token.
+  const confirmedBy = consent.confirmed ? { name: consent.actor.name, role: consent.actor.role } : null;
+  await s.redis.set(redisKey(s, nonce), JSON.stringify({ aliasId, redirectUri, confirmedBy }), 'EX', ttl);
   let authorizeUrl: string;
   try {
     authorizeUrl = s.oauth.authorizeUrl({
@@ -102,7 +113,7 @@ export async function startAuthorization(s: ApiServices, aliasId: string) {
     });
   } catch (error) {
     await s.redis.del(redisKey(s, nonce));
-    throw grantProblem(error);
+    throw grantProblem(error, s.log);
   }
   return { authorizeUrl, expiresAt: new Date(expiresAt * 1000).toISOString() };
 }
@@ -114,10 +125,19 @@ export class StateRefused extends Error {
 }
 
 /** Verifies signature and expiry, then consumes the nonce (GETDEL: exactly one caller wins). */
+const storedStateSchema = z.object({
+  aliasId: z.string(),
+  redirectUri: z.string(),
+  confirmedBy: z
+    .object({ name: z.string(), role: z.enum(['admin', 'integrator', 'operator', 'viewer']) })
+    .nullable()
+    .default(null),
+});
+
 export async function consumeState(
   s: ApiServices,
   state: string,
-): Promise<{ aliasId: string; redirectUri: string }> {
+): Promise<z.infer<typeof storedStateSchema>> {
   const parts = state.split('.');
   if (parts.length !== 4) throw new StateRefused('the state is malformed');
   const [nonce, aliasId, exp, sig] = parts as [string, string, string, string];
@@ -129,17 +149,33 @@ export async function consumeState(
   if (!/^\d+$/.test(exp) || Number(exp) * 1000 < Date.now()) throw new StateRefused('the state has expired');
   const stored = await s.redis.getdel(redisKey(s, nonce));
   if (!stored) throw new StateRefused('the state was already used or has expired');
-  const parsed = z.object({ aliasId: z.string(), redirectUri: z.string() }).parse(JSON.parse(stored));
+  const parsed = storedStateSchema.parse(JSON.parse(stored));
   if (parsed.aliasId !== aliasId) throw new StateRefused('the state belongs to another alias');
   return parsed;
 }
 
-/** Tokens sealed at rest; a new authorization may name a different org, so validation must rerun. */
-async function storeTokens(s: ApiServices, aliasId: string, tokens: OrgTokens): Promise<AliasView> {
+/**
+ * Tokens sealed at rest, once their org is accepted for the alias (aliasOrgBinding.ts); refused
+ * tokens are revoked, not kept. A new authorization moves `configChangedAt`: validation must rerun.
+ */
+async function storeTokens(
+  s: ApiServices,
+  alias: AliasDoc,
+  tokens: OrgTokens,
+  consent: OrgChangeConsent,
+): Promise<AliasView> {
+  const aliasId = String(alias._id);
+  try {
+    await acceptGrantedOrg(s, alias, tokens, consent);
+  } catch (error) {
+    await revokeQuietly(s, tokens);
+    throw error;
+  }
   const updated = await s.models.ConnectionAlias.findOneAndUpdate(
     { _id: aliasId },
     {
       $set: {
+        orgId: tokens.orgId,
         tokens: sealTokens(s.box, aliasId, tokens),
         authStatus: 'authorized',
         authError: null,
@@ -152,10 +188,27 @@ async function storeTokens(s: ApiServices, aliasId: string, tokens: OrgTokens): 
   return toAliasView(updated);
 }
 
+/** Best effort: the grant was refused by us, so Salesforce should not keep it alive either. */
+async function revokeQuietly(s: ApiServices, tokens: OrgTokens): Promise<void> {
+  try {
+    await s.oauth.revokeToken({
+      instanceUrl: tokens.instanceUrl,
+      token: tokens.refreshToken ?? tokens.accessToken,
+      timeoutMs: s.config.salesforce.timeoutMs,
+    });
+  } catch (error) {
+    s.log.warn({ errCode: (error as { code?: unknown }).code }, 'could not revoke a refused grant');
+  }
+}
+
 export async function completeAuthorization(s: ApiServices, state: string, code: string): Promise<AliasView> {
-  const { aliasId, redirectUri } = await consumeState(s, state);
+  const { aliasId, redirectUri, confirmedBy } = await consumeState(s, state);
   const alias = await loadAlias(s, aliasId);
+  const consent: OrgChangeConsent = confirmedBy
+    ? { confirmed: true, actor: confirmedBy }
+    : { confirmed: false, actor: { name: 'oauth-callback', role: 'viewer' } };
   const tokens = await granted(
+    s,
     s.oauth.exchangeAuthorizationCode({
       instanceUrl: alias.instanceUrl,
       clientId: alias.clientId,
@@ -165,15 +218,21 @@ export async function completeAuthorization(s: ApiServices, state: string, code:
       timeoutMs: s.config.salesforce.timeoutMs,
     }),
   );
-  return storeTokens(s, aliasId, tokens);
+  return storeTokens(s, alias, tokens, consent);
 }
 
-export async function clientCredentials(s: ApiServices, aliasId: string): Promise<AliasView> {
+export async function clientCredentials(
+  s: ApiServices,
+  aliasId: string,
+  consent: OrgChangeConsent,
+): Promise<AliasView> {
+  checkConsent(consent);
   const alias = await loadAlias(s, aliasId);
   if (alias.grantType !== 'client_credentials') {
     throw conflict('WRONG_GRANT_TYPE', 'this alias uses authorization_code: use POST …/oauth/start');
   }
   const tokens = await granted(
+    s,
     s.oauth.clientCredentialsGrant({
       instanceUrl: alias.instanceUrl,
       clientId: alias.clientId,
@@ -181,5 +240,5 @@ export async function clientCredentials(s: ApiServices, aliasId: string): Promis
       timeoutMs: s.config.salesforce.timeoutMs,
     }),
   );
-  return storeTokens(s, aliasId, tokens);
+  return storeTokens(s, alias, tokens, consent);
 }

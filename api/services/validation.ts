@@ -1,4 +1,4 @@
-/** Checks the schemas cannot express alone: cron expressions, time zones, instance URLs. */
+/** Checks the schemas cannot express alone: cron expressions, time zones, redirect URLs. */
 import { CronExpressionParser } from 'cron-parser';
 
 export function isValidTimezone(tz: string): boolean {
@@ -23,8 +23,11 @@ export function cronProblem(cron: string, tz: string): string | null {
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** https, or http to a loopback host when allowed (the simulator); no credentials, query or fragment. */
-export function instanceUrlProblem(value: string, allowInsecureLoopback: boolean): string | null {
+/**
+ * Where Salesforce sends the browser back (our own callback, not a Salesforce host): https, or
+ * http to loopback as Salesforce itself allows for callbacks; no credentials, query or fragment.
+ */
+export function redirectUrlProblem(value: string): string | null {
   let url: URL;
   try {
     url = new URL(value);
@@ -34,10 +37,6 @@ export function instanceUrlProblem(value: string, allowInsecureLoopback: boolean
   if (url.username || url.password) return 'must not carry credentials';
   if (url.search || url.hash) return 'must not have a query or fragment';
   if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:') {
-    if (!LOOPBACK.has(url.hostname)) return 'must use https (plain http only for loopback)';
-    if (!allowInsecureLoopback) return 'must use https (plain http to loopback is disabled)';
-    return null;
-  }
-  return 'must use https';
+  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return null;
+  return 'must use https (plain http only to loopback)';
 }

@@ -30,6 +30,7 @@ interface StoredAlias {
   grantType: 'authorization_code' | 'client_credentials';
   clientId: string;
   clientSecret?: EncryptedValue | null;
+  orgId?: string | null;
   tokens?: StoredTokens | null;
 }
 
@@ -65,6 +66,8 @@ export async function loadOrgAccess(models: Models, box: SecretBox, profileId: s
   return {
     aliasId,
     credentials: {
+      aliasId,
+      orgId: alias.orgId ?? alias.tokens?.orgId ?? null,
       instanceUrl: alias.instanceUrl,
       grantType: alias.grantType,
       clientId: alias.clientId,

@@ -6,6 +6,8 @@
  */
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { MAX_CSV_RECORD_BYTES, MAX_STREAMED_RESPONSE_BYTES } from './httpLimits.js';
+import { SalesforceError } from './salesforceError.js';
 
 const CSV_DATETIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -78,8 +80,17 @@ export interface CsvPageReading<T> {
  * one empty page, as an empty REST query answers one empty page.
  */
 export async function readCsvPages<T>(stream: Readable, reading: CsvPageReading<T>): Promise<void> {
-  const parser = stream.pipe(parse({ bom: true, relax_column_count: false }));
+  // One record is held whole while it is parsed: a row that never ends must not fill the heap.
+  const parser = stream.pipe(
+    parse({ bom: true, relax_column_count: false, max_record_size: MAX_CSV_RECORD_BYTES }),
+  );
   stream.on('error', (error) => parser.destroy(error));
+  let bytes = 0;
+  // The body is piped (its flow follows the parser's demand); this only counts what went by.
+  stream.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > MAX_STREAMED_RESPONSE_BYTES) stream.destroy(bodyTooLarge());
+  });
   let build: ((row: readonly string[]) => CsvRecord) | null = null;
   let index = 0;
   let page: T[] = [];
@@ -102,4 +113,11 @@ export async function readCsvPages<T>(stream: Readable, reading: CsvPageReading<
     // A consumer that left, or a record that does not parse, ends the body early: free the connection.
     stream.destroy();
   }
+}
+
+function bodyTooLarge(): SalesforceError {
+  return new SalesforceError(
+    `Salesforce Bulk results body is larger than ${MAX_STREAMED_RESPONSE_BYTES} bytes: ask for fewer rows per call`,
+    { kind: 'permanent', errorCode: 'RESPONSE_TOO_LARGE', status: null, orgId: null },
+  );
 }

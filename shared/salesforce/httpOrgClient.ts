@@ -14,9 +14,10 @@ import { bulkQuery } from './bulkQuery.js';
 import { CallDeadline } from './callDeadline.js';
 import type { CollectionCall } from './collectionWrites.js';
 import { createRecords, deleteRecords, updateRecords } from './collectionWrites.js';
+import type { AliasSession } from './aliasSession.js';
+import { MAX_JSON_RESPONSE_BYTES, NO_AXIOS_LIMIT, boundedRequest } from './httpLimits.js';
 import { checkedInstanceUrl } from './instanceUrl.js';
 import { parseLimitInfo } from './limitInfo.js';
-import { clientCredentialsGrant, refreshAccessToken } from './oauth.js';
 import type { OrgRuntime } from './orgRuntime.js';
 import { parseRecords, withoutAttributes } from './recordParsing.js';
 import type {
@@ -37,19 +38,21 @@ import type {
 } from './salesforceClient.js';
 import { SalesforceError } from './salesforceError.js';
 import { parseBody, sleep, type RequestSpec } from './salesforceRequest.js';
+import { renewAliasTokens } from './tokenRenewal.js';
 
 const READ_RETRIES = 2;
 /** The allowance is a rolling 24 h, so some of it frees up within the hour. */
 const BUDGET_RETRY_MS = 3_600_000;
 
-/** What the client needs from its factory: shared per-org state, created on first use. */
+/** What the client needs from its factory: shared per-org and per-alias state, created on first use. */
 export interface ClientContext {
   config: Config['salesforce'];
   log: Logger;
   instrumentation: SalesforceInstrumentation | undefined;
+  /** Breaker, pause and caps: shared by every alias of the org. */
   runtimeFor(orgId: string): OrgRuntime;
-  /** Single-flight Client Credentials grant for an alias that has no tokens yet. */
-  grantOnce(key: string, grant: () => Promise<OrgTokens>): Promise<OrgTokens>;
+  /** Tokens and single-flight refresh: the alias's own. */
+  sessionFor(aliasId: string): AliasSession;
 }
 
 const queryResponseSchema = z.object({
@@ -72,6 +75,7 @@ const describeSchema = z.object({
 export class HttpOrgClient implements SalesforceOrgClient {
   private readonly counters: ClientStats = { calls: 0, pages: 0, records: 0, retries: 0, refreshes: 0 };
   private tokens: OrgTokens | null;
+  private readonly session: AliasSession;
   private readonly dataPath: string;
 
   constructor(
@@ -79,10 +83,9 @@ export class HttpOrgClient implements SalesforceOrgClient {
     private readonly tokenStore: TokenStore,
     private readonly ctx: ClientContext,
   ) {
-    checkedInstanceUrl(credentials.instanceUrl, ctx.config.allowInsecureLoopback);
-    this.tokens = credentials.tokens
-      ? ctx.runtimeFor(credentials.tokens.orgId).adopt(credentials.tokens)
-      : null;
+    checkedInstanceUrl(credentials.instanceUrl, ctx.config.endpoints);
+    this.session = ctx.sessionFor(credentials.aliasId);
+    this.tokens = credentials.tokens ? this.session.adopt(credentials.tokens) : null;
     this.dataPath = `/services/data/v${ctx.config.apiVersion}`;
   }
 
@@ -246,9 +249,7 @@ export class HttpOrgClient implements SalesforceOrgClient {
       return await this.guarded(spec, tokens);
     } catch (error) {
       if (!(error instanceof SalesforceError && error.kind === 'auth' && error.status === 401)) throw error;
-      const fresh = await this.ctx
-        .runtimeFor(tokens.orgId)
-        .refreshAfter(tokens, () => this.renewTokens(tokens));
+      const fresh = await this.session.refreshAfter(tokens, () => this.renewTokens(tokens));
       this.tokens = fresh;
       try {
         return await this.guarded(spec, fresh);
@@ -298,7 +299,7 @@ export class HttpOrgClient implements SalesforceOrgClient {
       try {
         const response = await axios.request({
           method: spec.method,
-          baseURL: checkedInstanceUrl(tokens.instanceUrl, config.allowInsecureLoopback),
+          baseURL: checkedInstanceUrl(tokens.instanceUrl, config.endpoints),
           url: spec.path,
           ...(spec.params ? { params: spec.params } : {}),
           ...(spec.data !== undefined ? { data: spec.data } : {}),
@@ -310,7 +311,7 @@ export class HttpOrgClient implements SalesforceOrgClient {
           timeout: config.timeoutMs,
           signal: abort.signal,
           responseType: spec.stream ? 'stream' : 'json',
-          maxRedirects: 0,
+          ...boundedRequest(spec.stream ? NO_AXIOS_LIMIT : MAX_JSON_RESPONSE_BYTES),
         });
         status = response.status;
         usage = parseLimitInfo(response.headers['sforce-limit-info']);
@@ -386,7 +387,7 @@ export class HttpOrgClient implements SalesforceOrgClient {
 
   private async currentTokens(): Promise<OrgTokens> {
     if (this.tokens) {
-      this.tokens = this.ctx.runtimeFor(this.tokens.orgId).adopt(this.tokens);
+      this.tokens = this.session.adopt(this.tokens);
       return this.tokens;
     }
     if (this.credentials.grantType !== 'client_credentials') {
@@ -397,52 +398,15 @@ export class HttpOrgClient implements SalesforceOrgClient {
         orgId: null,
       });
     }
-    const key = `${this.credentials.instanceUrl}|${this.credentials.clientId}`;
-    const granted = await this.ctx.grantOnce(key, () => this.renewTokens(null));
-    this.tokens = this.ctx.runtimeFor(granted.orgId).adopt(granted);
+    this.tokens = await this.session.grantOnce(() => this.renewTokens(null));
     return this.tokens;
   }
 
-  /** Refresh (web server flow) or a new grant (Client Credentials); the store persists the result. */
   private async renewTokens(stale: OrgTokens | null): Promise<OrgTokens> {
-    const { config } = this.ctx;
-    const orgId = stale?.orgId ?? this.credentials.instanceUrl;
-    const endpoint = {
-      instanceUrl: this.credentials.instanceUrl,
-      clientId: this.credentials.clientId,
-      clientSecret: this.credentials.clientSecret,
-      timeoutMs: config.timeoutMs,
-      allowInsecureLoopback: config.allowInsecureLoopback,
-    };
-    try {
-      let fresh: OrgTokens;
-      if (this.credentials.grantType === 'client_credentials') {
-        fresh = await clientCredentialsGrant(endpoint);
-      } else if (stale?.refreshToken) {
-        fresh = await refreshAccessToken({ ...endpoint, refreshToken: stale.refreshToken });
-      } else {
-        throw new SalesforceError(
-          'Salesforce session expired and there is no refresh token: re-authorize this alias',
-          {
-            kind: 'auth',
-            errorCode: 'NO_REFRESH_TOKEN',
-            status: null,
-            orgId: stale?.orgId ?? null,
-          },
-        );
-      }
-      await this.tokenStore.save(fresh);
-      // The first grant of a Client Credentials alias is not a refresh.
-      if (stale) this.counters.refreshes += 1;
-      this.ctx.instrumentation?.refresh?.({ orgId: fresh.orgId, outcome: 'ok' });
-      return fresh;
-    } catch (error) {
-      this.ctx.instrumentation?.refresh?.({ orgId, outcome: 'failed' });
-      if (error instanceof SalesforceError && error.kind === 'auth') {
-        await this.tokenStore.markReauthorizationRequired(error.message);
-      }
-      throw error;
-    }
+    const fresh = await renewAliasTokens(this.credentials, this.tokenStore, this.ctx, stale);
+    // The first grant of a Client Credentials alias is not a refresh.
+    if (stale) this.counters.refreshes += 1;
+    return fresh;
   }
 }
 

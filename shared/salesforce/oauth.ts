@@ -1,11 +1,18 @@
 /**
  * OAuth 2.0 against Salesforce (web server flow, refresh, client credentials, revoke) as pure
  * functions over axios. The api uses the code exchange; the org client uses refresh / re-grant.
- * Tokens never go into errors or logs.
+ * Tokens never go into errors or logs; neither does Salesforce's `error_description`, which
+ * travels as `remoteMessage` for the handler to log.
+ *
+ * Every grant's answer is checked before it is used: `instance_url` must pass the endpoint check
+ * and belong with the host the grant was asked at, and the org and user come from the identity
+ * URL fetched with the new token (shared/salesforce/identity.ts), not from the answer's say-so.
  */
 import axios, { type AxiosResponse } from 'axios';
 import { z } from 'zod';
-import { checkedInstanceUrl } from './instanceUrl.js';
+import { MAX_OAUTH_RESPONSE_BYTES, boundedRequest } from './httpLimits.js';
+import { verifiedIdentity } from './identity.js';
+import { checkedInstanceUrl, endpointProblem, sameOrgHost, type EndpointPolicy } from './instanceUrl.js';
 import type { OrgTokens } from './salesforceClient.js';
 import { SalesforceError } from './salesforceError.js';
 
@@ -16,8 +23,8 @@ export interface OAuthEndpoint {
   /** Login host or the org's My Domain URL. */
   instanceUrl: string;
   timeoutMs?: number;
-  /** Accept http://127.0.0.1 / localhost (the simulator). Default false. */
-  allowInsecureLoopback?: boolean;
+  /** Which hosts may be called (config `salesforce.endpoints`). */
+  endpoints: EndpointPolicy;
 }
 
 const tokenResponseSchema = z.object({
@@ -38,9 +45,9 @@ export function authorizeUrl(params: {
   clientId: string;
   redirectUri: string;
   state: string;
-  allowInsecureLoopback?: boolean;
+  endpoints: EndpointPolicy;
 }): string {
-  const base = checkedInstanceUrl(params.instanceUrl, params.allowInsecureLoopback);
+  const base = checkedInstanceUrl(params.instanceUrl, params.endpoints, 'login URL');
   const query = new URLSearchParams({
     response_type: 'code',
     client_id: params.clientId,
@@ -103,35 +110,31 @@ async function requestTokens(endpoint: OAuthEndpoint, form: Record<string, strin
     );
   }
   const body = parsed.data;
-  const { orgId, userId } = identityOf(body.id);
-  return {
-    accessToken: body.access_token,
-    refreshToken: body.refresh_token ?? null,
-    instanceUrl: body.instance_url.replace(/\/+$/, ''),
-    orgId,
-    userId,
-    issuedAt: body.issued_at ? new Date(Number(body.issued_at)) : new Date(),
-  };
-}
-
-/** `https://login.salesforce.com/id/<orgId>/<userId>` */
-function identityOf(idUrl: string): { orgId: string; userId: string } {
-  let segments: string[] = [];
-  try {
-    segments = new URL(idUrl).pathname.split('/').filter((s) => s !== '');
-  } catch {
-    // reported below
-  }
-  const [marker, orgId, userId] = segments.slice(-3);
-  if (marker !== 'id' || !orgId || !userId || !/^00D\w{12}(\w{3})?$/.test(orgId)) {
-    throw new SalesforceError('Salesforce token response has no usable identity URL', {
+  const instanceProblem =
+    endpointProblem(body.instance_url, endpoint.endpoints) ??
+    (sameOrgHost(endpoint.instanceUrl, body.instance_url)
+      ? null
+      : "is not the host the grant was asked at (ask at the org's My Domain or the generic login host)");
+  if (instanceProblem) {
+    throw new SalesforceError(`The instance URL of Salesforce's token response ${instanceProblem}`, {
       kind: 'permanent',
-      errorCode: 'BAD_TOKEN_RESPONSE',
-      status: null,
+      errorCode: 'INSTANCE_URL_REFUSED',
+      status: response.status,
       orgId: null,
     });
   }
-  return { orgId, userId };
+  const identity = await verifiedIdentity(body.id, body.access_token, {
+    endpoints: endpoint.endpoints,
+    timeoutMs: endpoint.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
+  return {
+    accessToken: body.access_token,
+    refreshToken: body.refresh_token ?? null,
+    instanceUrl: checkedInstanceUrl(body.instance_url, endpoint.endpoints),
+    orgId: identity.orgId,
+    userId: identity.userId,
+    issuedAt: body.issued_at ? new Date(Number(body.issued_at)) : new Date(),
+  };
 }
 
 async function post(
@@ -139,14 +142,14 @@ async function post(
   action: 'token' | 'revoke',
   form: Record<string, string>,
 ): Promise<AxiosResponse<unknown>> {
-  const base = checkedInstanceUrl(endpoint.instanceUrl, endpoint.allowInsecureLoopback);
+  const base = checkedInstanceUrl(endpoint.instanceUrl, endpoint.endpoints, 'login URL');
   const path = `/services/oauth2/${action}`;
   try {
     return await axios.post<unknown>(`${base}${path}`, new URLSearchParams(form).toString(), {
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       timeout: endpoint.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       validateStatus: (status) => status >= 200 && status < 300,
-      maxRedirects: 0,
+      ...boundedRequest(MAX_OAUTH_RESPONSE_BYTES),
     });
   } catch (error) {
     throw oauthError(error, path);
@@ -167,28 +170,33 @@ export function oauthError(error: unknown, path: string): SalesforceError {
   const { status } = error.response;
   const body = oauthErrorSchema.safeParse(error.response.data);
   const errorCode = body.success ? body.data.error : `HTTP_${status}`;
-  const description = body.success ? (body.data.error_description ?? '') : '';
+  const remote =
+    body.success && body.data.error_description ? { remoteMessage: body.data.error_description } : {};
+  // Our words only: the description is Salesforce's (or whoever answered) and goes to the log.
   if (status >= 500 || status === 429) {
     return new SalesforceError(
-      `Salesforce OAuth is unavailable (HTTP ${status}${description ? `: ${description}` : ''})`,
-      {
-        ...base,
-        kind: 'retryable',
-        errorCode,
-        status,
-      },
+      `Salesforce OAuth is unavailable (HTTP ${status})`,
+      { ...base, kind: 'retryable', errorCode: safeCode(errorCode), status },
+      remote,
     );
   }
   if (errorCode === 'invalid_grant') {
     return new SalesforceError(
-      `Salesforce refused the grant (${description || 'invalid_grant'}): this alias must be re-authorized`,
+      'Salesforce refused the grant (invalid_grant): this alias must be re-authorized',
       { ...base, kind: 'auth', errorCode, status },
+      remote,
     );
   }
   return new SalesforceError(
-    `Salesforce OAuth refused the request: ${errorCode}${description ? ` (${description})` : ''}`,
-    { ...base, kind: 'permanent', errorCode, status },
+    `Salesforce OAuth refused the request (${safeCode(errorCode)})`,
+    { ...base, kind: 'permanent', errorCode: safeCode(errorCode), status },
+    remote,
   );
+}
+
+/** OAuth error codes are short snake_case words; anything else is not repeated as is. */
+function safeCode(code: string): string {
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(code) ? code : 'unrecognized_error';
 }
 
 /** axios errors carry the request config (form body with secrets): keep only the message. */

@@ -1,11 +1,11 @@
 /**
- * Per org, per process: the opossum breaker, the latest tokens and the single-flight refresh,
- * and a short cache of the shared "paused until" instant. Kept by the client factory so the
- * cheap per-job clients of one org share it.
+ * Per org, per process: the opossum breaker and a short cache of the shared "paused until"
+ * instant. They protect the org, so every alias of it shares them; tokens are per alias
+ * ({@link AliasSession}). Kept by the client factory so the cheap per-job clients share it.
  */
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
-import type { OrgTokens, SalesforceInstrumentation } from './salesforceClient.js';
+import type { SalesforceInstrumentation } from './salesforceClient.js';
 import { SalesforceError } from './salesforceError.js';
 import type { OrgRedisState } from './orgRedisState.js';
 
@@ -21,8 +21,6 @@ export interface BreakerSettings {
 
 export class OrgRuntime {
   readonly breaker: CircuitBreaker<[Task], unknown>;
-  tokens: OrgTokens | null = null;
-  private refreshing: Promise<OrgTokens> | null = null;
   private consecutiveFailures = 0;
   private openUntil = 0;
   private pauseCache = { until: 0, checkedAt: 0 };
@@ -109,31 +107,6 @@ export class OrgRuntime {
   /** REQUEST_LIMIT_EXCEEDED: stop calling the org at once, in every process. */
   tripForLimit(): void {
     if (!this.breaker.opened) this.breaker.open();
-  }
-
-  /**
-   * One refresh for all requests that saw the same stale token: later arrivals either join the
-   * refresh in flight or find the new token already there.
-   */
-  refreshAfter(stale: OrgTokens, refresh: () => Promise<OrgTokens>): Promise<OrgTokens> {
-    if (this.tokens && this.tokens.accessToken !== stale.accessToken) return Promise.resolve(this.tokens);
-    if (!this.refreshing) {
-      this.refreshing = refresh()
-        .then((fresh) => {
-          this.tokens = fresh;
-          return fresh;
-        })
-        .finally(() => {
-          this.refreshing = null;
-        });
-    }
-    return this.refreshing;
-  }
-
-  /** Adopts tokens handed in by a caller unless this process already holds newer ones. */
-  adopt(tokens: OrgTokens): OrgTokens {
-    if (!this.tokens || this.tokens.issuedAt.getTime() < tokens.issuedAt.getTime()) this.tokens = tokens;
-    return this.tokens;
   }
 
   private rememberPause(until: number): void {

@@ -24,7 +24,14 @@ export interface TokenStore {
 }
 
 export interface OrgCredentials {
-  /** My Domain / instance URL (https, or http on loopback when allowed). */
+  /** Whose credentials these are: tokens, refresh and grants are kept per alias, never shared. */
+  aliasId: string;
+  /**
+   * The org the alias was authorized to (verified through the identity URL), or null before its
+   * first grant. A refresh or re-grant that names another org is refused, not stored.
+   */
+  orgId: string | null;
+  /** My Domain / instance URL: https on a Salesforce domain (shared/salesforce/instanceUrl.ts). */
   instanceUrl: string;
   grantType: 'authorization_code' | 'client_credentials';
   clientId: string;

@@ -1,16 +1,17 @@
 /**
- * The one place per process that creates Salesforce org clients. It keeps, per org, the breaker,
- * the latest tokens and the shared-state handles, so `forOrg` (called per job) stays cheap.
+ * The one place per process that creates Salesforce org clients. It keeps, per org, the breaker
+ * and the shared-state handles, and per alias its tokens and single-flight refresh, so `forOrg`
+ * (called per job) stays cheap.
  */
 import type { RedisConnection } from '../redis.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { AliasSession } from './aliasSession.js';
 import { HttpOrgClient, type ClientContext } from './httpOrgClient.js';
 import { OrgRedisState } from './orgRedisState.js';
 import { OrgRuntime } from './orgRuntime.js';
 import type {
   OrgCredentials,
-  OrgTokens,
   SalesforceInstrumentation,
   SalesforceOrgClient,
   TokenStore,
@@ -32,7 +33,7 @@ export interface SalesforceClients {
 
 export function createSalesforceClients(deps: SalesforceClientsDeps): SalesforceClients {
   const runtimes = new Map<string, OrgRuntime>();
-  const grants = new Map<string, Promise<OrgTokens>>();
+  const sessions = new Map<string, AliasSession>();
   const log = deps.log.child({ component: 'salesforce' });
 
   const ctx: ClientContext = {
@@ -53,13 +54,13 @@ export function createSalesforceClients(deps: SalesforceClientsDeps): Salesforce
       }
       return runtime;
     },
-    grantOnce(key, grant) {
-      let pending = grants.get(key);
-      if (!pending) {
-        pending = grant().finally(() => grants.delete(key));
-        grants.set(key, pending);
+    sessionFor(aliasId) {
+      let session = sessions.get(aliasId);
+      if (!session) {
+        session = new AliasSession(aliasId);
+        sessions.set(aliasId, session);
       }
-      return pending;
+      return session;
     },
   };
 
@@ -68,6 +69,7 @@ export function createSalesforceClients(deps: SalesforceClientsDeps): Salesforce
     close() {
       for (const runtime of runtimes.values()) runtime.shutdown();
       runtimes.clear();
+      sessions.clear();
       return Promise.resolve();
     },
   };

@@ -29,9 +29,24 @@ export class SalesforceError extends SeatwiseError {
   readonly errorCode: string;
   readonly status: number | null;
   readonly retryAt: Date | undefined;
+  /**
+   * What Salesforce said in its own words (`error_description`), kept out of `message` so that it
+   * is logged where the error is handled and never echoed to an api client.
+   */
+  readonly remoteMessage: string | undefined;
 
-  constructor(message: string, details: SalesforceErrorDetails, options?: { cause?: unknown }) {
-    super(`SALESFORCE_${details.kind.toUpperCase()}`, message, { ...details }, options);
+  constructor(
+    message: string,
+    details: SalesforceErrorDetails,
+    options?: { cause?: unknown; remoteMessage?: string },
+  ) {
+    super(
+      `SALESFORCE_${details.kind.toUpperCase()}`,
+      message,
+      { ...details },
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.remoteMessage = options?.remoteMessage;
     this.kind = details.kind;
     this.errorCode = details.errorCode;
     this.status = details.status;

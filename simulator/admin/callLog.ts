@@ -1,4 +1,6 @@
 /** Every request the simulator answered, so tests can count API calls exactly. */
+import { createHash } from 'node:crypto';
+
 export type CallArea = 'oauth' | 'rest' | 'bulk' | 'identity' | 'other';
 
 export interface CallLogEntry {
@@ -16,6 +18,44 @@ export interface CallLogEntry {
   aborted: boolean;
   /** Composite writes: the ids of the records this call changed. */
   written?: string[];
+  /** Which credentials the request carried, as fingerprints: tests tell whose token a call used. */
+  credentials?: CallCredentials;
+}
+
+/**
+ * `tokenFingerprint` of the bearer token, and on OAuth calls the client id and fingerprints of the
+ * refresh token and client secret sent: never the values themselves.
+ */
+export interface CallCredentials {
+  bearer?: string;
+  clientId?: string;
+  refreshToken?: string;
+  clientSecret?: string;
+}
+
+/** Short SHA-256 of a token: enough to tell tokens apart, useless to call Salesforce with. */
+export function tokenFingerprint(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 16);
+}
+
+/** What a request carried, from its Authorization header and (OAuth) its form body. */
+export function credentialsOf(
+  authorization: string | undefined,
+  formBody: string,
+): CallCredentials | undefined {
+  const found: CallCredentials = {};
+  const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  if (bearer) found.bearer = tokenFingerprint(bearer);
+  if (formBody.includes('client_id=') || formBody.includes('refresh_token=')) {
+    const form = new URLSearchParams(formBody);
+    const clientId = form.get('client_id');
+    const refreshToken = form.get('refresh_token');
+    const clientSecret = form.get('client_secret');
+    if (clientId) found.clientId = clientId;
+    if (refreshToken) found.refreshToken = tokenFingerprint(refreshToken);
+    if (clientSecret) found.clientSecret = tokenFingerprint(clientSecret);
+  }
+  return Object.keys(found).length > 0 ? found : undefined;
 }
 
 export interface CallLogFilter {

@@ -33,6 +33,8 @@ describe('aliases', () => {
 
   it.each([
     ['plain http to a remote host', { instanceUrl: 'http://example.com' }, 'body.instanceUrl'],
+    ['a host off Salesforce', { instanceUrl: 'https://example.com' }, 'body.instanceUrl'],
+    ['a path after the host', { instanceUrl: 'https://acme.my.salesforce.com/x' }, 'body.instanceUrl'],
     ['not a URL', { instanceUrl: 'not a url' }, 'body.instanceUrl'],
     ['a URL with credentials', { instanceUrl: 'https://u:p@example.com' }, 'body.instanceUrl'],
     ['an unknown grant type', { grantType: 'password' }, 'body.grantType'],
@@ -47,13 +49,13 @@ describe('aliases', () => {
     expect(fieldsOf(res.json)).toContain(field);
   });
 
-  it('when plain http to loopback is used, then it is accepted only while allowInsecureLoopback is on', async () => {
+  it('when plain http to loopback is used, then it is accepted only while SF_INSECURE_HTTP_HOSTS names the host', async () => {
     const ok = await api.call('post', '/api/v1/aliases', {
       body: aliasInput('Loopback', { instanceUrl: 'http://127.0.0.1:9/org/x' }),
     });
     expect(ok.status).toBe(201);
     const strict = await import('./apiHarness.js').then((m) =>
-      m.startApi({}, { SF_ALLOW_INSECURE_LOOPBACK: 'false' }),
+      m.startApi({}, { SF_INSECURE_HTTP_HOSTS: 'simulator:8090' }),
     );
     try {
       const refused = await strict.call('post', '/api/v1/aliases', {
@@ -85,7 +87,7 @@ describe('aliases', () => {
     expect((children.json as { total: number }).total).toBe(1);
   });
 
-  it('when the connection of an alias changes, then its tokens are dropped and configChangedAt moves', async () => {
+  it('when the connection of an alias changes, then its secret and tokens are dropped and configChangedAt moves', async () => {
     const created = await api.call('post', '/api/v1/aliases', { body: aliasInput('Changing') });
     const a = created.json as { id: string; configChangedAt: string };
     await api.models.ConnectionAlias.updateOne(
@@ -108,7 +110,17 @@ describe('aliases', () => {
     expect(changed.json).toMatchObject({
       authStatus: 'not_authorized',
       authorizedOrg: null,
+      clientSecretSet: false,
+    });
+    const stored = await api.models.ConnectionAlias.findById(a.id).lean();
+    expect(stored?.clientSecret ?? null).toBeNull();
+    // Re-entered with the change, the new secret is kept.
+    const reentered = await api.call('patch', `/api/v1/aliases/${a.id}`, {
+      body: { instanceUrl: 'https://other.my.salesforce.com', clientSecret: 'a-new-secret-for-other' },
+    });
+    expect(reentered.json).toMatchObject({
       clientSecretSet: true,
+      instanceUrl: 'https://other.my.salesforce.com',
     });
   });
 

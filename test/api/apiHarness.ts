@@ -60,6 +60,8 @@ export async function startApi(
     ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
     API_TOKENS: ROLES.map((r) => `${r}-user:${r}:${sha256Hex(ROLE_TOKENS[r])}`).join(','),
     API_BODY_LIMIT: '64kb',
+    // The simulator answers on loopback over plain http.
+    SF_INSECURE_HTTP_HOSTS: '127.0.0.1',
     ...env,
   });
   const logs: string[] = [];

@@ -126,11 +126,16 @@ describe('OAuth', () => {
     expect(res.status).toBe(400);
   });
 
-  it("when the callback carries markup in Salesforce's error, then the page escapes it", async () => {
+  it("when the callback carries markup or a description in Salesforce's error, then the page repeats neither", async () => {
     const res = await get(`${api.url}/oauth/callback?error=%3Cscript%3Ealert(1)%3C%2Fscript%3E`);
     expect(res.status).toBe(400);
     expect(res.bodyText).not.toContain('<script>');
-    expect(res.bodyText).toContain('&lt;script&gt;');
+    expect(res.bodyText).not.toContain('alert(1)');
+    const described = await get(
+      `${api.url}/oauth/callback?error=access_denied&error_description=Call%20555-0100`,
+    );
+    expect(described.bodyText).toContain('access_denied');
+    expect(described.bodyText).not.toContain('555-0100');
   });
 
   it('when a client credentials alias asks for a token, then it is authorized without a browser; a wrong secret is 422', async () => {
@@ -180,6 +185,7 @@ describe('OAuth', () => {
       REDIS_PREFIX: api.config.redis.prefix,
       ENCRYPTION_KEYS: `k2:${Buffer.alloc(32, 9).toString('base64')},k1:${Buffer.alloc(32, 7).toString('base64')}`,
       API_TOKENS: `admin:admin:${sha256Hex(ROLE_TOKENS.admin)}`,
+      SF_INSECURE_HTTP_HOSTS: '127.0.0.1',
     });
     const server = createApp({
       redis: api.redis.redis,

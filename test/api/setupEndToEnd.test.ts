@@ -49,7 +49,7 @@ beforeAll(async () => {
       REDIS_PREFIX: api.redis.prefix,
       MONGO_URL: api.db.url,
       ENCRYPTION_KEYS: KEYS,
-      SF_ALLOW_INSECURE_LOOPBACK: 'true',
+      SF_INSECURE_HTTP_HOSTS: '127.0.0.1',
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

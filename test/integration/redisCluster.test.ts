@@ -43,7 +43,7 @@ beforeAll(async () => {
     REDIS_PREFIX: testId('cluster'),
     MONGO_URL: db.url,
     ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-    SF_ALLOW_INSECURE_LOOPBACK: 'true',
+    SF_INSECURE_HTTP_HOSTS: '127.0.0.1',
     // Bulk API 2.0 for this org too, so its polling and streaming also run through the cluster.
     SF_BULK_THRESHOLD_USERS: '1000',
     SF_BULK_POLL_FIRST_MS: '10',

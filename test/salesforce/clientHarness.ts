@@ -1,6 +1,8 @@
 /** A real simulator, real Redis and the real client factory, wired the way a worker wires them. */
+import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import type { Config } from '../../shared/config.js';
+import type { EndpointPolicy } from '../../shared/salesforce/instanceUrl.js';
 import { exchangeAuthorizationCode, authorizeUrl } from '../../shared/salesforce/oauth.js';
 import type {
   OrgCredentials,
@@ -15,6 +17,12 @@ import {
 import type { SimulatorOrgInfo } from '../../simulator/server.js';
 import type { TestRedis } from '../helpers/services.js';
 
+/** The simulator listens on loopback over plain http; nothing else is reachable. */
+export const LOOPBACK_ENDPOINTS: EndpointPolicy = {
+  allowedHostSuffixes: [],
+  insecureHttpHosts: ['127.0.0.1'],
+};
+
 export const SF_CONFIG: Config['salesforce'] = {
   apiVersion: '62.0',
   timeoutMs: 5_000,
@@ -26,7 +34,7 @@ export const SF_CONFIG: Config['salesforce'] = {
   // The in-process simulator runs Bulk jobs at a hundredth of real time.
   bulkPollFirstMs: 10,
   bulkPollMaxMs: 150,
-  allowInsecureLoopback: true,
+  endpoints: LOOPBACK_ENDPOINTS,
 };
 
 export const silentLog = pino({ level: 'silent' });
@@ -63,8 +71,11 @@ export class RecordingTokenStore implements TokenStore {
   }
 }
 
-export function clientCredentials(org: SimulatorOrgInfo): OrgCredentials {
+/** Each call is an alias of its own unless `aliasId` names one. */
+export function clientCredentials(org: SimulatorOrgInfo, aliasId: string = randomUUID()): OrgCredentials {
   return {
+    aliasId,
+    orgId: null,
     instanceUrl: org.instanceUrl,
     grantType: 'client_credentials',
     clientId: org.clientId,
@@ -74,14 +85,18 @@ export function clientCredentials(org: SimulatorOrgInfo): OrgCredentials {
 }
 
 /** Runs the web server flow against the simulator (auto-approved as the org admin). */
-export async function authorizedCredentials(simUrl: string, org: SimulatorOrgInfo): Promise<OrgCredentials> {
+export async function authorizedCredentials(
+  simUrl: string,
+  org: SimulatorOrgInfo,
+  aliasId: string = randomUUID(),
+): Promise<OrgCredentials> {
   const redirectUri = 'http://127.0.0.1:9/oauth/callback';
   const url = authorizeUrl({
     instanceUrl: simUrl,
     clientId: org.clientId,
     redirectUri,
     state: 'harness',
-    allowInsecureLoopback: true,
+    endpoints: LOOPBACK_ENDPOINTS,
   });
   const response = await fetch(url, { redirect: 'manual' });
   const code = new URL(response.headers.get('location') ?? '').searchParams.get('code') ?? '';
@@ -91,9 +106,11 @@ export async function authorizedCredentials(simUrl: string, org: SimulatorOrgInf
     clientSecret: org.clientSecret,
     redirectUri,
     code,
-    allowInsecureLoopback: true,
+    endpoints: LOOPBACK_ENDPOINTS,
   });
   return {
+    aliasId,
+    orgId: tokens.orgId,
     instanceUrl: org.instanceUrl,
     grantType: 'authorization_code',
     clientId: org.clientId,

@@ -9,6 +9,7 @@ import {
   revokeToken,
 } from '../../shared/salesforce/oauth.js';
 import { SalesforceError } from '../../shared/salesforce/salesforceError.js';
+import { LOOPBACK_ENDPOINTS } from './clientHarness.js';
 
 const REDIRECT = 'http://127.0.0.1:9/oauth/callback';
 
@@ -25,7 +26,7 @@ async function caught(promise: Promise<unknown>): Promise<SalesforceError> {
 describe('OAuth functions', () => {
   let sim: RunningSimulator;
   let org: SimulatorOrgInfo;
-  const loop = { allowInsecureLoopback: true, timeoutMs: 5_000 };
+  const loop = { endpoints: LOOPBACK_ENDPOINTS, timeoutMs: 5_000 };
 
   beforeAll(async () => {
     sim = await startSimulator({ orgs: [{ users: 10, seed: 3 }], quiet: true });
@@ -103,7 +104,7 @@ describe('OAuth functions', () => {
     expect(tokens).toMatchObject({ orgId: org.orgId, refreshToken: null });
   });
 
-  it('when the secret is wrong, then the error is permanent and carries Salesforce’s error', async () => {
+  it('when the secret is wrong, then the error is permanent, names the code, and keeps Salesforce’s words out of its message', async () => {
     const error = await caught(
       clientCredentialsGrant({
         instanceUrl: org.instanceUrl,
@@ -113,7 +114,8 @@ describe('OAuth functions', () => {
       }),
     );
     expect(error).toMatchObject({ kind: 'permanent', errorCode: 'invalid_client', status: 400 });
-    expect(error.message).toContain('invalid client credentials');
+    expect(error.message).not.toContain('invalid client credentials');
+    expect(error.remoteMessage).toBe('invalid client credentials');
   });
 
   it('when the token endpoint answers 503, then the error is retryable', async () => {
@@ -135,18 +137,21 @@ describe('OAuth functions', () => {
     expect(error).toMatchObject({ kind: 'retryable', status: 503 });
   });
 
-  it('when the instance URL is plain http, then nothing is sent unless it is loopback and allowed', async () => {
+  it('when the instance URL is plain http or off Salesforce, then nothing is sent unless its host is listed', async () => {
     const before = sim.callLog.entries().length;
-    for (const [instanceUrl, allow] of [
-      ['http://example.com', true],
-      [sim.url, false],
+    const salesforceOnly = { allowedHostSuffixes: ['salesforce.com'], insecureHttpHosts: [] };
+    for (const [instanceUrl, endpoints] of [
+      ['http://example.com', LOOPBACK_ENDPOINTS],
+      ['http://acme.my.salesforce.com', salesforceOnly],
+      [sim.url, salesforceOnly],
+      [sim.url.replace('127.0.0.1', 'localhost'), LOOPBACK_ENDPOINTS],
     ] as const) {
       const error = await caught(
         clientCredentialsGrant({
           instanceUrl,
           clientId: org.clientId,
           clientSecret: org.clientSecret,
-          allowInsecureLoopback: allow,
+          endpoints,
         }),
       );
       expect(error).toMatchObject({ kind: 'permanent', errorCode: 'INSECURE_INSTANCE_URL' });

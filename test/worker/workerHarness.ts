@@ -46,7 +46,7 @@ export async function openWorkerHarness(
     REDIS_PREFIX: redis.prefix,
     MONGO_URL: db.url,
     ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-    SF_ALLOW_INSECURE_LOOPBACK: 'true',
+    SF_INSECURE_HTTP_HOSTS: '127.0.0.1',
     // The in-process simulator runs Bulk jobs at a hundredth of real time.
     SF_BULK_POLL_FIRST_MS: '10',
     SF_BULK_POLL_MAX_MS: '150',

@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   'stop',
   'resume',
   'undo_requested',
+  'org_change_confirmed',
   // what the pipeline decided about a candidate
   'cancel',
   'reset_to_pending',

@@ -34,6 +34,12 @@ export const connectionAliasSchema = new Schema(
     clientId: { type: String, required: true },
     clientSecret: { type: encryptedValueSchema, default: null },
     redirectUrl: { type: String, default: null },
+    /**
+     * The org the alias was last authorized to, as its identity URL confirmed. Kept when the
+     * connection changes and the tokens are discarded, so an authorization to another org is
+     * noticed (refused unless an admin confirms it).
+     */
+    orgId: { type: String, default: null },
     tokens: {
       type: new Schema(
         {
