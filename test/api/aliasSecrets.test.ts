@@ -134,6 +134,34 @@ describe('an alias’s secret and its org', () => {
     expect(api.logs.some((line) => line.includes('help@evil.example'))).toBe(true);
   });
 
+  it('when the token endpoint redirects or answers too much, then nothing follows the redirect and the answer is refused', async () => {
+    const target = new AttackerHost();
+    await target.start();
+    try {
+      const aliasId = await clientCredentialsAlias('Redirected', orgA, attacker.url);
+      attacker.answer = (_req, res) => {
+        // 307 asks a client to send the same POST, client_secret included, to the new place.
+        res.writeHead(307, { location: `${target.url}/services/oauth2/token` });
+        res.end();
+      };
+      const redirected = await api.call('post', `/api/v1/aliases/${aliasId}/oauth/token`);
+      expect(redirected.status).toBe(422);
+      expect(target.received).toEqual([]);
+
+      attacker.answer = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({ access_token: 'x'.repeat(2 * 1024 * 1024), instance_url: attacker.url, id: 'x' }),
+        );
+      };
+      const oversized = await api.call('post', `/api/v1/aliases/${aliasId}/oauth/token`);
+      expect(oversized.status).toBe(503);
+      expect((await api.models.ConnectionAlias.findById(aliasId).lean())?.tokens ?? null).toBeNull();
+    } finally {
+      await target.stop();
+    }
+  });
+
   it('when a host outside the allow-list is named, then the alias is refused before anything is sent', async () => {
     const aliasId = await clientCredentialsAlias('Allow-listed', orgA);
     const before = attacker.received.length;
