@@ -103,6 +103,9 @@ export function aliasTokenStore(models: Models, box: SecretBox, aliasId: string)
         {
           $set: {
             tokens: sealTokens(box, aliasId, tokens),
+            // The client refused any other org than the alias's before saving: this binds a
+            // first Client Credentials grant made by a worker.
+            orgId: tokens.orgId,
             authStatus: 'authorized',
             authError: null,
           },
