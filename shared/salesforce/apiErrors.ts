@@ -1,6 +1,7 @@
 /** Turns a failed REST / Bulk call into a {@link SalesforceError} of the right kind. */
 import axios from 'axios';
 import { z } from 'zod';
+import { isTooLarge } from './httpLimits.js';
 import { SalesforceError, type SalesforceErrorKind } from './salesforceError.js';
 
 export interface CallSite {
@@ -39,6 +40,14 @@ export function kindOf(status: number, errorCode: string): SalesforceErrorKind {
 export function apiError(error: unknown, site: CallSite): SalesforceError {
   if (error instanceof SalesforceError) return error;
   const base = { orgId: site.orgId, method: site.method, path: site.path };
+  if (isTooLarge(error)) {
+    return new SalesforceError(`Salesforce ${site.method} ${site.path} answered more than seatwise accepts`, {
+      ...base,
+      kind: 'permanent',
+      errorCode: 'RESPONSE_TOO_LARGE',
+      status: null,
+    });
+  }
   if (!axios.isAxiosError(error) || !error.response) {
     const code = axios.isAxiosError(error) ? (error.code ?? 'NETWORK_ERROR') : errorCodeOf(error);
     const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED';

@@ -23,6 +23,11 @@ export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
  */
 export const NO_AXIOS_LIMIT = -1;
 
+/** axios refused a body over `maxContentLength`: asking again would only bring the same body. */
+export function isTooLarge(error: unknown): boolean {
+  return error instanceof Error && /maxContentLength size of \d+ exceeded/.test(error.message);
+}
+
 /** axios options every Salesforce call shares. */
 export function boundedRequest(maxContentLength: number) {
   return { maxContentLength, maxBodyLength: MAX_REQUEST_BYTES, maxRedirects: 0 } as const;

@@ -7,7 +7,7 @@
  */
 import axios from 'axios';
 import { z } from 'zod';
-import { MAX_OAUTH_RESPONSE_BYTES, boundedRequest } from './httpLimits.js';
+import { MAX_OAUTH_RESPONSE_BYTES, boundedRequest, isTooLarge } from './httpLimits.js';
 import { endpointProblem, type EndpointPolicy } from './instanceUrl.js';
 import { SalesforceError } from './salesforceError.js';
 
@@ -71,6 +71,8 @@ export async function verifiedIdentity(
     });
     data = response.data;
   } catch (error) {
+    if (isTooLarge(error))
+      throw identityError('RESPONSE_TOO_LARGE', 'Salesforce identity answer is too large');
     const status = axios.isAxiosError(error) ? (error.response?.status ?? null) : null;
     if (status === null || status >= 500 || status === 429) {
       throw new SalesforceError('Salesforce identity URL could not be read; try again', {

@@ -10,7 +10,7 @@
  */
 import axios, { type AxiosResponse } from 'axios';
 import { z } from 'zod';
-import { MAX_OAUTH_RESPONSE_BYTES, boundedRequest } from './httpLimits.js';
+import { MAX_OAUTH_RESPONSE_BYTES, boundedRequest, isTooLarge } from './httpLimits.js';
 import { verifiedIdentity } from './identity.js';
 import { checkedInstanceUrl, endpointProblem, sameOrgHost, type EndpointPolicy } from './instanceUrl.js';
 import type { OrgTokens } from './salesforceClient.js';
@@ -159,6 +159,14 @@ async function post(
 /** Maps a failed OAuth call; `invalid_grant` means the alias's grant is gone for good. */
 export function oauthError(error: unknown, path: string): SalesforceError {
   const base = { orgId: null, method: 'POST', path };
+  if (isTooLarge(error)) {
+    return new SalesforceError('Salesforce OAuth answered more than an OAuth answer can be', {
+      ...base,
+      kind: 'permanent',
+      errorCode: 'RESPONSE_TOO_LARGE',
+      status: null,
+    });
+  }
   if (!axios.isAxiosError(error) || !error.response) {
     const code = axios.isAxiosError(error) ? (error.code ?? 'NETWORK_ERROR') : 'NETWORK_ERROR';
     return new SalesforceError(

@@ -155,7 +155,8 @@ describe('an alias’s secret and its org', () => {
         );
       };
       const oversized = await api.call('post', `/api/v1/aliases/${aliasId}/oauth/token`);
-      expect(oversized.status).toBe(503);
+      expect(oversized.status).toBe(422);
+      expect(oversized.json).toMatchObject({ code: 'OAUTH_REFUSED', salesforceError: 'RESPONSE_TOO_LARGE' });
       expect((await api.models.ConnectionAlias.findById(aliasId).lean())?.tokens ?? null).toBeNull();
     } finally {
       await target.stop();
