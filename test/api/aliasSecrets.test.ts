@@ -242,4 +242,44 @@ describe('an alias’s secret and its org', () => {
       }),
     ]);
   });
+
+  it('when a browser authorization names another org, then the callback refuses it unless an admin confirmed when starting', async () => {
+    const created = await api.call('post', '/api/v1/aliases', {
+      body: {
+        name: 'Browser moving',
+        instanceUrl: orgA.instanceUrl,
+        grantType: 'authorization_code',
+        clientId: orgA.clientId,
+        clientSecret: orgA.clientSecret,
+        redirectUrl: `${api.url}/oauth/callback`,
+      },
+    });
+    const aliasId = (created.json as { id: string }).id;
+    const authorize = async (query: string, token: 'admin' | 'integrator') => {
+      const start = await api.call('post', `/api/v1/aliases/${aliasId}/oauth/start${query}`, { token });
+      expect(start.status).toBe(200);
+      const consent = await fetch((start.json as { authorizeUrl: string }).authorizeUrl, {
+        redirect: 'manual',
+      });
+      return fetch(consent.headers.get('location')!, { redirect: 'manual' });
+    };
+    expect((await authorize('', 'integrator')).status).toBe(200);
+    await api.call('patch', `/api/v1/aliases/${aliasId}`, {
+      body: { instanceUrl: orgB.instanceUrl, clientId: orgB.clientId, clientSecret: orgB.clientSecret },
+    });
+
+    const unconfirmed = await authorize('', 'integrator');
+    expect(unconfirmed.status).toBe(409);
+    expect(await unconfirmed.text()).toContain(orgA.orgId);
+    expect((await api.models.ConnectionAlias.findById(aliasId).lean())?.tokens ?? null).toBeNull();
+    const notAdmin = await api.call('post', `/api/v1/aliases/${aliasId}/oauth/start?confirmOrgChange=true`, {
+      token: 'integrator',
+    });
+    expect(notAdmin.status).toBe(403);
+
+    const confirmed = await authorize('?confirmOrgChange=true', 'admin');
+    expect(confirmed.status).toBe(200);
+    const alias = await api.call('get', `/api/v1/aliases/${aliasId}`, { token: 'viewer' });
+    expect(alias.json).toMatchObject({ orgId: orgB.orgId, authorizedOrg: { orgId: orgB.orgId } });
+  });
 });
