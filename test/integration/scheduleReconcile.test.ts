@@ -46,7 +46,10 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function profile(status: 'draft' | 'published' | 'paused', schedule?: { cron: string; timezone: string }): Promise<string> {
+async function profile(
+  status: 'draft' | 'published' | 'paused',
+  schedule?: { cron: string; timezone: string },
+): Promise<string> {
   const name = testId('p');
   const doc = await models.IntegrationProfile.create({
     displayName: name,
