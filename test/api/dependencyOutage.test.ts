@@ -29,12 +29,15 @@ let mongo: Connection;
 let models: Models;
 let server: Server;
 let url = '';
+/** The same api with a short request time limit. */
+let strictServer: Server;
+let strictUrl = '';
 
 beforeAll(async () => {
   privateRedis = await startPrivateRedis();
   const ferret = new URL(mongoBaseUrl());
   proxy = await startTcpProxy({ host: ferret.hostname, port: Number(ferret.port) });
-  const config = loadConfig({
+  const env = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     REDIS_URL: privateRedis.url,
@@ -42,7 +45,8 @@ beforeAll(async () => {
     ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 9).toString('base64')}`,
     API_TOKENS: `ops:admin:${sha256Hex(TOKEN)}`,
     API_DEPENDENCY_TIMEOUT_MS: '1000',
-  });
+  };
+  const config = loadConfig(env);
   const log = createLogger(config, 'api');
   redis = createFailFastRedis(privateRedis.url, config.api.dependencyTimeoutMs);
   watchRedisConnection(redis, log);
@@ -59,9 +63,15 @@ beforeAll(async () => {
   server = createApp({ redis, mongo, config, log }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const strict = loadConfig({ ...env, API_REQUEST_TIMEOUT_MS: '600' });
+  strictServer = createApp({ redis, mongo, config: strict, log }).listen(0, '127.0.0.1');
+  await once(strictServer, 'listening');
+  strictUrl = `http://127.0.0.1:${(strictServer.address() as AddressInfo).port}`;
 }, 60_000);
 
 afterAll(async () => {
+  strictServer?.closeAllConnections();
+  await new Promise<void>((resolve) => (strictServer ? strictServer.close(() => resolve()) : resolve()));
   server?.closeAllConnections();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await closeQueueHandles(redis);
@@ -76,9 +86,10 @@ afterAll(async () => {
 async function call(
   method: string,
   path: string,
+  base = url,
 ): Promise<{ status: number; ms: number; json: Record<string, unknown>; type: string }> {
   const started = performance.now();
-  const res = await fetch(`${url}${path}`, {
+  const res = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${TOKEN}` },
     signal: AbortSignal.timeout(10_000),
@@ -155,4 +166,24 @@ describe('when MongoDB is down', () => {
     );
     expect(ms).toBeLessThan(20_000);
   }, 60_000);
+});
+
+describe('when a dependency stops answering without closing the connection', () => {
+  it('when MongoDB holds a request past the api’s time limit, then 503 REQUEST_TIMEOUT comes back at the limit, and the api answers again once MongoDB does', async () => {
+    expect((await call('GET', '/api/v1/profiles', strictUrl)).status).toBe(200);
+    proxy.stall();
+    try {
+      const held = await call('GET', '/api/v1/profiles', strictUrl);
+      expect(held.status).toBe(503);
+      expect(held.json).toMatchObject({ code: 'REQUEST_TIMEOUT', timeoutMs: 600 });
+      expect(held.ms).toBeGreaterThanOrEqual(550);
+      expect(held.ms).toBeLessThan(2_000);
+    } finally {
+      proxy.resume();
+    }
+    await until(
+      'the api to answer again',
+      async () => (await call('GET', '/api/v1/profiles', strictUrl)).status === 200,
+    );
+  }, 30_000);
 });

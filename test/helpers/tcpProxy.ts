@@ -11,12 +11,23 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** Listens again on the same port. */
   restore(): Promise<void>;
+  /** Holds every byte in both directions, connections open: a server that stopped answering. */
+  stall(): void;
+  /** Delivers what was held, in order, and forwards again. */
+  resume(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const port = await freePort();
   const sockets = new Set<Socket>();
+  let stalled = false;
+  let held: (() => void)[] = [];
+  const forward = (from: Socket, to: Socket) =>
+    from.on('data', (chunk: Buffer) => {
+      if (stalled) held.push(() => to.write(chunk));
+      else to.write(chunk);
+    });
   let server: Server | null = null;
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -30,8 +41,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
             upstream.destroy();
           });
         }
-        client.pipe(upstream);
-        upstream.pipe(client);
+        forward(client, upstream);
+        forward(upstream, client);
       });
       s.once('error', reject);
       s.listen(port, '127.0.0.1', () => resolve());
@@ -44,5 +55,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   };
   await listen();
-  return { port, cut, restore: listen, close: cut };
+  const stall = () => {
+    stalled = true;
+  };
+  const resume = () => {
+    stalled = false;
+    const pending = held;
+    held = [];
+    for (const deliver of pending) deliver();
+  };
+  return { port, cut, restore: listen, stall, resume, close: cut };
 }
