@@ -136,7 +136,12 @@ export function createApp(deps: AppDeps): SeatwiseApp {
       type: ['application/json', 'application/*+json'],
     }),
   );
-  for (const route of routes) app[route.method](route.path, handlerFor(route, deps.config.api.tokens));
+  for (const route of routes) {
+    app[route.method](
+      route.path,
+      handlerFor(route, deps.config.api.tokens, deps.config.api.requestTimeoutMs),
+    );
+  }
   app.use('/api', () => {
     throw new ApiProblem(404, 'NOT_FOUND', 'no such route');
   });

@@ -3,7 +3,13 @@ import { connectMongo } from '../shared/db/connection.js';
 import { bindModels, ensureIndexes } from '../shared/db/models.js';
 import { createLogger } from '../shared/logger.js';
 import { exitOnStartupFailure, loadConfigOrExit } from '../shared/processStartup.js';
-import { connectRedisOrFail, describeRedis } from '../shared/redis.js';
+import {
+  connectRedisOrFail,
+  describeRedis,
+  failFastOptions,
+  untilReady,
+  watchRedisConnection,
+} from '../shared/redis.js';
 import { adminPagesRouter } from '../dashboard/adminPages/adminPages.js';
 import { createBullBoardMount } from '../dashboard/bullBoard.js';
 import { profileNamesFrom } from '../dashboard/profileNames.js';
@@ -13,8 +19,17 @@ const config = loadConfigOrExit('api');
 const log = createLogger(config, 'api');
 
 async function main(): Promise<void> {
-  const redis = await connectRedisOrFail(config.redis);
-  const mongo = await connectMongo(config.mongo.url);
+  // Both fail fast while unreachable: requests answer 503 within API_DEPENDENCY_TIMEOUT_MS.
+  const redis = await connectRedisOrFail(
+    config.redis,
+    5_000,
+    failFastOptions(config.api.dependencyTimeoutMs),
+  );
+  watchRedisConnection(redis, log);
+  await untilReady(redis);
+  const mongo = await connectMongo(config.mongo.url, 5_000, {
+    selectionTimeoutMs: config.api.dependencyTimeoutMs,
+  });
   const models = bindModels(mongo);
   await ensureIndexes(models);
   const board = createBullBoardMount({

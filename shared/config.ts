@@ -49,6 +49,14 @@ export interface Config {
     oauthStateTtlSeconds: number;
     /** Lifetime of an admin-pages / Bull Board login (api/http/browserSession.ts). */
     sessionTtlSeconds: number;
+    /** A request still unanswered after this gets 503 REQUEST_TIMEOUT (its work is not undone). */
+    requestTimeoutMs: number;
+    /** Redis command timeout and MongoDB server selection for the api: an outage answers 503 this fast. */
+    dependencyTimeoutMs: number;
+  };
+  schedules: {
+    /** How often each worker re-registers the schedulers of published profiles (after a Redis data loss). */
+    reconcileIntervalMs: number;
   };
   crypto: { keys: readonly EncryptionKey[]; activeKeyId: string };
   salesforce: {
@@ -225,6 +233,9 @@ const envSchema = z.object({
   API_TOKENS: apiTokens.default([]),
   OAUTH_STATE_TTL_SECONDS: intIn(30, 3600).default(600),
   ADMIN_SESSION_TTL_SECONDS: intIn(60, 7 * 24 * 3600).default(8 * 3600),
+  API_REQUEST_TIMEOUT_MS: intIn(500, 600_000).default(15_000),
+  API_DEPENDENCY_TIMEOUT_MS: intIn(100, 30_000).default(1_500),
+  SCHEDULE_RECONCILE_INTERVAL_MS: intIn(1_000, 86_400_000).default(300_000),
   ENCRYPTION_KEYS: encryptionKeys,
   SF_API_VERSION: z
     .string()
@@ -291,7 +302,10 @@ export function loadConfig(source: EnvSource = process.env): Config {
       tokens: e.API_TOKENS,
       oauthStateTtlSeconds: e.OAUTH_STATE_TTL_SECONDS,
       sessionTtlSeconds: e.ADMIN_SESSION_TTL_SECONDS,
+      requestTimeoutMs: e.API_REQUEST_TIMEOUT_MS,
+      dependencyTimeoutMs: e.API_DEPENDENCY_TIMEOUT_MS,
     },
+    schedules: { reconcileIntervalMs: e.SCHEDULE_RECONCILE_INTERVAL_MS },
     crypto: { keys: e.ENCRYPTION_KEYS, activeKeyId: active.id },
     salesforce: {
       apiVersion: e.SF_API_VERSION,

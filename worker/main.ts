@@ -2,6 +2,7 @@ import { connectMongo } from '../shared/db/connection.js';
 import { bindModels, ensureIndexes } from '../shared/db/models.js';
 import { createLogger } from '../shared/logger.js';
 import { exitOnStartupFailure, loadConfigOrExit } from '../shared/processStartup.js';
+import { startScheduleReconciler } from '../shared/pipeline/scheduleReconciler.js';
 import { JOB_NAMES } from '../shared/queues.js';
 import { connectRedisOrFail, describeRedis } from '../shared/redis.js';
 import { createWorkerRuntime } from './workerRuntime.js';
@@ -16,6 +17,12 @@ async function main(): Promise<void> {
   await ensureIndexes(models);
   const runtime = createWorkerRuntime({ config, log, redis, models });
   await runtime.ready();
+  // Every worker reconciles (idempotent): schedules come back after a Redis data loss.
+  const reconciler = startScheduleReconciler(
+    { redis, prefix: config.redis.prefix, models },
+    config.schedules.reconcileIntervalMs,
+    log,
+  );
   const metricsPort = await runtime.metrics.serve(config.worker.metricsPort);
   log.info({ queues: JOB_NAMES, redis: describeRedis(config.redis), metricsPort }, 'worker ready');
 
@@ -30,6 +37,7 @@ async function main(): Promise<void> {
     }, config.worker.shutdownTimeoutMs);
     force.unref();
     // close() waits for active jobs; jobs it cannot finish return to the queue as stalled.
+    await reconciler.stop();
     await runtime.close();
     await Promise.allSettled([mongo.close(), redis.quit()]);
     log.info('worker stopped');

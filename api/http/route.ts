@@ -9,6 +9,7 @@ import type { Actor } from './auth.js';
 import { authenticate, authorize } from './auth.js';
 import { sessionActorOf } from './browserSession.js';
 import type { ApiTokenEntry } from '../../shared/config.js';
+import { armRequestTimeout, hasTimedOut } from './failFast.js';
 import { ApiProblem, fieldsOf, validationProblem } from './problem.js';
 
 const NO_BODY = z.object({}).strict();
@@ -48,6 +49,8 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
   status?: number;
   /** Media types of a streamed success answer (e.g. `text/csv`), besides or instead of JSON. */
   streams?: readonly string[];
+  /** Time limit of this route when longer than the api's default (waits on a busy lock). */
+  timeoutMs?: number;
   handle(ctx: RouteContext<P, Q, B>): Promise<RouteResult>;
 }
 
@@ -65,34 +68,54 @@ function parseOr<T>(schema: z.ZodType<T> | undefined, value: unknown, location: 
   return parsed.data;
 }
 
-export function handlerFor(route: RouteDef, tokens: readonly ApiTokenEntry[]): RequestHandler {
+export function handlerFor(
+  route: RouteDef,
+  tokens: readonly ApiTokenEntry[],
+  defaultTimeoutMs: number,
+): RequestHandler {
   return async (req: Request, res: Response) => {
-    // A bearer header wins; without one, the admin pages' session cookie (origin-checked upstream).
-    const actor = sessionActorOf(req) ?? authenticate(req.header('authorization'), tokens);
-    authorize(actor, route.roles);
-    const params = parseOr(route.params, req.params, 'params');
-    const query = parseOr(route.query, { ...(req.query as object) }, 'query');
-    let body: unknown = undefined;
-    // Actions without a body (validate, publish, …) still refuse fields they would silently ignore.
-    const bodySchema = route.body ?? (route.method === 'post' ? NO_BODY : undefined);
-    if (bodySchema) {
-      const hasBody = Number(req.header('content-length') ?? 0) > 0 || req.header('transfer-encoding');
-      if (hasBody && !req.is('application/json')) {
-        throw new ApiProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json', {
-          errors: [{ field: 'body', message: 'must be application/json' }],
-        });
-      }
-      body = parseOr(bodySchema, req.body ?? {}, 'body');
+    const disarm = armRequestTimeout(res, Math.max(route.timeoutMs ?? 0, defaultTimeoutMs), req.path);
+    try {
+      await answer(route, tokens, req, res);
+    } finally {
+      disarm();
     }
-    const result = await route.handle({ params, query, body, actor });
-    const status = result.status ?? route.status ?? 200;
-    if (result.stream) {
-      res.status(status);
-      // A failure after the first byte reaches the problem middleware too, which cuts the connection.
-      await result.stream(res);
-      return;
-    }
-    if (result.body === undefined) res.status(status).end();
-    else res.status(status).json(result.body);
   };
+}
+
+async function answer(
+  route: RouteDef,
+  tokens: readonly ApiTokenEntry[],
+  req: Request,
+  res: Response,
+): Promise<void> {
+  // A bearer header wins; without one, the admin pages' session cookie (origin-checked upstream).
+  const actor = sessionActorOf(req) ?? authenticate(req.header('authorization'), tokens);
+  authorize(actor, route.roles);
+  const params = parseOr(route.params, req.params, 'params');
+  const query = parseOr(route.query, { ...(req.query as object) }, 'query');
+  let body: unknown = undefined;
+  // Actions without a body (validate, publish, …) still refuse fields they would silently ignore.
+  const bodySchema = route.body ?? (route.method === 'post' ? NO_BODY : undefined);
+  if (bodySchema) {
+    const hasBody = Number(req.header('content-length') ?? 0) > 0 || req.header('transfer-encoding');
+    if (hasBody && !req.is('application/json')) {
+      throw new ApiProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json', {
+        errors: [{ field: 'body', message: 'must be application/json' }],
+      });
+    }
+    body = parseOr(bodySchema, req.body ?? {}, 'body');
+  }
+  const result = await route.handle({ params, query, body, actor });
+  // The time limit answered already (503 REQUEST_TIMEOUT): this answer has nobody to go to.
+  if (hasTimedOut(res)) return;
+  const status = result.status ?? route.status ?? 200;
+  if (result.stream) {
+    res.status(status);
+    // A failure after the first byte reaches the problem middleware too, which cuts the connection.
+    await result.stream(res);
+    return;
+  }
+  if (result.body === undefined) res.status(status).end();
+  else res.status(status).json(result.body);
 }

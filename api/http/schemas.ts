@@ -2,11 +2,13 @@
 import { z } from 'zod';
 import { ApiProblem } from './problem.js';
 
-/** Accepted in either case, handed on lower-cased (the one form stored and compared). */
+/**
+ * Exactly as the api returns them: 24 lower-case hex characters. An upper-case spelling is refused,
+ * not folded: one resource has one URL (logs, audit, caches and per-profile collections agree).
+ */
 export const objectId = z
   .string()
-  .regex(/^[a-f0-9]{24}$/i, 'must be an id (24 hex characters)')
-  .toLowerCase();
+  .regex(/^[a-f0-9]{24}$/, 'must be an id as the api returns it (24 lower-case hex characters)');
 
 const SF_SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 

@@ -116,6 +116,8 @@ export function resultRoutes(s: ApiServices): RouteDef[] {
       params: idParams,
       body: candidateDecisionSchema,
       response: decisionResultSchema,
+      // Waits up to 30 s for another decision on the profile, then writes up to 1000 candidates.
+      timeoutMs: 60_000,
       handle: async ({ params, body, actor }) => ({
         body: await decideCandidates(s, params.id, body, actor),
       }),
@@ -129,6 +131,7 @@ export function resultRoutes(s: ApiServices): RouteDef[] {
         roles: ROLE_SETS.configure,
         params: candidateParams,
         response: decisionResultSchema,
+        timeoutMs: 60_000,
         handle: async ({ params, actor }) => ({
           body: await decideCandidates(s, params.id, { decision, ids: [params.candidateId] }, actor),
         }),

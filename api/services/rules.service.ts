@@ -2,11 +2,12 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../http/auth.js';
-import { notFound } from '../http/problem.js';
+import { notFound, validationProblem } from '../http/problem.js';
 import { conflict, isDuplicateKey, sortSpec, type Page } from '../http/schemas.js';
 import { EXCLUSION_KINDS } from '../../shared/db/models/exclusionRule.model.js';
 import { RECLAIM_ACTIONS } from '../../shared/db/models/reclamationRule.model.js';
 import { changesDecision } from '../../shared/domain/ruleRevision.js';
+import { globLimitProblem } from '../../shared/domain/usernameGlob.js';
 import type { ApiServices } from './apiServices.js';
 import { plain } from './plain.js';
 import { withRedisLock } from './redisLock.js';
@@ -22,6 +23,10 @@ export const exclusionCreateSchema = z
     enabled: z.boolean().optional(),
   })
   .strict()
+  .superRefine((rule, ctx) => {
+    const problem = rule.kind === 'username_pattern' ? globLimitProblem(rule.value) : null;
+    if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem.message });
+  })
   .meta({ id: 'ExclusionRuleCreate' });
 
 export const exclusionUpdateSchema = z
@@ -156,6 +161,14 @@ export async function getRule(
   return plain(rule);
 }
 
+/** A new value of a username pattern must be within the glob limits, as on create. */
+async function refuseComplexGlob(s: ApiServices, profileId: string, ruleId: string, value: string) {
+  const rule = await s.models.ExclusionRule.findOne({ _id: ruleId, profileId }, { kind: 1 }).lean();
+  if (!rule) throw notFound('exclusion rule', ruleId);
+  const problem = rule.kind === 'username_pattern' ? globLimitProblem(value) : null;
+  if (problem) throw validationProblem([{ field: 'body.value', message: problem.message }]);
+}
+
 /** Optimistic attempts of a rule update before giving up on a rule others keep changing. */
 const UPDATE_ATTEMPTS = 5;
 
@@ -175,6 +188,7 @@ export async function updateRule(
   actor: Actor,
 ): Promise<unknown> {
   if (kind === 'exclusion') {
+    if (typeof input.value === 'string') await refuseComplexGlob(s, profileId, ruleId, input.value);
     try {
       const rule = await modelOf(s, kind)
         .findOneAndUpdate(

@@ -12,6 +12,7 @@ import type { Connection } from 'mongoose';
 import type { ObjectId } from 'mongodb';
 import { removalCandidateSchema } from './models/removalCandidate.model.js';
 import { softwareSubscriptionSchema } from './models/softwareSubscription.model.js';
+import { SeatwiseError } from '../errors.js';
 import { isFerretdb, type Models } from './models.js';
 
 type ProfileId = ObjectId | string;
@@ -21,6 +22,20 @@ const CANDIDATES = 'removal_candidates';
 
 function connectionOf(models: Models): Connection {
   return models.IntegrationProfile.db;
+}
+
+/**
+ * A model is compiled (and kept) per profile, so only the one spelling of a profile id may name
+ * one: an upper-case variant would read an empty collection and leave a model behind per variant.
+ */
+function canonical(profileId: ProfileId): string {
+  const id = String(profileId);
+  if (!/^[a-f0-9]{24}$/.test(id)) {
+    throw new SeatwiseError('PROFILE_ID_NOT_CANONICAL', 'a profile id is 24 lower-case hex characters', {
+      profileId: id.slice(0, 40),
+    });
+  }
+  return id;
 }
 
 function compileSubscriptions(connection: Connection, profileId: ProfileId) {
@@ -39,14 +54,14 @@ export type CandidateModel = ReturnType<typeof compileCandidates>;
 /** The model over one profile's subscription rows; compiled once per connection and profile. */
 export function subscriptionsOf(models: Models, profileId: ProfileId): SubscriptionModel {
   const connection = connectionOf(models);
-  const existing = connection.models[`SoftwareSubscription_${String(profileId)}`];
+  const existing = connection.models[`SoftwareSubscription_${canonical(profileId)}`];
   return (existing as SubscriptionModel | undefined) ?? compileSubscriptions(connection, profileId);
 }
 
 /** The model over one profile's removal candidates; compiled once per connection and profile. */
 export function candidatesOf(models: Models, profileId: ProfileId): CandidateModel {
   const connection = connectionOf(models);
-  const existing = connection.models[`RemovalCandidate_${String(profileId)}`];
+  const existing = connection.models[`RemovalCandidate_${canonical(profileId)}`];
   return (existing as CandidateModel | undefined) ?? compileCandidates(connection, profileId);
 }
 

@@ -1,9 +1,10 @@
 /**
  * Exclusion rules keep a license type (`identifier`) or people out of reclamation: a user id, a
- * username glob (`*` any run of characters, `?` one), a Salesforce profile name, a user type.
+ * username glob (`*` any run of characters, `?` one; see usernameGlob.ts), a Salesforce profile name, a user type.
  * Every comparison ignores case; Salesforce ids also match across their 15/18-character forms.
  */
 import type { ExclusionKind } from '../db/models/exclusionRule.model.js';
+import { compileUsernameGlob } from './usernameGlob.js';
 
 export interface ExclusionRuleInput {
   kind: ExclusionKind;
@@ -22,16 +23,6 @@ export interface ExcludableSubscription {
 export interface CompiledExclusions {
   /** The rule that keeps this subscription out, or null. */
   match(subscription: ExcludableSubscription): ExclusionRuleInput | null;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-}
-
-/** `*` any run, `?` one character; the whole username must match. */
-export function globToRegExp(glob: string): RegExp {
-  const body = escapeRegExp(glob.trim()).replaceAll('*', '.*').replaceAll('?', '.');
-  return new RegExp(`^${body}$`, 'i');
 }
 
 /** 15-character ids are the case-sensitive prefix of the 18-character form. */
@@ -55,8 +46,8 @@ export function compileExclusions(rules: readonly ExclusionRuleInput[]): Compile
       case 'user_id':
         return [rule, (s) => sameSalesforceId(s.userId, rule.value)];
       case 'username_pattern': {
-        const pattern = globToRegExp(rule.value);
-        return [rule, (s) => pattern.test(s.username)];
+        const matches = compileUsernameGlob(rule.value);
+        return [rule, (s) => matches(s.username)];
       }
       case 'profile_name':
         return [rule, (s) => lower(s.profileName) === value];

@@ -10,6 +10,12 @@ interface Handles {
  * Queue and FlowProducer objects are cheap but hold listeners; one set per connection and prefix
  * is kept for the life of that connection (they share it, so closing them never closes it).
  */
+/**
+ * BullMQ re-emits every error of the shared connection on each Queue; without a listener it prints
+ * them to stderr. The connection's owner watches it, and each call that fails rejects on its own.
+ */
+function ignoreConnectionError(): void {}
+
 const byConnection = new WeakMap<RedisConnection, Map<string, Handles>>();
 
 function handlesFor(redis: RedisConnection, prefix: string): Handles {
@@ -20,7 +26,9 @@ function handlesFor(redis: RedisConnection, prefix: string): Handles {
   }
   let handles = byPrefix.get(prefix);
   if (!handles) {
-    handles = { flow: new FlowProducer({ connection: redis, prefix }), queues: new Map() };
+    const flow = new FlowProducer({ connection: redis, prefix });
+    flow.on('error', ignoreConnectionError);
+    handles = { flow, queues: new Map() };
     byPrefix.set(prefix, handles);
   }
   return handles;
@@ -31,6 +39,7 @@ export function queueFor(redis: RedisConnection, prefix: string, queueName: stri
   let queue = handles.queues.get(queueName);
   if (!queue) {
     queue = new Queue(queueName, { connection: redis, prefix });
+    queue.on('error', ignoreConnectionError);
     handles.queues.set(queueName, queue);
   }
   return queue;

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FlowJob, Job, JobsOptions } from 'bullmq';
+import { unavailableDependency } from '../dependencyErrors.js';
 import type { RedisConnection } from '../redis.js';
 import { SeatwiseError } from '../errors.js';
 import type { Models } from '../db/models.js';
@@ -206,22 +207,27 @@ async function enqueueRun(
   }
 }
 
+/** Root job states in which the run may still finish on its own; in any other it never will. */
+const LIVE_ROOT_STATES = new Set(['waiting-children', 'waiting', 'delayed', 'prioritized', 'active']);
+
 /**
- * A claimed run whose root job is gone from Redis and whose record says it never finished (or
- * that it did, but the release was lost) would block the profile forever; it is taken over.
+ * A claimed run no longer blocks its profile once its root job is failed (BullMQ keeps failed jobs
+ * for 14 days), completed or gone from Redis (a lost release, a Redis data loss), or its record says
+ * it ended. A root job merely absent for a moment is not enough: the starter may be between its
+ * claim and its enqueue, so a claim younger than ORPHANED_CLAIM_MS, or without any record yet, stands.
  */
-async function isOrphaned(deps: PipelineDeps, runId: string): Promise<boolean> {
+export async function isOrphaned(deps: PipelineDeps, runId: string): Promise<boolean> {
   const root = await deps.models.JobRun.findById(jobRunId(runId, RUN_ROOT_JOB), {
     status: 1,
     queuedAt: 1,
   }).lean<{ status: string; queuedAt: Date } | null>();
   if (root && ['succeeded', 'failed', 'cancelled'].includes(root.status)) return true;
-  if (root && Date.now() - root.queuedAt.getTime() < ORPHANED_CLAIM_MS) return false;
   const definition = JOB_CATALOG[RUN_ROOT_JOB] as JobDefinition<RunPayload>;
   const job = await queueFor(deps.redis, deps.prefix, definition.queue).getJob(
     definition.jobId({ profileId: '0'.repeat(24), runId }),
   );
-  if (job) return false;
+  if (job) return !LIVE_ROOT_STATES.has(await job.getState());
+  if (root && Date.now() - root.queuedAt.getTime() < ORPHANED_CLAIM_MS) return false;
   // No record at all: the starter may be between its claim and its insert; give it the same grace.
   return root !== null;
 }
@@ -253,6 +259,8 @@ export async function scheduleProfile(deps: PipelineDeps, profileId: string): Pr
       },
     );
   } catch (error) {
+    // Redis being unreachable is not the schedule's fault: the caller answers 503, not 400.
+    if (unavailableDependency(error)) throw error;
     throw new SeatwiseError(
       'SCHEDULE_INVALID',
       `the schedule could not be registered: ${(error as Error).message}`,

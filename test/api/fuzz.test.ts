@@ -1,9 +1,12 @@
 /**
- * Throws generated junk at every route (as admin, so it gets past auth): random JSON of every
- * shape, wrong types, huge strings, bad ids, junk query strings. Nothing may answer 5xx.
+ * Throws generated junk at every route: first each route as admin (so it gets past auth), then
+ * 10,000 generated requests with random methods, paths, ids (upper-case variants included), bodies,
+ * username globs and headers over four keep-alive connections. Nothing may answer 5xx or take 1 s,
+ * and no per-profile model may be compiled for an id that names no profile.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aliasInput, startApi, type ApiHarness } from './apiHarness.js';
+import { Agent, request } from 'node:http';
+import { aliasInput, ROLE_TOKENS, startApi, type ApiHarness } from './apiHarness.js';
 import { seededRandom } from '../helpers/seededRandom.js';
 
 let api: ApiHarness;
@@ -188,4 +191,204 @@ describe('junk at every route', () => {
     expect(failures).toEqual([]);
     // Several hundred sequential requests: about 2 s alone, far more when the machine is shared.
   }, 90_000);
+});
+
+const GLOB_PARTS = ['*', '?', 'a', '.', '@', 'acme', '#', '\\', '[', '(', '+', '$', 'é', '*?'];
+
+function junkGlob(r: () => number): string {
+  const roll = r();
+  if (roll < 0.15) return `${'*?'.repeat(10)}#`;
+  if (roll < 0.25) return `${'*'.repeat(Math.floor(r() * 40))}${'a'.repeat(Math.floor(r() * 200))}`;
+  return Array.from({ length: 1 + Math.floor(r() * 24) }, () => pick(r, GLOB_PARTS)).join('');
+}
+
+function pick<T>(r: () => number, items: readonly T[]): T {
+  return items[Math.floor(r() * items.length)]!;
+}
+
+const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+
+function generatedId(r: () => number): string {
+  return pick(r, [
+    profileId,
+    aliasId,
+    profileId.toUpperCase(),
+    `${profileId.slice(0, 12)}${profileId.slice(12).toUpperCase()}`,
+    aliasId.toUpperCase(),
+    Array.from({ length: 24 }, () => pick(r, [...'0123456789abcdef'])).join(''),
+    Array.from({ length: 24 }, () => pick(r, [...'0123456789ABCDEF'])).join(''),
+    'nope',
+    '%24gt',
+    '%00',
+    '%E2%82%AC',
+    '%ZZ',
+    '..',
+    '0'.repeat(25),
+    'x'.repeat(300),
+    `${profileId}%7C005000000000001AAA%7CUL%3ASFDC`,
+    '005000000000001AAA',
+    'run_0123456789abcdef',
+  ]);
+}
+
+function generatedPath(r: () => number, routes: readonly { path: string }[]): string {
+  const roll = r();
+  if (roll < 0.08) {
+    return pick(r, [
+      '/healthz',
+      '/readyz',
+      `/oauth/callback?state=${generatedId(r)}&code=x`,
+      '/oauth/callback?error=access_denied&error_description=%3Cscript%3E',
+      '/api',
+      '/api/v2/profiles',
+      '/api/v1/profiles/',
+      `/api/v1/profiles/${generatedId(r)}/nothing-here`,
+      '//api/v1/profiles',
+      '/api/v1/../v1/profiles',
+      `/api/v1/${'deep/'.repeat(50)}x`,
+    ]);
+  }
+  const route = pick(r, routes);
+  const path = route.path.replace(/:[A-Za-z]+/g, () => generatedId(r));
+  return `${path}${junkQuery(r)}${r() < 0.1 ? `${junkQuery(r) ? '&' : '?'}username=${encodeURIComponent(junkGlob(r))}` : ''}`;
+}
+
+function generatedHeaders(r: () => number): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const auth = r();
+  if (auth < 0.7)
+    headers.authorization = `Bearer ${ROLE_TOKENS[pick(r, ['admin', 'integrator', 'operator', 'viewer'] as const)]}`;
+  else if (auth < 0.8)
+    headers.authorization = pick(r, [
+      'Bearer',
+      'Bearer ',
+      'Basic YTpi',
+      'Bearer x'.repeat(300),
+      'bearer tok',
+    ]);
+  if (r() < 0.85) {
+    headers['content-type'] = pick(r, [
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/merge-patch+json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/json; charset=latin1',
+    ]);
+  }
+  if (r() < 0.3) headers.accept = pick(r, ['text/csv', 'application/xml', '*/*', 'application/problem+json']);
+  if (r() < 0.1) headers['x-forwarded-for'] = pick(r, ['1.2.3.4', 'junk', '::1']);
+  if (r() < 0.05) headers.cookie = `seatwise_board=${'c'.repeat(Math.floor(r() * 100))}`;
+  return headers;
+}
+
+function generatedBody(r: () => number): string | undefined {
+  const roll = r();
+  if (roll < 0.15) return undefined;
+  if (roll < 0.25)
+    return pick(r, ['{"a": [1, 2,', 'null', '[]', '"x"', '{"__proto__": {"admin": true}}', '\u0000', '']);
+  if (roll < 0.45) {
+    return JSON.stringify({
+      kind: pick(r, ['username_pattern', 'user_id', 'identifier', 'profile_name', 'user_type', 'x']),
+      value: junkGlob(r),
+      ...(r() < 0.3 ? { enabled: r() < 0.5 } : {}),
+    });
+  }
+  return JSON.stringify(junk(r));
+}
+
+/** One request over a keep-alive agent: status, content type and body text. */
+function send(
+  agent: Agent,
+  req: { method: string; path: string; headers: Record<string, string>; body: string | undefined },
+): Promise<{ status: number; type: string; text: string }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(api.url);
+    const out = request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        method: req.method,
+        path: req.path,
+        headers:
+          req.body === undefined
+            ? req.headers
+            : { ...req.headers, 'content-length': Buffer.byteLength(req.body) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text }),
+        );
+        res.on('error', reject);
+      },
+    );
+    out.on('error', reject);
+    out.end(req.body);
+  });
+}
+
+describe('10,000 generated requests', () => {
+  it('when 10,000 generated requests hit the api, then none answers 5xx or takes 1 s, errors are problems, and no model leaks per id variant', async () => {
+    const r = seededRandom(14_14_2026);
+    const routes = api.app.routeTable;
+    const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+    const failures: string[] = [];
+    const durations: number[] = [];
+    let next = 0;
+    const TOTAL = 10_000;
+    const plan = Array.from({ length: TOTAL }, () => {
+      const path = generatedPath(r, routes);
+      const route = routes.find((x) => path.startsWith(x.path.split('/:')[0]!));
+      const method = r() < 0.7 && route ? route.method.toUpperCase() : pick(r, METHODS);
+      const body = method === 'GET' || method === 'HEAD' ? undefined : generatedBody(r);
+      return { method, path, body, headers: generatedHeaders(r) };
+    });
+    const runOne = async () => {
+      for (let i = next++; i < TOTAL; i = next++) {
+        const req = plan[i]!;
+        const started = performance.now();
+        const res = await send(agent, req);
+        const text = res.text;
+        const ms = performance.now() - started;
+        durations.push(ms);
+        const what = `${req.method} ${req.path.slice(0, 120)} ${req.body?.slice(0, 120) ?? ''}`;
+        if (res.status >= 500) failures.push(`${what} → ${res.status} ${text.slice(0, 200)}`);
+        if (ms >= 1_000) failures.push(`${what} → took ${Math.round(ms)} ms`);
+        if (
+          res.status >= 400 &&
+          req.path.startsWith('/api/') &&
+          req.method !== 'HEAD' &&
+          !res.type.includes('problem+json')
+        ) {
+          failures.push(`${what} → ${res.status} without problem+json`);
+        }
+      }
+    };
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 4 }, runOne));
+    const elapsed = performance.now() - started;
+    agent.destroy();
+
+    durations.sort((a, b) => a - b);
+    const p99 = durations[Math.floor(durations.length * 0.99)]!;
+    console.info(
+      `fuzz: ${durations.length} requests in ${(elapsed / 1000).toFixed(1)} s, p99 ${p99.toFixed(1)} ms, max ${durations.at(-1)!.toFixed(1)} ms`,
+    );
+    expect(durations).toHaveLength(TOTAL);
+    expect(failures.slice(0, 20)).toEqual([]);
+
+    // Per-profile models exist only for profiles that exist, under their one spelling.
+    const profiles = new Set(
+      (await api.models.IntegrationProfile.find({}, { _id: 1 }).lean()).map((p) => String(p._id)),
+    );
+    const perProfile = Object.keys(api.db.connection.models)
+      .map((name) => /^(?:SoftwareSubscription|RemovalCandidate)_(.+)$/.exec(name)?.[1])
+      .filter((id): id is string => id !== undefined);
+    for (const id of perProfile) expect(profiles.has(id), id).toBe(true);
+  }, 170_000);
 });

@@ -112,13 +112,14 @@ describe('stopping a profile', () => {
     expect(missing.status).toBe(404);
   });
 
-  it('when the profile id arrives upper-cased, then it names the same profile (one canonical form)', async () => {
+  it('when the profile id arrives upper-cased, then it is refused (one canonical form) and nothing stops', async () => {
     const id = await newProfile('Upper case');
     const res = await api.call('post', `/api/v1/profiles/${id.toUpperCase()}/reclaim/stop`, {
       token: 'operator',
     });
-    expect(res.status).toBe(200);
-    expect((res.json as { id: string }).id).toBe(id);
+    expect(res.status).toBe(400);
+    expect((res.json as Problem).errors!.map((e) => e.field)).toEqual(['params.id']);
+    expect((await api.models.IntegrationProfile.findById(id).lean())!.reclaimStop).toBeNull();
   });
 });
 

@@ -42,6 +42,29 @@ describe('rules', () => {
     expect((await api.call('get', `${base}/${ruleId}`)).status).toBe(404);
   });
 
+  it('when a username pattern has too many wildcards or characters, then it is refused with 400 naming body.value', async () => {
+    const base = `/api/v1/profiles/${profileId}/exclusion-rules`;
+    const pathological = `${'*?'.repeat(10)}#`;
+    const refused = await api.call('post', base, { body: { kind: 'username_pattern', value: pathological } });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'body.value', message: expect.stringMatching(/at most 16 wildcards/) }],
+    });
+    // The same text is a fine value for a kind that is not a glob.
+    const profileRule = await api.call('post', base, { body: { kind: 'profile_name', value: pathological } });
+    expect(profileRule.status).toBe(201);
+    const created = await api.call('post', base, {
+      body: { kind: 'username_pattern', value: 'ops.*@acme.example' },
+    });
+    const ruleId = (created.json as { id: string }).id;
+    const patched = await api.call('patch', `${base}/${ruleId}`, { body: { value: `${'a'.repeat(129)}*` } });
+    expect(patched.status).toBe(400);
+    expect(fieldsOf(patched.json)).toEqual(['body.value']);
+    const kept = await api.call('get', `${base}/${ruleId}`);
+    expect(kept.json).toMatchObject({ value: 'ops.*@acme.example' });
+  });
+
   it('when an auto-generated reclamation rule is edited, then it records who reviewed it; bad values name the field', async () => {
     const rule = await api.models.ReclamationRule.create({
       profileId,

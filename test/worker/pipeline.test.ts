@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindModels, ensureIndexes, type Models } from '../../shared/db/models.js';
 import { closeQueueHandles } from '../../shared/pipeline/queueHandles.js';
@@ -119,6 +119,55 @@ describe('startRun', () => {
     const next = await startRun(deps, { profileId, trigger: 'manual', requestedBy: 'ops' });
     expect(next.coalesced).toBe(false);
     expect(next.runId).not.toBe(runId);
+  });
+});
+
+describe('orphaned runs', () => {
+  /** A profile claimed by a run whose only trace is its root JobRun, queued `ageMs` ago. */
+  async function claimedBy(runId: string, ageMs: number): Promise<string> {
+    const profileId = await newProfile({ currentRunId: runId });
+    await models.JobRun.create({
+      _id: `${runId}|reclaim`,
+      runId,
+      profileId,
+      profileName: 'orphan',
+      jobName: 'reclaim',
+      trigger: 'manual',
+      bullJobId: `${runId}-reclaim`,
+      status: 'queued',
+      queuedAt: new Date(Date.now() - ageMs),
+    });
+    return profileId;
+  }
+
+  it('when the run’s root job failed in BullMQ (kept 14 days) though its record was never updated, then the profile is not blocked: a new request starts a fresh run', async () => {
+    const runId = 'run_failedroot000000001';
+    const profileId = await claimedBy(runId, 0);
+    await queue(QUEUE_NAMES.reclaim).add('reclaim', { profileId, runId }, { jobId: `${runId}-reclaim` });
+    const worker = new Worker(QUEUE_NAMES.reclaim, null, { connection: redis.redis, prefix: redis.prefix });
+    try {
+      const job = await worker.getNextJob('manual-token', { block: false });
+      expect(job?.id).toBe(`${runId}-reclaim`);
+      await job!.moveToFailed(new Error('boom'), 'manual-token');
+    } finally {
+      await worker.close();
+    }
+    expect(await (await queue(QUEUE_NAMES.reclaim).getJob(`${runId}-reclaim`))?.getState()).toBe('failed');
+
+    const next = await startRun(deps, { profileId, trigger: 'manual', requestedBy: 'ops' });
+    expect(next.coalesced).toBe(false);
+    expect(next.runId).not.toBe(runId);
+  });
+
+  it('when the root job is gone and the claim is older than the grace, then a fresh run starts; when the claim is seconds old, then the request joins it', async () => {
+    const old = await claimedBy('run_goneroot0000000001', 2 * 60_000);
+    const fresh = await startRun(deps, { profileId: old, trigger: 'manual', requestedBy: 'ops' });
+    expect(fresh.coalesced).toBe(false);
+
+    // Merely absent: the starter may be between its claim and its enqueue.
+    const young = await claimedBy('run_goneroot0000000002', 0);
+    const joined = await startRun(deps, { profileId: young, trigger: 'manual', requestedBy: 'ops' });
+    expect(joined).toEqual({ runId: 'run_goneroot0000000002', coalesced: true });
   });
 });
 

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compileExclusions,
-  globToRegExp,
-  type ExcludableSubscription,
-} from '../../../shared/domain/exclusions.js';
+import { compileExclusions, type ExcludableSubscription } from '../../../shared/domain/exclusions.js';
+import { globMatches } from '../../../shared/domain/usernameGlob.js';
 
 const subscription: ExcludableSubscription = {
   identifier: 'UL:SFDC',
@@ -22,14 +19,14 @@ describe('exclusions', () => {
   });
 
   it('when a glob matches only part of the username, then it does not exclude', () => {
-    expect(globToRegExp('integration').test('integration.user@acme.example')).toBe(false);
-    expect(globToRegExp('*@acme.example').test('x@acme.example.org')).toBe(false);
-    expect(globToRegExp('user?@a.b').test('user1@a.b')).toBe(true);
+    expect(globMatches('integration', 'integration.user@acme.example')).toBe(false);
+    expect(globMatches('*@acme.example', 'x@acme.example.org')).toBe(false);
+    expect(globMatches('user?@a.b', 'user1@a.b')).toBe(true);
   });
 
   it('when the glob contains regex characters, then they match literally', () => {
-    expect(globToRegExp('a+b@x.com').test('a+b@x.com')).toBe(true);
-    expect(globToRegExp('a+b@x.com').test('aab@xxcom')).toBe(false);
+    expect(globMatches('a+b@x.com', 'a+b@x.com')).toBe(true);
+    expect(globMatches('a+b@x.com', 'aab@xxcom')).toBe(false);
   });
 
   it('when the rule names the identifier, profile or user type in another case, then it excludes', () => {
