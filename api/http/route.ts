@@ -25,6 +25,8 @@ export interface RouteContext<P, Q, B> {
 export interface RouteResult {
   status?: number;
   body?: unknown;
+  /** Extra response headers (the OAuth start's browser-binding cookie). */
+  headers?: Record<string, string>;
   /**
    * Writes the answer itself (CSV exports), after every check that may refuse the request has run.
    * A failure before the first byte is an ordinary problem; after it, the connection is cut so a
@@ -86,6 +88,7 @@ export function handlerFor(route: RouteDef, tokens: readonly ApiTokenEntry[]): R
     }
     const result = await route.handle({ params, query, body, actor });
     const status = result.status ?? route.status ?? 200;
+    for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
     if (result.stream) {
       res.status(status);
       // A failure after the first byte reaches the problem middleware too, which cuts the connection.

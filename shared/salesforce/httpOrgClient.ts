@@ -1,7 +1,8 @@
 /**
  * {@link SalesforceOrgClient} over axios. Every call runs: tokens → shared pause → breaker →
  * concurrency slot → budget reservation → HTTP (with a timeout) → usage from Sforce-Limit-Info.
- * A 401 INVALID_SESSION_ID refreshes once (single-flight per org) and resends; idempotent reads
+ * A 401 INVALID_SESSION_ID refreshes (single-flight in the process, one at a time per alias across
+ * processes: tokenRenewal.ts) and resends, at most twice; idempotent reads
  * are retried a few times on retryable errors; writes never are.
  */
 import type { Readable } from 'node:stream';
@@ -16,9 +17,11 @@ import type { CollectionCall } from './collectionWrites.js';
 import { createRecords, deleteRecords, updateRecords } from './collectionWrites.js';
 import { checkedInstanceUrl } from './instanceUrl.js';
 import { parseLimitInfo } from './limitInfo.js';
-import { clientCredentialsGrant, refreshAccessToken } from './oauth.js';
+import { endpointUrl } from './oauth.js';
 import type { OrgRuntime } from './orgRuntime.js';
 import { parseRecords, withoutAttributes } from './recordParsing.js';
+import type { RefreshLock } from './refreshLock.js';
+import { renewTokens } from './tokenRenewal.js';
 import type {
   ApiUsage,
   ClientStats,
@@ -50,7 +53,12 @@ export interface ClientContext {
   runtimeFor(orgId: string): OrgRuntime;
   /** Single-flight Client Credentials grant for an alias that has no tokens yet. */
   grantOnce(key: string, grant: () => Promise<OrgTokens>): Promise<OrgTokens>;
+  /** One token refresh at a time per alias, across processes. */
+  refreshLock: RefreshLock;
 }
+
+/** A 401 after this many refreshes means the grant itself is refused (re-authorize). */
+const MAX_REFRESHES_PER_CALL = 2;
 
 const queryResponseSchema = z.object({
   totalSize: z.number(),
@@ -239,28 +247,27 @@ export class HttpOrgClient implements SalesforceOrgClient {
     }
   }
 
-  /** A 401 INVALID_SESSION_ID gets one refresh and one resend, never more. */
+  /**
+   * A 401 INVALID_SESSION_ID gets a refresh and a resend. The tokens a refresh hands back may be
+   * another process's from a while ago (already expired too), so a second round is allowed.
+   */
   private async withSession<R>(spec: RequestSpec<R>): Promise<R> {
-    const tokens = await this.currentTokens();
-    try {
-      return await this.guarded(spec, tokens);
-    } catch (error) {
-      if (!(error instanceof SalesforceError && error.kind === 'auth' && error.status === 401)) throw error;
-      const fresh = await this.ctx
-        .runtimeFor(tokens.orgId)
-        .refreshAfter(tokens, () => this.renewTokens(tokens));
-      this.tokens = fresh;
+    let tokens = await this.currentTokens();
+    for (let refreshes = 0; ; refreshes += 1) {
       try {
-        return await this.guarded(spec, fresh);
-      } catch (again) {
-        if (again instanceof SalesforceError && again.kind === 'auth' && again.status === 401) {
+        return await this.guarded(spec, tokens);
+      } catch (error) {
+        if (!(error instanceof SalesforceError && error.kind === 'auth' && error.status === 401)) throw error;
+        if (refreshes >= MAX_REFRESHES_PER_CALL) {
           throw new SalesforceError(
             `Salesforce still rejects the session after a token refresh: re-authorize this alias`,
-            { kind: 'auth', errorCode: again.errorCode, status: 401, orgId: tokens.orgId, path: spec.path },
-            { cause: again },
+            { kind: 'auth', errorCode: error.errorCode, status: 401, orgId: tokens.orgId, path: spec.path },
+            { cause: error },
           );
         }
-        throw again;
+        const stale = tokens;
+        tokens = await this.ctx.runtimeFor(stale.orgId).refreshAfter(stale, () => this.renewTokens(stale));
+        this.tokens = tokens;
       }
     }
   }
@@ -298,8 +305,8 @@ export class HttpOrgClient implements SalesforceOrgClient {
       try {
         const response = await axios.request({
           method: spec.method,
-          baseURL: checkedInstanceUrl(tokens.instanceUrl, config.allowInsecureLoopback),
-          url: spec.path,
+          // Absolute API paths resolve against the instance's origin (Salesforce's have no path).
+          url: endpointUrl(tokens.instanceUrl, spec.path, config.allowInsecureLoopback),
           ...(spec.params ? { params: spec.params } : {}),
           ...(spec.data !== undefined ? { data: spec.data } : {}),
           headers: {
@@ -405,42 +412,15 @@ export class HttpOrgClient implements SalesforceOrgClient {
 
   /** Refresh (web server flow) or a new grant (Client Credentials); the store persists the result. */
   private async renewTokens(stale: OrgTokens | null): Promise<OrgTokens> {
-    const { config } = this.ctx;
     const orgId = stale?.orgId ?? this.credentials.instanceUrl;
-    const endpoint = {
-      instanceUrl: this.credentials.instanceUrl,
-      clientId: this.credentials.clientId,
-      clientSecret: this.credentials.clientSecret,
-      timeoutMs: config.timeoutMs,
-      allowInsecureLoopback: config.allowInsecureLoopback,
-    };
     try {
-      let fresh: OrgTokens;
-      if (this.credentials.grantType === 'client_credentials') {
-        fresh = await clientCredentialsGrant(endpoint);
-      } else if (stale?.refreshToken) {
-        fresh = await refreshAccessToken({ ...endpoint, refreshToken: stale.refreshToken });
-      } else {
-        throw new SalesforceError(
-          'Salesforce session expired and there is no refresh token: re-authorize this alias',
-          {
-            kind: 'auth',
-            errorCode: 'NO_REFRESH_TOKEN',
-            status: null,
-            orgId: stale?.orgId ?? null,
-          },
-        );
-      }
-      await this.tokenStore.save(fresh);
-      // The first grant of a Client Credentials alias is not a refresh.
-      if (stale) this.counters.refreshes += 1;
-      this.ctx.instrumentation?.refresh?.({ orgId: fresh.orgId, outcome: 'ok' });
-      return fresh;
+      const renewal = await renewTokens(this.ctx, this.credentials, this.tokenStore, stale);
+      // The first grant of a Client Credentials alias is not a refresh, nor is adopting another's.
+      if (stale && renewal.minted) this.counters.refreshes += 1;
+      if (renewal.minted) this.ctx.instrumentation?.refresh?.({ orgId: renewal.tokens.orgId, outcome: 'ok' });
+      return renewal.tokens;
     } catch (error) {
       this.ctx.instrumentation?.refresh?.({ orgId, outcome: 'failed' });
-      if (error instanceof SalesforceError && error.kind === 'auth') {
-        await this.tokenStore.markReauthorizationRequired(error.message);
-      }
       throw error;
     }
   }

@@ -1,8 +1,10 @@
 /**
- * OAuth 2.0 against Salesforce (web server flow, refresh, client credentials, revoke) as pure
- * functions over axios. The api uses the code exchange; the org client uses refresh / re-grant.
- * Tokens never go into errors or logs.
+ * OAuth 2.0 against Salesforce (web server flow with PKCE, refresh, client credentials, revoke) as
+ * pure functions over axios. The api uses the code exchange; the org client uses refresh / re-grant.
+ * Tokens never go into errors or logs. Endpoints resolve against the URL's origin, as Salesforce's
+ * instance and login URLs carry no path.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import axios, { type AxiosResponse } from 'axios';
 import { z } from 'zod';
 import { checkedInstanceUrl } from './instanceUrl.js';
@@ -33,26 +35,61 @@ const oauthErrorSchema = z.object({
   error_description: z.string().optional(),
 });
 
+/**
+ * PKCE (RFC 7636, S256): the verifier stays with whoever exchanges the code; only its hash goes
+ * through the browser. External Client Apps require it on the web server flow.
+ */
+export interface PkcePair {
+  verifier: string;
+  challenge: string;
+}
+
+export function pkcePair(): PkcePair {
+  // 32 random bytes = 43 base64url characters, the shortest verifier RFC 7636 allows.
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: pkceChallenge(verifier) };
+}
+
+export function pkceChallenge(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}
+
+/** An absolute API path (`/services/…`) against the origin of a checked instance or login URL. */
+export function endpointUrl(instanceUrl: string, path: string, allowInsecureLoopback = false): string {
+  return new URL(path, checkedInstanceUrl(instanceUrl, allowInsecureLoopback)).toString();
+}
+
 export function authorizeUrl(params: {
   instanceUrl: string;
   clientId: string;
   redirectUri: string;
   state: string;
+  codeChallenge: string;
   allowInsecureLoopback?: boolean;
 }): string {
-  const base = checkedInstanceUrl(params.instanceUrl, params.allowInsecureLoopback);
-  const query = new URLSearchParams({
+  const url = new URL(
+    endpointUrl(params.instanceUrl, '/services/oauth2/authorize', params.allowInsecureLoopback),
+  );
+  url.search = new URLSearchParams({
     response_type: 'code',
     client_id: params.clientId,
     redirect_uri: params.redirectUri,
     state: params.state,
     scope: OAUTH_SCOPE,
-  });
-  return `${base}/services/oauth2/authorize?${query.toString()}`;
+    code_challenge: params.codeChallenge,
+    code_challenge_method: 'S256',
+  }).toString();
+  return url.toString();
 }
 
 export function exchangeAuthorizationCode(
-  params: OAuthEndpoint & { clientId: string; clientSecret: string; redirectUri: string; code: string },
+  params: OAuthEndpoint & {
+    clientId: string;
+    clientSecret: string;
+    redirectUri: string;
+    code: string;
+    codeVerifier: string;
+  },
 ): Promise<OrgTokens> {
   return requestTokens(params, {
     grant_type: 'authorization_code',
@@ -60,6 +97,7 @@ export function exchangeAuthorizationCode(
     client_id: params.clientId,
     client_secret: params.clientSecret,
     redirect_uri: params.redirectUri,
+    code_verifier: params.codeVerifier,
   });
 }
 
@@ -74,7 +112,11 @@ export function clientCredentialsGrant(
   });
 }
 
-/** Salesforce returns no new refresh token on refresh: the old one is kept. */
+/**
+ * Without refresh-token rotation Salesforce answers no refresh token and the old one stays valid;
+ * with rotation it answers a new one and the one sent is retired (sending it again revokes the
+ * grant), so the caller must store the answer before anything else.
+ */
 export async function refreshAccessToken(
   params: OAuthEndpoint & { clientId: string; clientSecret: string; refreshToken: string },
 ): Promise<OrgTokens> {
@@ -139,22 +181,33 @@ async function post(
   action: 'token' | 'revoke',
   form: Record<string, string>,
 ): Promise<AxiosResponse<unknown>> {
-  const base = checkedInstanceUrl(endpoint.instanceUrl, endpoint.allowInsecureLoopback);
   const path = `/services/oauth2/${action}`;
+  const url = endpointUrl(endpoint.instanceUrl, path, endpoint.allowInsecureLoopback);
   try {
-    return await axios.post<unknown>(`${base}${path}`, new URLSearchParams(form).toString(), {
+    return await axios.post<unknown>(url, new URLSearchParams(form).toString(), {
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       timeout: endpoint.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       validateStatus: (status) => status >= 200 && status < 300,
       maxRedirects: 0,
     });
   } catch (error) {
-    throw oauthError(error, path);
+    throw oauthError(error, path, form.grant_type);
   }
 }
 
-/** Maps a failed OAuth call; `invalid_grant` means the alias's grant is gone for good. */
-export function oauthError(error: unknown, path: string): SalesforceError {
+/**
+ * Salesforce refuses a refresh while another refresh of the same refresh token is in flight
+ * (since Summer '24). On the wire it is an invalid_grant whose description, as measured by others,
+ * is "expired authorization code" (Login History: "Token request is already being processed").
+ * Neither means the grant is gone: wait and try again.
+ */
+const REFRESH_IN_FLIGHT = /^expired authorization code$|already being processed/i;
+
+/**
+ * Maps a failed OAuth call; `invalid_grant` means the alias's grant is gone for good, except the
+ * "refresh already in flight" answer to a refresh (retryable, errorCode REFRESH_IN_PROGRESS).
+ */
+export function oauthError(error: unknown, path: string, grantType?: string): SalesforceError {
   const base = { orgId: null, method: 'POST', path };
   if (!axios.isAxiosError(error) || !error.response) {
     const code = axios.isAxiosError(error) ? (error.code ?? 'NETWORK_ERROR') : 'NETWORK_ERROR';
@@ -177,6 +230,12 @@ export function oauthError(error: unknown, path: string): SalesforceError {
         errorCode,
         status,
       },
+    );
+  }
+  if (errorCode === 'invalid_grant' && grantType === 'refresh_token' && REFRESH_IN_FLIGHT.test(description)) {
+    return new SalesforceError(
+      'Salesforce is still processing another refresh of this refresh token: retry shortly',
+      { ...base, kind: 'retryable', errorCode: 'REFRESH_IN_PROGRESS', status },
     );
   }
   if (errorCode === 'invalid_grant') {

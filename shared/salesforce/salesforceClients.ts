@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import { HttpOrgClient, type ClientContext } from './httpOrgClient.js';
 import { OrgRedisState } from './orgRedisState.js';
 import { OrgRuntime } from './orgRuntime.js';
+import { createRefreshLock } from './refreshLock.js';
 import type {
   OrgCredentials,
   OrgTokens,
@@ -53,6 +54,8 @@ export function createSalesforceClients(deps: SalesforceClientsDeps): Salesforce
       }
       return runtime;
     },
+    // Long enough for a refresh and its back-off, so waiters adopt its result instead of failing.
+    refreshLock: createRefreshLock(deps.redis, deps.prefix, deps.config.timeoutMs * 2 + 5_000),
     grantOnce(key, grant) {
       let pending = grants.get(key);
       if (!pending) {

@@ -250,14 +250,14 @@ async function token(r: OAuthRequest): Promise<void> {
   if (!grant) throw new OAuthError('unsupported_grant_type', 'grant type not supported');
   const org = clientOrg(r, form.get('client_id'));
   r.call.orgId = org.orgId;
-  if ((await applyFaults(r, org)) === 'answered') return;
-  // A refresh is "in flight" from its arrival until its answer, the latency model included, so two
-  // overlapping refreshes of one token really overlap here as they do on Salesforce.
+  // A refresh is "in flight" from its arrival until its answer (injected slowness and the latency
+  // model included), so two overlapping refreshes of one token really overlap here, as on Salesforce.
   const refreshing = grantType === 'refresh_token' ? (form.get('refresh_token') ?? '') : null;
   const marked = refreshing !== null && r.env.tokens.beginRefresh(refreshing);
-  if (refreshing !== null && !marked && org.oauthPolicy.refuseConcurrentRefresh)
-    throw refreshAlreadyInFlight();
   try {
+    if (refreshing !== null && !marked && org.oauthPolicy.refuseConcurrentRefresh)
+      throw refreshAlreadyInFlight();
+    if ((await applyFaults(r, org)) === 'answered') return;
     await pause(org.latency.perCallMs, r.res);
     if (r.res.destroyed) return;
     sendResult(r.res, {

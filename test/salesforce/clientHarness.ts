@@ -1,7 +1,8 @@
 /** A real simulator, real Redis and the real client factory, wired the way a worker wires them. */
 import { pino } from 'pino';
 import type { Config } from '../../shared/config.js';
-import { exchangeAuthorizationCode, authorizeUrl } from '../../shared/salesforce/oauth.js';
+import { randomUUID } from 'node:crypto';
+import { exchangeAuthorizationCode, authorizeUrl, pkcePair } from '../../shared/salesforce/oauth.js';
 import type {
   OrgCredentials,
   OrgTokens,
@@ -47,14 +48,32 @@ export function clientsFor(
   });
 }
 
-/** Records what the client hands to the store, as the worker's encrypted store would receive it. */
+/**
+ * An alias's stored tokens in memory, with the conditional write the worker's encrypted store
+ * makes; records what the client hands to it. Share one between clients to play one alias.
+ */
 export class RecordingTokenStore implements TokenStore {
   saved: OrgTokens[] = [];
+  refusedSaves = 0;
   reauthorizationReasons: string[] = [];
 
-  save(tokens: OrgTokens): Promise<void> {
+  constructor(
+    public stored: OrgTokens | null = null,
+    readonly key = `alias-${randomUUID()}`,
+  ) {}
+
+  current(): Promise<OrgTokens | null> {
+    return Promise.resolve(this.stored);
+  }
+
+  save(tokens: OrgTokens, replacing: OrgTokens | null): Promise<boolean> {
+    if (replacing && this.stored?.accessToken !== replacing.accessToken) {
+      this.refusedSaves += 1;
+      return Promise.resolve(false);
+    }
     this.saved.push(tokens);
-    return Promise.resolve();
+    this.stored = tokens;
+    return Promise.resolve(true);
   }
 
   markReauthorizationRequired(reason: string): Promise<void> {
@@ -76,11 +95,13 @@ export function clientCredentials(org: SimulatorOrgInfo): OrgCredentials {
 /** Runs the web server flow against the simulator (auto-approved as the org admin). */
 export async function authorizedCredentials(simUrl: string, org: SimulatorOrgInfo): Promise<OrgCredentials> {
   const redirectUri = 'http://127.0.0.1:9/oauth/callback';
+  const pkce = pkcePair();
   const url = authorizeUrl({
     instanceUrl: simUrl,
     clientId: org.clientId,
     redirectUri,
     state: 'harness',
+    codeChallenge: pkce.challenge,
     allowInsecureLoopback: true,
   });
   const response = await fetch(url, { redirect: 'manual' });
@@ -91,6 +112,7 @@ export async function authorizedCredentials(simUrl: string, org: SimulatorOrgInf
     clientSecret: org.clientSecret,
     redirectUri,
     code,
+    codeVerifier: pkce.verifier,
     allowInsecureLoopback: true,
   });
   return {
