@@ -142,8 +142,15 @@ async function clientWorker(path: 'rest' | 'bulk', info: SimInfo): Promise<void>
     prefix,
     log: pino({ level: 'warn' }),
   });
+  // Client Credentials: the tokens live only in this process.
+  let stored: OrgTokens | null = null;
   const store = {
-    save: (_tokens: OrgTokens) => Promise.resolve(),
+    key: `bench:${org.orgId}`,
+    current: () => Promise.resolve(stored),
+    save: (tokens: OrgTokens) => {
+      stored = tokens;
+      return Promise.resolve(true);
+    },
     markReauthorizationRequired: (_reason: string) => Promise.resolve(),
   };
   const client = clients.forOrg(

@@ -204,7 +204,9 @@ async function main(): Promise<void> {
         { users: userCounts[1] ?? 800, seed: seed + 1, clientCredentialsUser: true },
       ],
     });
-    say(`simulator: ${sim.url} (orgs of ${userCounts.join(' and ')} users)`);
+    say(
+      `simulator: ${sim.url} (login host; orgs of ${userCounts.join(' and ')} users at ${sim.orgs.map((o) => o.instanceUrl).join(' and ')})`,
+    );
     step = 'api and workers';
     stack = await startStack({ services, workers: 2, name: `demo_${Date.now().toString(36)}` });
     say(`api: ${stack.apiUrl}   workers: 2`);
@@ -220,7 +222,7 @@ async function main(): Promise<void> {
       clientSecret: orgA.clientSecret,
       grantType: 'authorization_code',
     });
-    say('connected org 1: parent alias, Authorization Code (browser redirect followed)');
+    say('connected org 1: parent alias, Authorization Code with PKCE (browser redirect followed)');
     const b = await connectOrg(api, {
       displayName: 'Acme Support',
       instanceUrl: orgB.instanceUrl,

@@ -16,10 +16,15 @@ export class StepError extends Error {
 
 export interface ApiDriver {
   call<T>(step: string, method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T>;
+  /** The cookies the api has set so far, as a browser would send them back (`name=value; …`). */
+  cookies(): string;
 }
 
 export function createApiDriver(baseUrl: string, token: string): ApiDriver {
+  // What a browser's cookie jar does for us here: the OAuth start binds the flow to this "browser".
+  const jar = new Map<string, string>();
   return {
+    cookies: () => [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
     async call(step, method, path, schema, body) {
       let res: Response;
       try {
@@ -33,6 +38,11 @@ export function createApiDriver(baseUrl: string, token: string): ApiDriver {
         });
       } catch (error) {
         throw new StepError(step, `${method} ${path} failed: ${(error as Error).message}`);
+      }
+      for (const cookie of res.headers.getSetCookie()) {
+        const [pair = ''] = cookie.split(';');
+        const at = pair.indexOf('=');
+        if (at > 0) jar.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
       }
       const text = await res.text();
       if (!res.ok) throw new StepError(step, `${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
@@ -103,7 +113,8 @@ async function authorizeInBrowser(api: ApiDriver, aliasId: string, step: string)
   const location = consent.headers.get('location');
   if (consent.status !== 302 || !location)
     throw new StepError(step, `authorize page answered ${consent.status}, no redirect`);
-  const callback = await fetch(location, { redirect: 'manual' });
+  // Back in the browser that started the flow: it carries the binding cookie the start set.
+  const callback = await fetch(location, { redirect: 'manual', headers: { cookie: api.cookies() } });
   const page = await callback.text();
   if (callback.status !== 200)
     throw new StepError(step, `OAuth callback answered ${callback.status}: ${page.slice(0, 300)}`);

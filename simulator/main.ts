@@ -1,6 +1,6 @@
 /**
  * CLI: `npm run sim -- --port 0 --orgs 2 --users 100,5000 --seed 7`. Prints exactly one JSON line
- * on stdout once listening, everything else on stderr; bad arguments exit 2; SIGTERM/SIGINT stop
+ * on stdout once listening (the login host's URL and each org's own instance origin), everything else on stderr; bad arguments exit 2; SIGTERM/SIGINT stop
  * the server cleanly (exit 0).
  */
 import { parseArgs } from 'node:util';
@@ -13,6 +13,8 @@ const MAX_USERS = 1_000_000;
 const argsSchema = z
   .object({
     port: z.coerce.number().int().min(0).max(65_535).default(0),
+    // Org i's instance origin listens on this + i (fixed ports for containers); absent = free ports.
+    'org-port-base': z.coerce.number().int().min(1).max(65_000).optional(),
     host: z.string().min(1).default('127.0.0.1'),
     orgs: z.coerce.number().int().min(1).max(100).optional(),
     users: z
@@ -38,6 +40,7 @@ const argsSchema = z
 
 const OPTION_NAMES = [
   'port',
+  'org-port-base',
   'host',
   'orgs',
   'users',
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
   const latency = { perCallMs: args['latency-ms'], perRecordMs: args['per-record-ms'] };
   const simulator = await startSimulator({
     port: args.port,
+    ...(args['org-port-base'] ? { orgPortBase: args['org-port-base'] } : {}),
     host: args.host,
     seed: args.seed,
     accessTokenTtlSeconds: args['token-ttl'],

@@ -1,6 +1,8 @@
 /**
- * The Salesforce API simulator: one HTTP server, many seeded orgs. The generic login host is the
- * server's base URL; each org's instance (My Domain) URL is `<base>/org/<orgId>`.
+ * The Salesforce API simulator: many seeded orgs. The generic login host (and the `/__admin` test
+ * API) listens on the main port; each org's instance (My Domain) URL is an origin of its own,
+ * `http://127.0.0.1:<its port>`, with REST at `<origin>/services/data/vXX.X/…`, as real instance
+ * URLs carry no path.
  */
 import type { Server } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
@@ -26,6 +28,7 @@ import { sobjectWriteRoutes } from './sobjects/sobjectWriteRoutes.js';
 
 export type {
   LatencyOptions,
+  OAuthPolicy,
   RunningSimulator,
   SimulatorAdmin,
   SimulatorOptions,
@@ -116,44 +119,40 @@ function logCalls(env: SimulatorEnv) {
   };
 }
 
-function dispatch(env: SimulatorEnv) {
+/** `org` is set on an org's own listener (its My Domain); absent on the generic login host. */
+function dispatch(env: SimulatorEnv, org: SimOrg | undefined) {
   return async (req: Request, res: Response): Promise<void> => {
     const segments = safeSegments(req.path);
     const body = typeof req.body === 'string' ? req.body : '';
     const query = queryOf(req);
     const call = callOf(res);
+    if (org) call.orgId = org.orgId;
     const notFound = (): void => sendResult(res, { status: 404, json: NOT_FOUND_BODY });
     if (!segments) return notFound();
     const [first, second, third, ...rest] = segments;
     if (first === 'services' && second === 'oauth2' && third !== undefined && rest.length === 0) {
-      return handleOAuthRequest({ env, req, res, action: third, query, body, call });
-    }
-    if (first === 'id' && second !== undefined && third !== undefined && rest.length === 0) {
-      call.area = 'identity';
-      return handleIdentityRequest(env, req, res, second, third);
-    }
-    const org: SimOrg | undefined = first === 'org' ? env.orgs.get(second ?? '') : undefined;
-    if (!org || third !== 'services') return notFound();
-    const [area, ...more] = rest;
-    if (area === 'oauth2' && more.length === 1) {
       return handleOAuthRequest({
         env,
         req,
         res,
-        action: more[0] ?? '',
-        instanceOrg: org,
+        action: third,
+        ...(org ? { instanceOrg: org } : {}),
         query,
         body,
         call,
       });
     }
-    if (area === 'data')
-      return handleDataRequest({ env, org, req, res, segments: more, query, body, call, routes: ROUTES });
-    notFound();
+    if (first === 'id' && second !== undefined && third !== undefined && rest.length === 0) {
+      call.area = 'identity';
+      return handleIdentityRequest(env, req, res, second, third);
+    }
+    if (!org || first !== 'services' || second !== 'data') return notFound();
+    const more = segments.slice(2);
+    return handleDataRequest({ env, org, req, res, segments: more, query, body, call, routes: ROUTES });
   };
 }
 
-function createApp(env: SimulatorEnv): express.Express {
+function createApp(env: SimulatorEnv, org?: SimOrg): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -162,8 +161,9 @@ function createApp(env: SimulatorEnv): express.Express {
     req.body = await readBody(req);
     next();
   });
-  app.use('/__admin', adminRouter(createSimulatorAdmin(env), env.callLog));
-  app.use(dispatch(env));
+  // The test controls live on the main port only, never on an org's instance origin.
+  if (!org) app.use('/__admin', adminRouter(createSimulatorAdmin(env), env.callLog));
+  app.use(dispatch(env, org));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (error instanceof BodyTooLargeError) {
       return sendResult(res, {
@@ -197,6 +197,23 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+function portOf(server: Server, fallback: number): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : fallback;
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}
+
+/** Org i listens on `orgPortBase + i` when a base is given, else on a free port. */
+function orgPort(options: SimulatorOptions, index: number): number {
+  return options.orgPortBase ? options.orgPortBase + index : 0;
+}
+
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const clock = new SimClock();
   const now = () => clock.now();
@@ -209,6 +226,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     orgs: new Map(),
     orgsByClientId: new Map(),
     baseUrl: '',
+    instanceUrls: new Map(),
     warn: (message) => {
       if (!options.quiet) process.stderr.write(`${message}\n`);
     },
@@ -225,20 +243,29 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     env.orgsByClientId.set(org.clientId, org);
   });
   const host = options.host ?? '127.0.0.1';
-  const server = await listen(createApp(env), options.port ?? 0, host);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
-  env.baseUrl = `http://${urlHost(host)}:${port}`;
+  const servers: Server[] = [];
+  try {
+    const main = await listen(createApp(env), options.port ?? 0, host);
+    servers.push(main);
+    env.baseUrl = `http://${urlHost(host)}:${portOf(main, options.port ?? 0)}`;
+    for (const org of env.orgs.values()) {
+      const port = orgPort(options, org.index);
+      const server = await listen(createApp(env, org), port, host);
+      servers.push(server);
+      env.instanceUrls.set(org.orgId, `http://${urlHost(host)}:${portOf(server, port)}`);
+    }
+  } catch (error) {
+    await Promise.all(servers.map(close));
+    throw error;
+  }
   const admin = createSimulatorAdmin(env);
   return {
     url: env.baseUrl,
     orgs: admin.orgs(),
     callLog: env.callLog,
     admin,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    stop: async () => {
+      await Promise.all(servers.map(close));
+    },
   };
 }

@@ -12,12 +12,17 @@ export interface SimulatorEnv {
   callLog: CallLog;
   orgs: Map<string, SimOrg>;
   orgsByClientId: Map<string, SimOrg>;
-  /** Set once the server listens: `http://127.0.0.1:<port>`. */
+  /** The generic login host, set once the main server listens: `http://127.0.0.1:<port>`. */
   baseUrl: string;
+  /** Each org's instance origin (its own listener), by org id. */
+  instanceUrls: Map<string, string>;
   /** Diagnostics for bugs (never for ordinary client errors); silent when quiet. */
   warn(message: string): void;
 }
 
+/** Origin only, as real instance URLs are: API paths resolve against it. */
 export function instanceUrlOf(env: SimulatorEnv, org: SimOrg): string {
-  return `${env.baseUrl}/org/${org.orgId}`;
+  const url = env.instanceUrls.get(org.orgId);
+  if (!url) throw new Error(`org ${org.orgId} has no listener yet`);
+  return url;
 }

@@ -12,6 +12,19 @@ export interface LatencyOptions {
   bulkPerRecordMs?: number;
 }
 
+/** What the org's connected app (External Client App) enforces in OAuth; see simulator/README.md. */
+export interface OAuthPolicy {
+  /** Web-server flow: an authorize request without `code_challenge` is refused. Default true. */
+  pkceRequired: boolean;
+  /**
+   * Every refresh answers a new refresh token and retires the one presented; presenting a retired
+   * one again revokes the whole grant (every refresh and access token descended from it). Default true.
+   */
+  refreshTokenRotation: boolean;
+  /** A refresh presenting a refresh token whose earlier refresh is still in flight is refused. Default true. */
+  refuseConcurrentRefresh: boolean;
+}
+
 export interface SimulatorOrgOptions {
   users: number;
   seed?: number;
@@ -31,10 +44,15 @@ export interface SimulatorOrgOptions {
    * defaults to 0.01 in process (tests); the CLI and the benchmark pass 1.
    */
   bulkTiming?: Partial<BulkTiming>;
+  /** Default: everything on (PKCE required, rotation, concurrent refresh refused). */
+  oauth?: Partial<OAuthPolicy>;
 }
 
 export interface SimulatorOptions {
+  /** The generic login host and the admin API; 0 = a free port. */
   port?: number;
+  /** Org i's instance listens on `orgPortBase + i`; absent or 0 = a free port per org. */
+  orgPortBase?: number;
   host?: string;
   seed?: number;
   orgs: SimulatorOrgOptions[];
@@ -70,6 +88,9 @@ export interface SimulatorAdmin {
   resetApiUsage(orgId: string): ApiUsageView;
   setLatency(orgId: string, latency: Partial<LatencyOptions>): void;
   setMaxConcurrent(orgId: string, max: number): void;
+  oauthPolicy(orgId: string): OAuthPolicy;
+  /** Switches PKCE, refresh-token rotation and the concurrent-refresh refusal for one org. */
+  setOAuthPolicy(orgId: string, policy: Partial<OAuthPolicy>): OAuthPolicy;
   /** Moves the expiry clock (tokens, codes, locators, bulk jobs) forward; record dates stay put. */
   advanceClock(ms: number): void;
   /** The user logs in (LastLoginDate moves); refused for inactive and frozen users. */

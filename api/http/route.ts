@@ -26,6 +26,8 @@ export interface RouteContext<P, Q, B> {
 export interface RouteResult {
   status?: number;
   body?: unknown;
+  /** Extra response headers (the OAuth start's browser-binding cookie). */
+  headers?: Record<string, string>;
   /**
    * Writes the answer itself (CSV exports), after every check that may refuse the request has run.
    * A failure before the first byte is an ordinary problem; after it, the connection is cut so a
@@ -110,6 +112,7 @@ async function answer(
   // The time limit answered already (503 REQUEST_TIMEOUT): this answer has nobody to go to.
   if (hasTimedOut(res)) return;
   const status = result.status ?? route.status ?? 200;
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
   if (result.stream) {
     res.status(status);
     // A failure after the first byte reaches the problem middleware too, which cuts the connection.

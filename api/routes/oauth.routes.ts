@@ -10,6 +10,7 @@ import {
   StateRefused,
   clientCredentials,
   completeAuthorization,
+  consumeState,
   oauthStartSchema,
   startAuthorization,
 } from '../services/oauth.service.js';
@@ -22,14 +23,16 @@ export function oauthRoutes(s: ApiServices): RouteDef[] {
       method: 'post',
       path: `${base}/start`,
       tag: 'oauth',
-      summary: 'Authorization Code: the Salesforce authorize URL with a signed, single-use, expiring state',
+      summary:
+        'Authorization Code with PKCE: the Salesforce authorize URL with a signed, single-use, expiring state; sets the HttpOnly cookie that binds the flow to this browser',
       roles: ROLE_SETS.configure,
       params: idParams,
       query: orgChangeQuery,
       response: oauthStartSchema,
-      handle: async ({ params, query, actor }) => ({
-        body: await startAuthorization(s, params.id, { confirmed: query.confirmOrgChange, actor }),
-      }),
+      handle: async ({ params, query, actor }) => {
+        const started = await startAuthorization(s, params.id, { confirmed: query.confirmOrgChange, actor });
+        return { body: started.body, headers: { 'Set-Cookie': started.setCookie } };
+      },
     }),
     defineRoute({
       method: 'post',
@@ -62,7 +65,10 @@ function page(title: string, message: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`;
 }
 
-/** Where Salesforce sends the browser back. Unauthenticated by nature: the signed state is the proof. */
+/**
+ * Where Salesforce sends the browser back. Unauthenticated by nature: the signed state and the
+ * browser-binding cookie set by the start are the proof.
+ */
 export function mountOAuthCallback(app: Express, s: ApiServices): void {
   app.get('/oauth/callback', async (req, res) => {
     res.setHeader('Content-Security-Policy', "default-src 'none'");
@@ -82,7 +88,9 @@ export function mountOAuthCallback(app: Express, s: ApiServices): void {
       return;
     }
     try {
-      const alias = await completeAuthorization(s, state, code);
+      const consumed = await consumeState(s, state, req.header('cookie'));
+      res.setHeader('Set-Cookie', consumed.clearCookie);
+      const alias = await completeAuthorization(s, consumed, code);
       res
         .status(200)
         .type('html')

@@ -16,13 +16,20 @@ export type Pipeline = Pick<
 
 /** The OAuth grants of shared/salesforce/oauth.ts, as one value. */
 export interface OAuthGrants {
-  authorizeUrl(input: { instanceUrl: string; clientId: string; redirectUri: string; state: string }): string;
+  authorizeUrl(input: {
+    instanceUrl: string;
+    clientId: string;
+    redirectUri: string;
+    state: string;
+    codeChallenge: string;
+  }): string;
   exchangeAuthorizationCode(input: {
     instanceUrl: string;
     clientId: string;
     clientSecret: string;
     redirectUri: string;
     code: string;
+    codeVerifier: string;
     timeoutMs: number;
   }): Promise<OrgTokens>;
   clientCredentialsGrant(input: {

@@ -2,8 +2,13 @@
  * OAuth for aliases. The Authorization Code `state` is `<nonce>.<aliasId>.<expiresAtSec>.<hmac>`:
  * the HMAC (key derived from the active encryption key) proves we issued it for that alias, the
  * expiry bounds it, and the nonce lives in Redis until first use, so it works once.
+ *
+ * Beside the nonce, Redis holds the flow's PKCE verifier (it never reaches the browser: only its
+ * S256 challenge goes into the authorize URL) and the hash of a browser-binding secret. That
+ * secret is set as a short-lived HttpOnly, SameSite=Lax cookie on the start answer; the callback
+ * must carry it, so a code and state replayed from another browser are refused.
  */
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ApiProblem } from '../http/problem.js';
 import { conflict } from '../http/schemas.js';
@@ -74,6 +79,44 @@ function redisKey(s: ApiServices, nonce: string): string {
   return `${s.config.redis.prefix}:oauth-state:${nonce}`;
 }
 
+/** Where the cookie is sent back: the callback only, never the api routes. */
+const CALLBACK_PATH = '/oauth/callback';
+
+/** One cookie per flow in progress, so two aliases authorized side by side do not collide. */
+export function browserCookieName(nonce: string): string {
+  return `seatwise_oauth_${nonce}`;
+}
+
+function browserHash(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
+}
+
+function cookieHeader(s: ApiServices, name: string, value: string, maxAgeSeconds: number): string {
+  const secure = s.config.api.publicUrl.startsWith('https:') ? '; Secure' : '';
+  // Lax, not Strict: the browser comes back from Salesforce's domain, a cross-site top-level GET.
+  return `${name}=${value}; Max-Age=${maxAgeSeconds}; Path=${CALLBACK_PATH}; HttpOnly; SameSite=Lax${secure}`;
+}
+
+/** The browser-binding cookie of the flow `nonce` from a Cookie header, if sent. */
+function cookieValue(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return null;
+}
+
+const storedStateSchema = z.object({
+  aliasId: z.string(),
+  redirectUri: z.string(),
+  codeVerifier: z.string(),
+  browser: z.string(),
+  confirmedBy: z
+    .object({ name: z.string(), role: z.enum(['admin', 'integrator', 'operator', 'viewer']) })
+    .nullable()
+    .default(null),
+});
+
 export function redirectUriFor(s: ApiServices, alias: AliasDoc): string {
   return alias.redirectUrl ?? `${s.config.api.publicUrl}/oauth/callback`;
 }
@@ -100,9 +143,18 @@ export async function startAuthorization(s: ApiServices, aliasId: string, consen
   const payload = `${nonce}.${aliasId}.${expiresAt}`;
   const state = `${payload}.${sign(s, payload)}`;
   const redirectUri = redirectUriFor(s, alias);
+  const pkce = oauth.pkcePair();
+  const browser = randomBytes(24).toString('base64url');
   // The admin's confirmation of an org change travels with the state: the callback has no api token.
   const confirmedBy = consent.confirmed ? { name: consent.actor.name, role: consent.actor.role } : null;
-  await s.redis.set(redisKey(s, nonce), JSON.stringify({ aliasId, redirectUri, confirmedBy }), 'EX', ttl);
+  const stored: z.infer<typeof storedStateSchema> = {
+    aliasId,
+    redirectUri,
+    codeVerifier: pkce.verifier,
+    browser: browserHash(browser),
+    confirmedBy,
+  };
+  await s.redis.set(redisKey(s, nonce), JSON.stringify(stored), 'EX', ttl);
   let authorizeUrl: string;
   try {
     authorizeUrl = s.oauth.authorizeUrl({
@@ -110,12 +162,16 @@ export async function startAuthorization(s: ApiServices, aliasId: string, consen
       clientId: alias.clientId,
       redirectUri,
       state,
+      codeChallenge: pkce.challenge,
     });
   } catch (error) {
     await s.redis.del(redisKey(s, nonce));
     throw grantProblem(error, s.log);
   }
-  return { authorizeUrl, expiresAt: new Date(expiresAt * 1000).toISOString() };
+  return {
+    body: { authorizeUrl, expiresAt: new Date(expiresAt * 1000).toISOString() },
+    setCookie: cookieHeader(s, browserCookieName(nonce), browser, ttl),
+  };
 }
 
 export class StateRefused extends Error {
@@ -124,20 +180,30 @@ export class StateRefused extends Error {
   }
 }
 
-/** Verifies signature and expiry, then consumes the nonce (GETDEL: exactly one caller wins). */
-const storedStateSchema = z.object({
-  aliasId: z.string(),
-  redirectUri: z.string(),
-  confirmedBy: z
-    .object({ name: z.string(), role: z.enum(['admin', 'integrator', 'operator', 'viewer']) })
-    .nullable()
-    .default(null),
-});
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
 
+export interface ConsumedState {
+  aliasId: string;
+  redirectUri: string;
+  codeVerifier: string;
+  confirmedBy: { name: string; role: 'admin' | 'integrator' | 'operator' | 'viewer' } | null;
+  /** Set-Cookie that clears the flow's browser-binding cookie. */
+  clearCookie: string;
+}
+
+/**
+ * Verifies signature and expiry, consumes the nonce (GETDEL: exactly one caller wins), then checks
+ * the browser-binding cookie: a state arriving from another browser is spent and refused.
+ */
 export async function consumeState(
   s: ApiServices,
   state: string,
-): Promise<z.infer<typeof storedStateSchema>> {
+  cookies: string | undefined,
+): Promise<ConsumedState> {
   const parts = state.split('.');
   if (parts.length !== 4) throw new StateRefused('the state is malformed');
   const [nonce, aliasId, exp, sig] = parts as [string, string, string, string];
@@ -149,9 +215,22 @@ export async function consumeState(
   if (!/^\d+$/.test(exp) || Number(exp) * 1000 < Date.now()) throw new StateRefused('the state has expired');
   const stored = await s.redis.getdel(redisKey(s, nonce));
   if (!stored) throw new StateRefused('the state was already used or has expired');
-  const parsed = storedStateSchema.parse(JSON.parse(stored));
-  if (parsed.aliasId !== aliasId) throw new StateRefused('the state belongs to another alias');
-  return parsed;
+  const parsed = storedStateSchema.safeParse(JSON.parse(stored));
+  // A state from before PKCE and browser binding cannot be completed safely: start again.
+  if (!parsed.success) throw new StateRefused('the state was already used or has expired');
+  if (parsed.data.aliasId !== aliasId) throw new StateRefused('the state belongs to another alias');
+  const name = browserCookieName(nonce);
+  const secret = cookieValue(cookies, name);
+  if (!sameText(parsed.data.browser, secret === null ? '' : browserHash(secret))) {
+    throw new StateRefused('the authorization was started in another browser: start it again from this one');
+  }
+  return {
+    aliasId,
+    redirectUri: parsed.data.redirectUri,
+    codeVerifier: parsed.data.codeVerifier,
+    confirmedBy: parsed.data.confirmedBy,
+    clearCookie: cookieHeader(s, name, '', 0),
+  };
 }
 
 /**
@@ -201,8 +280,12 @@ async function revokeQuietly(s: ApiServices, tokens: OrgTokens): Promise<void> {
   }
 }
 
-export async function completeAuthorization(s: ApiServices, state: string, code: string): Promise<AliasView> {
-  const { aliasId, redirectUri, confirmedBy } = await consumeState(s, state);
+export async function completeAuthorization(
+  s: ApiServices,
+  consumed: ConsumedState,
+  code: string,
+): Promise<AliasView> {
+  const { aliasId, redirectUri, codeVerifier, confirmedBy } = consumed;
   const alias = await loadAlias(s, aliasId);
   const consent: OrgChangeConsent = confirmedBy
     ? { confirmed: true, actor: confirmedBy }
@@ -215,6 +298,7 @@ export async function completeAuthorization(s: ApiServices, state: string, code:
       clientSecret: requireSecret(s, alias),
       redirectUri,
       code,
+      codeVerifier,
       timeoutMs: s.config.salesforce.timeoutMs,
     }),
   );

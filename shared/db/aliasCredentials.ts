@@ -51,18 +51,7 @@ export async function loadOrgAccess(models: Models, box: SecretBox, profileId: s
       aliasId,
     });
   }
-  const tokens: OrgTokens | null = alias.tokens
-    ? {
-        accessToken: box.open(alias.tokens.accessToken, { aliasId, field: 'accessToken' }),
-        refreshToken: alias.tokens.refreshToken
-          ? box.open(alias.tokens.refreshToken, { aliasId, field: 'refreshToken' })
-          : null,
-        instanceUrl: alias.tokens.instanceUrl,
-        orgId: alias.tokens.orgId,
-        userId: alias.tokens.userId,
-        issuedAt: new Date(alias.tokens.issuedAt),
-      }
-    : null;
+  const tokens = openTokens(box, aliasId, alias.tokens);
   return {
     aliasId,
     credentials: {
@@ -80,6 +69,24 @@ export async function loadOrgAccess(models: Models, box: SecretBox, profileId: s
   };
 }
 
+function openTokens(
+  box: SecretBox,
+  aliasId: string,
+  stored: StoredTokens | null | undefined,
+): OrgTokens | null {
+  if (!stored) return null;
+  return {
+    accessToken: box.open(stored.accessToken, { aliasId, field: 'accessToken' }),
+    refreshToken: stored.refreshToken
+      ? box.open(stored.refreshToken, { aliasId, field: 'refreshToken' })
+      : null,
+    instanceUrl: stored.instanceUrl,
+    orgId: stored.orgId,
+    userId: stored.userId,
+    issuedAt: new Date(stored.issuedAt),
+  };
+}
+
 /** Seals an alias's tokens, each bound to the alias and its field. */
 export function sealTokens(box: SecretBox, aliasId: string, tokens: OrgTokens): StoredTokens {
   return {
@@ -94,12 +101,23 @@ export function sealTokens(box: SecretBox, aliasId: string, tokens: OrgTokens): 
   };
 }
 
-/** Saves tokens sealed on the alias; a dead grant marks the alias for re-authorization. */
+/**
+ * Saves tokens sealed on the alias; a dead grant marks the alias for re-authorization. The fence
+ * of a conditional save is the stored tokens' `issuedAt` (plain, unlike the sealed values, whose
+ * ciphertext changes when keys are rotated): every token answer has its own.
+ */
 export function aliasTokenStore(models: Models, box: SecretBox, aliasId: string): TokenStore {
   return {
-    async save(tokens) {
-      await models.ConnectionAlias.updateOne(
-        { _id: aliasId },
+    key: `alias:${aliasId}`,
+    async current() {
+      const alias = await models.ConnectionAlias.findById(aliasId, { tokens: 1 }).lean<{
+        tokens?: StoredTokens | null;
+      }>();
+      return openTokens(box, aliasId, alias?.tokens);
+    },
+    async save(tokens, replacing) {
+      const result = await models.ConnectionAlias.updateOne(
+        replacing ? { _id: aliasId, 'tokens.issuedAt': replacing.issuedAt } : { _id: aliasId },
         {
           $set: {
             tokens: sealTokens(box, aliasId, tokens),
@@ -112,6 +130,7 @@ export function aliasTokenStore(models: Models, box: SecretBox, aliasId: string)
         },
         // A token refresh is not a configuration change: configChangedAt stays as it is.
       );
+      return result.matchedCount === 1;
     },
     async markReauthorizationRequired(reason) {
       await models.ConnectionAlias.updateOne(

@@ -1,7 +1,8 @@
 /**
  * {@link SalesforceOrgClient} over axios. Every call runs: tokens → shared pause → breaker →
  * concurrency slot → budget reservation → HTTP (with a timeout) → usage from Sforce-Limit-Info.
- * A 401 INVALID_SESSION_ID refreshes once (single-flight per org) and resends; idempotent reads
+ * A 401 INVALID_SESSION_ID refreshes (single-flight in the process, one at a time per alias across
+ * processes: tokenRenewal.ts) and resends, at most twice; idempotent reads
  * are retried a few times on retryable errors; writes never are.
  */
 import type { Readable } from 'node:stream';
@@ -20,6 +21,8 @@ import { checkedInstanceUrl } from './instanceUrl.js';
 import { parseLimitInfo } from './limitInfo.js';
 import type { OrgRuntime } from './orgRuntime.js';
 import { parseRecords, withoutAttributes } from './recordParsing.js';
+import type { RefreshLock } from './refreshLock.js';
+import { renewTokens } from './tokenRenewal.js';
 import type {
   ApiUsage,
   ClientStats,
@@ -38,7 +41,6 @@ import type {
 } from './salesforceClient.js';
 import { SalesforceError } from './salesforceError.js';
 import { parseBody, sleep, type RequestSpec } from './salesforceRequest.js';
-import { renewAliasTokens } from './tokenRenewal.js';
 
 const READ_RETRIES = 2;
 /** The allowance is a rolling 24 h, so some of it frees up within the hour. */
@@ -51,9 +53,14 @@ export interface ClientContext {
   instrumentation: SalesforceInstrumentation | undefined;
   /** Breaker, pause and caps: shared by every alias of the org. */
   runtimeFor(orgId: string): OrgRuntime;
-  /** Tokens and single-flight refresh: the alias's own. */
+  /** Tokens and single-flight refresh in this process: the alias's own. */
   sessionFor(aliasId: string): AliasSession;
+  /** One token refresh at a time per alias, across processes. */
+  refreshLock: RefreshLock;
 }
+
+/** A 401 after this many refreshes means the grant itself is refused (re-authorize). */
+const MAX_REFRESHES_PER_CALL = 2;
 
 const queryResponseSchema = z.object({
   totalSize: z.number(),
@@ -242,26 +249,27 @@ export class HttpOrgClient implements SalesforceOrgClient {
     }
   }
 
-  /** A 401 INVALID_SESSION_ID gets one refresh and one resend, never more. */
+  /**
+   * A 401 INVALID_SESSION_ID gets a refresh and a resend. The tokens a refresh hands back may be
+   * another process's from a while ago (already expired too), so a second round is allowed.
+   */
   private async withSession<R>(spec: RequestSpec<R>): Promise<R> {
-    const tokens = await this.currentTokens();
-    try {
-      return await this.guarded(spec, tokens);
-    } catch (error) {
-      if (!(error instanceof SalesforceError && error.kind === 'auth' && error.status === 401)) throw error;
-      const fresh = await this.session.refreshAfter(tokens, () => this.renewTokens(tokens));
-      this.tokens = fresh;
+    let tokens = await this.currentTokens();
+    for (let refreshes = 0; ; refreshes += 1) {
       try {
-        return await this.guarded(spec, fresh);
-      } catch (again) {
-        if (again instanceof SalesforceError && again.kind === 'auth' && again.status === 401) {
+        return await this.guarded(spec, tokens);
+      } catch (error) {
+        if (!(error instanceof SalesforceError && error.kind === 'auth' && error.status === 401)) throw error;
+        if (refreshes >= MAX_REFRESHES_PER_CALL) {
           throw new SalesforceError(
             `Salesforce still rejects the session after a token refresh: re-authorize this alias`,
-            { kind: 'auth', errorCode: again.errorCode, status: 401, orgId: tokens.orgId, path: spec.path },
-            { cause: again },
+            { kind: 'auth', errorCode: error.errorCode, status: 401, orgId: tokens.orgId, path: spec.path },
+            { cause: error },
           );
         }
-        throw again;
+        const stale = tokens;
+        tokens = await this.session.refreshAfter(stale, () => this.renewTokens(stale));
+        this.tokens = tokens;
       }
     }
   }
@@ -403,10 +411,17 @@ export class HttpOrgClient implements SalesforceOrgClient {
   }
 
   private async renewTokens(stale: OrgTokens | null): Promise<OrgTokens> {
-    const fresh = await renewAliasTokens(this.credentials, this.tokenStore, this.ctx, stale);
-    // The first grant of a Client Credentials alias is not a refresh.
-    if (stale) this.counters.refreshes += 1;
-    return fresh;
+    const orgId = stale?.orgId ?? this.credentials.orgId ?? this.credentials.instanceUrl;
+    try {
+      const renewal = await renewTokens(this.ctx, this.credentials, this.tokenStore, stale);
+      // The first grant of a Client Credentials alias is not a refresh, nor is adopting another's.
+      if (stale && renewal.minted) this.counters.refreshes += 1;
+      if (renewal.minted) this.ctx.instrumentation?.refresh?.({ orgId: renewal.tokens.orgId, outcome: 'ok' });
+      return renewal.tokens;
+    } catch (error) {
+      this.ctx.instrumentation?.refresh?.({ orgId, outcome: 'failed' });
+      throw error;
+    }
   }
 }
 

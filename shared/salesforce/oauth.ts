@@ -1,6 +1,7 @@
 /**
- * OAuth 2.0 against Salesforce (web server flow, refresh, client credentials, revoke) as pure
- * functions over axios. The api uses the code exchange; the org client uses refresh / re-grant.
+ * OAuth 2.0 against Salesforce (web server flow with PKCE, refresh, client credentials, revoke) as
+ * pure functions over axios. The api uses the code exchange; the org client uses refresh / re-grant.
+ * Endpoints resolve against the URL's origin, as Salesforce's instance and login URLs carry no path.
  * Tokens never go into errors or logs; neither does Salesforce's `error_description`, which
  * travels as `remoteMessage` for the handler to log.
  *
@@ -8,11 +9,18 @@
  * and belong with the host the grant was asked at, and the org and user come from the identity
  * URL fetched with the new token (shared/salesforce/identity.ts), not from the answer's say-so.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import axios, { type AxiosResponse } from 'axios';
 import { z } from 'zod';
 import { MAX_OAUTH_RESPONSE_BYTES, boundedRequest, isTooLarge } from './httpLimits.js';
 import { verifiedIdentity } from './identity.js';
-import { checkedInstanceUrl, endpointProblem, sameOrgHost, type EndpointPolicy } from './instanceUrl.js';
+import {
+  checkedInstanceUrl,
+  endpointProblem,
+  sameOrgHost,
+  type EndpointPolicy,
+  type EndpointRole,
+} from './instanceUrl.js';
 import type { OrgTokens } from './salesforceClient.js';
 import { SalesforceError } from './salesforceError.js';
 
@@ -40,26 +48,66 @@ const oauthErrorSchema = z.object({
   error_description: z.string().optional(),
 });
 
+/**
+ * PKCE (RFC 7636, S256): the verifier stays with whoever exchanges the code; only its hash goes
+ * through the browser. External Client Apps require it on the web server flow.
+ */
+export interface PkcePair {
+  verifier: string;
+  challenge: string;
+}
+
+export function pkcePair(): PkcePair {
+  // 32 random bytes = 43 base64url characters, the shortest verifier RFC 7636 allows.
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: pkceChallenge(verifier) };
+}
+
+export function pkceChallenge(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}
+
+/** An absolute API path (`/services/…`) against the origin of a checked instance or login URL. */
+export function endpointUrl(
+  instanceUrl: string,
+  path: string,
+  endpoints: EndpointPolicy,
+  role: EndpointRole = 'instance URL',
+): string {
+  return new URL(path, checkedInstanceUrl(instanceUrl, endpoints, role)).toString();
+}
+
 export function authorizeUrl(params: {
   instanceUrl: string;
   clientId: string;
   redirectUri: string;
   state: string;
+  codeChallenge: string;
   endpoints: EndpointPolicy;
 }): string {
-  const base = checkedInstanceUrl(params.instanceUrl, params.endpoints, 'login URL');
-  const query = new URLSearchParams({
+  const url = new URL(
+    endpointUrl(params.instanceUrl, '/services/oauth2/authorize', params.endpoints, 'login URL'),
+  );
+  url.search = new URLSearchParams({
     response_type: 'code',
     client_id: params.clientId,
     redirect_uri: params.redirectUri,
     state: params.state,
     scope: OAUTH_SCOPE,
-  });
-  return `${base}/services/oauth2/authorize?${query.toString()}`;
+    code_challenge: params.codeChallenge,
+    code_challenge_method: 'S256',
+  }).toString();
+  return url.toString();
 }
 
 export function exchangeAuthorizationCode(
-  params: OAuthEndpoint & { clientId: string; clientSecret: string; redirectUri: string; code: string },
+  params: OAuthEndpoint & {
+    clientId: string;
+    clientSecret: string;
+    redirectUri: string;
+    code: string;
+    codeVerifier: string;
+  },
 ): Promise<OrgTokens> {
   return requestTokens(params, {
     grant_type: 'authorization_code',
@@ -67,6 +115,7 @@ export function exchangeAuthorizationCode(
     client_id: params.clientId,
     client_secret: params.clientSecret,
     redirect_uri: params.redirectUri,
+    code_verifier: params.codeVerifier,
   });
 }
 
@@ -81,7 +130,11 @@ export function clientCredentialsGrant(
   });
 }
 
-/** Salesforce returns no new refresh token on refresh: the old one is kept. */
+/**
+ * Without refresh-token rotation Salesforce answers no refresh token and the old one stays valid;
+ * with rotation it answers a new one and the one sent is retired (sending it again revokes the
+ * grant), so the caller must store the answer before anything else.
+ */
 export async function refreshAccessToken(
   params: OAuthEndpoint & { clientId: string; clientSecret: string; refreshToken: string },
 ): Promise<OrgTokens> {
@@ -142,22 +195,33 @@ async function post(
   action: 'token' | 'revoke',
   form: Record<string, string>,
 ): Promise<AxiosResponse<unknown>> {
-  const base = checkedInstanceUrl(endpoint.instanceUrl, endpoint.endpoints, 'login URL');
   const path = `/services/oauth2/${action}`;
+  const url = endpointUrl(endpoint.instanceUrl, path, endpoint.endpoints, 'login URL');
   try {
-    return await axios.post<unknown>(`${base}${path}`, new URLSearchParams(form).toString(), {
+    return await axios.post<unknown>(url, new URLSearchParams(form).toString(), {
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       timeout: endpoint.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       validateStatus: (status) => status >= 200 && status < 300,
       ...boundedRequest(MAX_OAUTH_RESPONSE_BYTES),
     });
   } catch (error) {
-    throw oauthError(error, path);
+    throw oauthError(error, path, form.grant_type);
   }
 }
 
-/** Maps a failed OAuth call; `invalid_grant` means the alias's grant is gone for good. */
-export function oauthError(error: unknown, path: string): SalesforceError {
+/**
+ * Salesforce refuses a refresh while another refresh of the same refresh token is in flight
+ * (since Summer '24). On the wire it is an invalid_grant whose description, as measured by others,
+ * is "expired authorization code" (Login History: "Token request is already being processed").
+ * Neither means the grant is gone: wait and try again.
+ */
+const REFRESH_IN_FLIGHT = /^expired authorization code$|already being processed/i;
+
+/**
+ * Maps a failed OAuth call; `invalid_grant` means the alias's grant is gone for good, except the
+ * "refresh already in flight" answer to a refresh (retryable, errorCode REFRESH_IN_PROGRESS).
+ */
+export function oauthError(error: unknown, path: string, grantType?: string): SalesforceError {
   const base = { orgId: null, method: 'POST', path };
   if (isTooLarge(error)) {
     return new SalesforceError('Salesforce OAuth answered more than an OAuth answer can be', {
@@ -186,6 +250,16 @@ export function oauthError(error: unknown, path: string): SalesforceError {
       `Salesforce OAuth is unavailable (HTTP ${status})`,
       { ...base, kind: 'retryable', errorCode: safeCode(errorCode), status },
       remote,
+    );
+  }
+  if (
+    errorCode === 'invalid_grant' &&
+    grantType === 'refresh_token' &&
+    REFRESH_IN_FLIGHT.test(body.success ? (body.data.error_description ?? '') : '')
+  ) {
+    return new SalesforceError(
+      'Salesforce is still processing another refresh of this refresh token: retry shortly',
+      { ...base, kind: 'retryable', errorCode: 'REFRESH_IN_PROGRESS', status },
     );
   }
   if (errorCode === 'invalid_grant') {

@@ -16,9 +16,18 @@ export interface OrgTokens {
   issuedAt: Date;
 }
 
-/** Where fresh tokens go after a refresh / re-grant (the worker persists them encrypted). */
+/** Where an alias's tokens live (the worker persists them encrypted, on the alias). */
 export interface TokenStore {
-  save(tokens: OrgTokens): Promise<void>;
+  /** Who the tokens belong to (the alias): one refresh at a time per key, across processes. */
+  readonly key: string;
+  /** The tokens as stored now: another process may have refreshed since this client loaded them. */
+  current(): Promise<OrgTokens | null>;
+  /**
+   * Stores `tokens` (access and refresh token together, in one write). With `replacing`, only while
+   * the stored tokens are still those (a fence: a re-authorization or another refresh may have
+   * replaced them); false when they were replaced meanwhile. `null` = unconditional.
+   */
+  save(tokens: OrgTokens, replacing: OrgTokens | null): Promise<boolean>;
   /** The alias's grant is dead (invalid_grant): mark it "re-authorize". */
   markReauthorizationRequired(reason: string): Promise<void>;
 }

@@ -10,6 +10,7 @@ import { AliasSession } from './aliasSession.js';
 import { HttpOrgClient, type ClientContext } from './httpOrgClient.js';
 import { OrgRedisState } from './orgRedisState.js';
 import { OrgRuntime } from './orgRuntime.js';
+import { createRefreshLock } from './refreshLock.js';
 import type {
   OrgCredentials,
   SalesforceInstrumentation,
@@ -54,6 +55,8 @@ export function createSalesforceClients(deps: SalesforceClientsDeps): Salesforce
       }
       return runtime;
     },
+    // Long enough for a refresh and its back-off, so waiters adopt its result instead of failing.
+    refreshLock: createRefreshLock(deps.redis, deps.prefix, deps.config.timeoutMs * 2 + 5_000),
     sessionFor(aliasId) {
       let session = sessions.get(aliasId);
       if (!session) {

@@ -22,6 +22,14 @@ const latencySchema = z
   .strict();
 const ttlSchema = z.object({ seconds: z.number().nonnegative() }).strict();
 const maxSchema = z.object({ max: z.number().int().positive() }).strict();
+const oauthPolicySchema = z
+  .object({
+    pkceRequired: z.boolean(),
+    refreshTokenRotation: z.boolean(),
+    refuseConcurrentRefresh: z.boolean(),
+  })
+  .partial()
+  .strict();
 const advanceSchema = z.object({ ms: z.number().nonnegative() }).strict();
 
 function bodyOf(req: Request): unknown {
@@ -150,6 +158,14 @@ export function adminRouter(admin: SimulatorAdmin, callLog: CallLog): Router {
   router.put(
     '/orgs/:orgId/max-concurrent',
     respond((req) => admin.setMaxConcurrent(org(req), maxSchema.parse(bodyOf(req)).max)),
+  );
+  router.get(
+    '/orgs/:orgId/oauth-policy',
+    respond((req) => admin.oauthPolicy(org(req))),
+  );
+  router.put(
+    '/orgs/:orgId/oauth-policy',
+    respond((req) => admin.setOAuthPolicy(org(req), oauthPolicySchema.parse(bodyOf(req)))),
   );
   router.post(
     '/clock/advance',

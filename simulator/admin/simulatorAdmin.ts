@@ -1,6 +1,7 @@
 /** In-process test controls; the `/__admin` HTTP endpoints call the same methods. */
 import type { FaultSpec } from './faults.js';
 import { computeTruth, userState } from '../org/orgTruth.js';
+import { instanceUrlOf } from '../simulatorEnv.js';
 import type { SimOrg } from '../org/simOrg.js';
 import type { SimulatorEnv } from '../simulatorEnv.js';
 import type { SimulatorAdmin } from '../simulatorTypes.js';
@@ -19,7 +20,10 @@ export function createSimulatorAdmin(env: SimulatorEnv): SimulatorAdmin {
     return org;
   };
   const admin: SimulatorAdmin = {
-    orgs: () => [...env.orgs.values()].map((org) => org.info(env.baseUrl)),
+    orgs: () =>
+      [...env.orgs.values()].map((org) =>
+        org.info({ loginUrl: env.baseUrl, instanceUrl: instanceUrlOf(env, org) }),
+      ),
     truth: (orgId) => computeTruth(orgOf(orgId)),
     user: (orgId, userId) => userState(orgOf(orgId), userId),
     addFault: (spec: FaultSpec) => {
@@ -52,6 +56,12 @@ export function createSimulatorAdmin(env: SimulatorEnv): SimulatorAdmin {
     },
     setMaxConcurrent: (orgId, max) => {
       orgOf(orgId).limits.maxConcurrent = max;
+    },
+    oauthPolicy: (orgId) => ({ ...orgOf(orgId).oauthPolicy }),
+    setOAuthPolicy: (orgId, policy) => {
+      const org = orgOf(orgId);
+      org.oauthPolicy = { ...org.oauthPolicy, ...policy };
+      return { ...org.oauthPolicy };
     },
     advanceClock: (ms) => env.clock.advance(ms),
     logIn: (orgId, userId, at = new Date()) => logIn(orgOf(orgId), userId, at),

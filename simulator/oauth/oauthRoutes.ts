@@ -1,7 +1,9 @@
 /**
- * OAuth 2.0 on the generic login host (`/services/oauth2/…`) and on each org's My Domain
- * (`/org/<orgId>/services/oauth2/…`): authorization code (auto-approved as the org's admin, PKCE
- * honoured), refresh token, client credentials (My Domain only), revoke, and the identity URL.
+ * OAuth 2.0 on the generic login host and on each org's My Domain (its own origin), both at
+ * `/services/oauth2/…`: authorization code (auto-approved as the org's admin), refresh token,
+ * client credentials (My Domain only), revoke, and the identity URL. What the org's app enforces
+ * (PKCE, refresh-token rotation with reuse detection, one refresh at a time per refresh token) is
+ * its `oauthPolicy`, switchable per org.
  *
  * Redirect URIs: the registered one, or, as RFC 8252 allows for native apps, any loopback
  * `http://127.0.0.1:<port>/oauth/callback` or `http://localhost:<port>/oauth/callback`.
@@ -44,6 +46,14 @@ const invalidClientId = (): OAuthError => new OAuthError('invalid_client_id', 'c
 const invalidClient = (): OAuthError => new OAuthError('invalid_client', 'invalid client credentials');
 const redirectMismatch = (): OAuthError =>
   new OAuthError('redirect_uri_mismatch', 'redirect_uri must match configuration');
+const revokedRefreshToken = (): OAuthError => new OAuthError('invalid_grant', 'expired access/refresh token');
+/**
+ * Two refreshes of one refresh token at once (Salesforce since Summer '24). Login History shows
+ * "Token request is already being processed"; the token endpoint answers this invalid_grant, as
+ * measured against Salesforce by Segment (action-destinations #2300). See simulator/README.md.
+ */
+const refreshAlreadyInFlight = (): OAuthError =>
+  new OAuthError('invalid_grant', 'expired authorization code');
 
 function isLoopbackCallback(uri: string): boolean {
   try {
@@ -68,17 +78,38 @@ function userIdOf(org: SimOrg, userIndex: number): string {
   return makeId(KEY_PREFIXES.User, org.data.idSpace, userIndex + 1);
 }
 
+/** Which refresh token the answer carries, and which grant the new access token belongs to. */
+type RefreshOutcome =
+  | { kind: 'newGrant' }
+  | { kind: 'none' }
+  | { kind: 'kept'; presented: string; grantId: string }
+  | { kind: 'rotated'; successor: string; grantId: string };
+
 function tokenBody(
   r: OAuthRequest,
   org: SimOrg,
   userIndex: number,
   scope: string,
-  refresh: boolean,
+  refresh: RefreshOutcome,
 ): Record<string, string> {
-  const refreshToken = refresh
-    ? r.env.tokens.issueRefreshToken({ orgId: org.orgId, userIndex }, org.clientId, scope)
-    : undefined;
-  const { token, issuedAt } = r.env.tokens.issueAccessToken({ orgId: org.orgId, userIndex }, refreshToken);
+  const owner = { orgId: org.orgId, userIndex };
+  let refreshToken: string | undefined;
+  let grantId: string | undefined;
+  let session: string | undefined;
+  if (refresh.kind === 'newGrant') {
+    refreshToken = r.env.tokens.issueRefreshToken(owner, org.clientId, scope);
+    session = refreshToken;
+    const lookup = r.env.tokens.lookupRefreshToken(refreshToken);
+    grantId = lookup.state === 'live' ? lookup.token.grantId : undefined;
+  } else if (refresh.kind === 'kept') {
+    session = refresh.presented;
+    grantId = refresh.grantId;
+  } else if (refresh.kind === 'rotated') {
+    refreshToken = refresh.successor;
+    session = refresh.successor;
+    grantId = refresh.grantId;
+  }
+  const { token, issuedAt } = r.env.tokens.issueAccessToken(owner, session, grantId);
   const id = `${r.env.baseUrl}/id/${org.orgId}/${userIdOf(org, userIndex)}`;
   const signature = createHmac('sha256', org.clientSecret)
     .update(id + String(issuedAt))
@@ -97,6 +128,27 @@ function tokenBody(
 
 function requireSecret(org: SimOrg, secret: string | null): void {
   if (secret !== org.clientSecret) throw invalidClient();
+}
+
+/**
+ * Apps that require PKCE refuse an authorize request without a challenge ("missing required code
+ * challenge"). Only S256 is taken; an absent method means S256, and the challenge's form is not
+ * checked here (a wrong one fails at the token call, as on Salesforce): see simulator/README.md.
+ */
+function pkceProblem(
+  org: SimOrg,
+  challenge: string,
+  method: string | null,
+): { error: string; error_description: string } | undefined {
+  if (!challenge) {
+    return org.oauthPolicy.pkceRequired
+      ? { error: 'invalid_request', error_description: 'missing required code challenge' }
+      : undefined;
+  }
+  if (method !== null && method !== 'S256') {
+    return { error: 'invalid_request', error_description: 'invalid code challenge method' };
+  }
+  return undefined;
 }
 
 function pkceMatches(challenge: string, verifier: string | null): boolean {
@@ -123,22 +175,31 @@ function authorizationCodeGrant(r: OAuthRequest, form: URLSearchParams, org: Sim
   }
   const scopes = grant.scope.split(/\s+/);
   const refresh = scopes.includes('refresh_token') || scopes.includes('offline_access');
-  return tokenBody(r, org, grant.userIndex, grant.scope, refresh);
+  return tokenBody(r, org, grant.userIndex, grant.scope, refresh ? { kind: 'newGrant' } : { kind: 'none' });
 }
 
 function refreshTokenGrant(r: OAuthRequest, form: URLSearchParams, org: SimOrg): Record<string, string> {
   requireSecret(org, form.get('client_secret'));
-  const stored = r.env.tokens.findRefreshToken(form.get('refresh_token') ?? '');
-  if (!stored || stored.clientId !== org.clientId)
-    throw new OAuthError('invalid_grant', 'expired access/refresh token');
-  return tokenBody(r, org, stored.userIndex, stored.scope, false);
+  const presented = form.get('refresh_token') ?? '';
+  const lookup = r.env.tokens.lookupRefreshToken(presented);
+  if (lookup.state === 'retired') {
+    // A rotated-out token came back: whoever holds it may have stolen it, so the grant ends.
+    r.env.tokens.revokeGrant(lookup.grantId);
+    throw revokedRefreshToken();
+  }
+  if (lookup.state === 'unknown' || lookup.token.clientId !== org.clientId) throw revokedRefreshToken();
+  const { token: stored } = lookup;
+  const refresh: RefreshOutcome = org.oauthPolicy.refreshTokenRotation
+    ? { kind: 'rotated', successor: r.env.tokens.rotate(presented) ?? '', grantId: stored.grantId }
+    : { kind: 'kept', presented, grantId: stored.grantId };
+  return tokenBody(r, org, stored.userIndex, stored.scope, refresh);
 }
 
 function clientCredentialsGrant(r: OAuthRequest, form: URLSearchParams, org: SimOrg): Record<string, string> {
   requireSecret(org, form.get('client_secret'));
   if (!r.instanceOrg) throw new OAuthError('invalid_grant', 'request not supported on this domain');
   if (!org.clientCredentialsUser) throw new OAuthError('invalid_grant', 'no client credentials user enabled');
-  return tokenBody(r, org, ADMIN_USER_INDEX, 'api', false);
+  return tokenBody(r, org, ADMIN_USER_INDEX, 'api', { kind: 'none' });
 }
 
 const GRANTS = {
@@ -189,12 +250,24 @@ async function token(r: OAuthRequest): Promise<void> {
   if (!grant) throw new OAuthError('unsupported_grant_type', 'grant type not supported');
   const org = clientOrg(r, form.get('client_id'));
   r.call.orgId = org.orgId;
-  if ((await applyFaults(r, org)) === 'answered') return;
-  sendResult(r.res, {
-    status: 200,
-    json: grant(r, form, org),
-    headers: { 'Cache-Control': 'no-cache,must-revalidate,max-age=0,no-store,private' },
-  });
+  // A refresh is "in flight" from its arrival until its answer (injected slowness and the latency
+  // model included), so two overlapping refreshes of one token really overlap here, as on Salesforce.
+  const refreshing = grantType === 'refresh_token' ? (form.get('refresh_token') ?? '') : null;
+  const marked = refreshing !== null && r.env.tokens.beginRefresh(refreshing);
+  try {
+    if (refreshing !== null && !marked && org.oauthPolicy.refuseConcurrentRefresh)
+      throw refreshAlreadyInFlight();
+    if ((await applyFaults(r, org)) === 'answered') return;
+    await pause(org.latency.perCallMs, r.res);
+    if (r.res.destroyed) return;
+    sendResult(r.res, {
+      status: 200,
+      json: grant(r, form, org),
+      headers: { 'Cache-Control': 'no-cache,must-revalidate,max-age=0,no-store,private' },
+    });
+  } finally {
+    if (marked && refreshing !== null) r.env.tokens.endRefresh(refreshing);
+  }
 }
 
 function redirectTo(res: Response, uri: string, params: Record<string, string | null>): void {
@@ -225,13 +298,16 @@ async function authorize(r: OAuthRequest): Promise<void> {
       state,
     });
   }
+  const codeChallenge = params.get('code_challenge') ?? '';
+  const pkceRefusal = pkceProblem(org, codeChallenge, params.get('code_challenge_method'));
+  if (pkceRefusal) return redirectTo(r.res, redirectUri, { ...pkceRefusal, state });
   const code = r.env.tokens.issueCode({
     orgId: org.orgId,
     userIndex: ADMIN_USER_INDEX,
     clientId: org.clientId,
     redirectUri,
     scope: params.get('scope') ?? DEFAULT_SCOPE,
-    ...(params.get('code_challenge') ? { codeChallenge: params.get('code_challenge') ?? '' } : {}),
+    ...(codeChallenge ? { codeChallenge } : {}),
   });
   redirectTo(r.res, redirectUri, { code, state });
 }

@@ -10,7 +10,12 @@ import { encodeBase62, KEY_PREFIXES, makeId } from './salesforceIds.js';
 import { hash32 } from './seededRandom.js';
 import type { TableRegistry } from '../sobjects/sobjectSchema.js';
 import { buildTables, username } from '../sobjects/sobjectTables.js';
-import type { LatencyOptions, SimulatorOrgInfo, SimulatorOrgOptions } from '../simulatorTypes.js';
+import type {
+  LatencyOptions,
+  OAuthPolicy,
+  SimulatorOrgInfo,
+  SimulatorOrgOptions,
+} from '../simulatorTypes.js';
 
 export const ADMIN_USER_INDEX = 0;
 export const DEFAULT_REDIRECT_URI = 'http://127.0.0.1/oauth/callback';
@@ -33,8 +38,20 @@ export interface SimOrg {
   clientCredentialsUser: boolean;
   adminUserId: string;
   adminUsername: string;
-  info(baseUrl: string): SimulatorOrgInfo;
+  /** What its connected app enforces; switchable per org through the admin API. */
+  oauthPolicy: OAuthPolicy;
+  info(urls: { loginUrl: string; instanceUrl: string }): SimulatorOrgInfo;
 }
+
+/**
+ * What a new External Client App enforces today: PKCE on the web-server flow, refresh-token
+ * rotation, and one refresh at a time per refresh token.
+ */
+export const DEFAULT_OAUTH_POLICY: OAuthPolicy = {
+  pkceRequired: true,
+  refreshTokenRotation: true,
+  refuseConcurrentRefresh: true,
+};
 
 function hashedChars(seed: number, index: number, salt: number, length: number): string {
   let out = '';
@@ -92,13 +109,14 @@ export function createSimOrg({ index, serverSeed, options, nowMs, clock }: Creat
     clientCredentialsUser: options.clientCredentialsUser ?? true,
     adminUserId: makeId(KEY_PREFIXES.User, data.idSpace, ADMIN_USER_INDEX + 1),
     adminUsername: username(data, ADMIN_USER_INDEX),
+    oauthPolicy: { ...DEFAULT_OAUTH_POLICY, ...options.oauth },
   };
   return {
     ...org,
-    info: (baseUrl) => ({
+    info: ({ loginUrl, instanceUrl }) => ({
       orgId: org.orgId,
-      instanceUrl: `${baseUrl}/org/${org.orgId}`,
-      loginUrl: baseUrl,
+      instanceUrl,
+      loginUrl,
       clientId: org.clientId,
       clientSecret: org.clientSecret,
       redirectUri: org.redirectUri,

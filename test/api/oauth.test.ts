@@ -25,8 +25,8 @@ async function call(method: string, path: string, options?: CallOptions): Promis
   return res;
 }
 
-async function get(url: string): Promise<Response & { bodyText: string }> {
-  const res = await fetch(url, { redirect: 'manual' });
+async function get(url: string, cookie?: string): Promise<Response & { bodyText: string }> {
+  const res = await fetch(url, { redirect: 'manual', ...(cookie ? { headers: { cookie } } : {}) });
   const bodyText = await res.text();
   bodies.push(bodyText);
   return Object.assign(res, { bodyText });
@@ -58,22 +58,45 @@ async function codeAlias(name: string) {
   return (res.json as { id: string }).id;
 }
 
+interface StartedFlow {
+  /** Our callback URL with code and state, where the simulator sends the browser. */
+  location: string;
+  /** The browser-binding cookie the start set, as the browser sends it back. */
+  cookie: string;
+  setCookie: string;
+  authorizeUrl: URL;
+}
+
 /** Starts the flow and lets the simulator "log in": its redirect names our callback with code and state. */
-async function authorizeInSimulator(aliasId: string): Promise<string> {
+async function startFlow(aliasId: string): Promise<StartedFlow> {
   const start = await call('post', `/api/v1/aliases/${aliasId}/oauth/start`, { token: 'integrator' });
   expect(start.status).toBe(200);
-  const authorize = await get((start.json as { authorizeUrl: string }).authorizeUrl);
+  const setCookie = start.headers.get('set-cookie') ?? '';
+  const authorizeUrl = new URL((start.json as { authorizeUrl: string }).authorizeUrl);
+  const authorize = await get(authorizeUrl.toString());
   expect(authorize.status).toBe(302);
   const location = authorize.headers.get('location')!;
   expect(location.startsWith(`${api.url}/oauth/callback?`)).toBe(true);
-  return location;
+  return { location, cookie: setCookie.split(';')[0] ?? '', setCookie, authorizeUrl };
+}
+
+async function authorizeInSimulator(aliasId: string): Promise<string> {
+  return (await startFlow(aliasId)).location;
 }
 
 describe('OAuth', () => {
   it('when the simulator redirects to the callback, then the alias is authorized with sealed tokens', async () => {
     const aliasId = await codeAlias('Code flow');
-    const callback = await get(await authorizeInSimulator(aliasId));
+    const flow = await startFlow(aliasId);
+    // PKCE as the simulator requires it by default: only the S256 challenge travels via the browser.
+    expect(flow.authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(flow.authorizeUrl.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+    expect(flow.setCookie).toMatch(/HttpOnly/);
+    expect(flow.setCookie).toMatch(/SameSite=Lax/);
+    expect(flow.setCookie).toMatch(/Path=\/oauth\/callback/);
+    const callback = await get(flow.location, flow.cookie);
     expect(callback.status).toBe(200);
+    expect(callback.headers.get('set-cookie')).toMatch(/Max-Age=0/);
     expect(callback.headers.get('content-type')).toMatch(/text\/html/);
     expect(callback.bodyText).toContain('Authorized');
     const alias = await call('get', `/api/v1/aliases/${aliasId}`, { token: 'viewer' });
@@ -86,10 +109,10 @@ describe('OAuth', () => {
 
   it('when a callback is replayed, then the second one is refused and the tokens are not replaced', async () => {
     const aliasId = await codeAlias('Replay');
-    const location = await authorizeInSimulator(aliasId);
-    expect((await get(location)).status).toBe(200);
+    const { location, cookie } = await startFlow(aliasId);
+    expect((await get(location, cookie)).status).toBe(200);
     const issuedAt = (await api.models.ConnectionAlias.findById(aliasId).lean())?.tokens?.issuedAt;
-    const replay = await get(location);
+    const replay = await get(location, cookie);
     expect(replay.status).toBe(400);
     expect(replay.bodyText).toMatch(/already used or has expired/);
     expect((await api.models.ConnectionAlias.findById(aliasId).lean())?.tokens?.issuedAt).toEqual(issuedAt);
@@ -124,6 +147,50 @@ describe('OAuth', () => {
     await api.redis.redis.del(key); // what Redis does when the TTL runs out
     const res = await get(location.toString());
     expect(res.status).toBe(400);
+  });
+
+  it('when the callback comes from another browser than the one that started the flow, then it is refused and the state is spent', async () => {
+    const aliasId = await codeAlias('Other browser');
+    const { location, cookie } = await startFlow(aliasId);
+    const [name] = cookie.split('=');
+    for (const foreign of [
+      undefined,
+      `${name}=someone-elses-secret`,
+      `seatwise_oauth_other=${cookie.split('=')[1]}`,
+    ]) {
+      const res = await get(location, foreign);
+      expect(res.status).toBe(400);
+      expect(res.bodyText).toMatch(/another browser|already used/);
+    }
+    // The rightful browser comes too late: the state was spent by the first foreign attempt.
+    expect((await get(location, cookie)).status).toBe(400);
+    expect((await api.models.ConnectionAlias.findById(aliasId).lean())?.authStatus).toBe('not_authorized');
+  });
+
+  it("when the code is exchanged without the flow's PKCE verifier, then the simulator refuses it", async () => {
+    const aliasId = await codeAlias('Verifier');
+    const { location } = await startFlow(aliasId);
+    const code = new URL(location).searchParams.get('code') ?? '';
+    const org = sim.orgs[0]!;
+    const exchange = (verifier?: string) =>
+      fetch(`${org.loginUrl}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          client_id: org.clientId,
+          client_secret: org.clientSecret,
+          redirect_uri: `${api.url}/oauth/callback`,
+          ...(verifier ? { code_verifier: verifier } : {}),
+        }).toString(),
+      });
+    // What an attacker holding only the browser's view (code, state, challenge) can do.
+    const stolen = await exchange();
+    expect([stolen.status, await stolen.json()]).toEqual([
+      400,
+      { error: 'invalid_grant', error_description: 'invalid code verifier' },
+    ]);
   });
 
   it("when the callback carries markup or a description in Salesforce's error, then the page repeats neither", async () => {

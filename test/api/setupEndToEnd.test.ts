@@ -87,7 +87,11 @@ describe('the seed setup end to end', () => {
     const consent = await fetch((start.json as { authorizeUrl: string }).authorizeUrl, {
       redirect: 'manual',
     });
-    const callback = await fetch(consent.headers.get('location')!, { redirect: 'manual' });
+    const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const callback = await fetch(consent.headers.get('location')!, {
+      redirect: 'manual',
+      headers: { cookie },
+    });
     bodies.push(await callback.text());
     expect(callback.status).toBe(200);
     // Org 2: child alias, Client Credentials.

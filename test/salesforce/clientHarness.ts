@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import type { Config } from '../../shared/config.js';
 import type { EndpointPolicy } from '../../shared/salesforce/instanceUrl.js';
-import { exchangeAuthorizationCode, authorizeUrl } from '../../shared/salesforce/oauth.js';
+import { exchangeAuthorizationCode, authorizeUrl, pkcePair } from '../../shared/salesforce/oauth.js';
 import type {
   OrgCredentials,
   OrgTokens,
@@ -55,14 +55,32 @@ export function clientsFor(
   });
 }
 
-/** Records what the client hands to the store, as the worker's encrypted store would receive it. */
+/**
+ * An alias's stored tokens in memory, with the conditional write the worker's encrypted store
+ * makes; records what the client hands to it. Share one between clients to play one alias.
+ */
 export class RecordingTokenStore implements TokenStore {
   saved: OrgTokens[] = [];
+  refusedSaves = 0;
   reauthorizationReasons: string[] = [];
 
-  save(tokens: OrgTokens): Promise<void> {
+  constructor(
+    public stored: OrgTokens | null = null,
+    readonly key = `alias-${randomUUID()}`,
+  ) {}
+
+  current(): Promise<OrgTokens | null> {
+    return Promise.resolve(this.stored);
+  }
+
+  save(tokens: OrgTokens, replacing: OrgTokens | null): Promise<boolean> {
+    if (replacing && this.stored?.accessToken !== replacing.accessToken) {
+      this.refusedSaves += 1;
+      return Promise.resolve(false);
+    }
     this.saved.push(tokens);
-    return Promise.resolve();
+    this.stored = tokens;
+    return Promise.resolve(true);
   }
 
   markReauthorizationRequired(reason: string): Promise<void> {
@@ -91,11 +109,13 @@ export async function authorizedCredentials(
   aliasId: string = randomUUID(),
 ): Promise<OrgCredentials> {
   const redirectUri = 'http://127.0.0.1:9/oauth/callback';
+  const pkce = pkcePair();
   const url = authorizeUrl({
     instanceUrl: simUrl,
     clientId: org.clientId,
     redirectUri,
     state: 'harness',
+    codeChallenge: pkce.challenge,
     endpoints: LOOPBACK_ENDPOINTS,
   });
   const response = await fetch(url, { redirect: 'manual' });
@@ -106,6 +126,7 @@ export async function authorizedCredentials(
     clientSecret: org.clientSecret,
     redirectUri,
     code,
+    codeVerifier: pkce.verifier,
     endpoints: LOOPBACK_ENDPOINTS,
   });
   return {

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { RunningSimulator, SimulatorOrgInfo } from '../../simulator/server.js';
 import { startSimulator } from '../../simulator/server.js';
 import {
   authorizeUrl,
   clientCredentialsGrant,
   exchangeAuthorizationCode,
+  pkcePair,
   refreshAccessToken,
   revokeToken,
 } from '../../shared/salesforce/oauth.js';
@@ -34,15 +35,17 @@ describe('OAuth functions', () => {
   });
   afterAll(() => sim.stop());
 
-  async function codeFromBrowser(): Promise<string> {
+  async function codeFromBrowser(challenge: string): Promise<string> {
     const url = authorizeUrl({
       instanceUrl: sim.url,
       clientId: org.clientId,
       redirectUri: REDIRECT,
       state: 's1',
+      codeChallenge: challenge,
       ...loop,
     });
     expect(new URL(url).searchParams.get('scope')).toBe('api refresh_token offline_access');
+    expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256');
     const response = await fetch(url, { redirect: 'manual' });
     const location = new URL(response.headers.get('location') ?? '');
     expect(location.searchParams.get('state')).toBe('s1');
@@ -50,18 +53,55 @@ describe('OAuth functions', () => {
   }
 
   /** The Authorization Code grant as an admin does it: browser consent, then the code exchanged. */
-  async function authorizeInBrowser() {
+  async function authorizeInBrowser(verifier?: string) {
+    const pkce = pkcePair();
     return exchangeAuthorizationCode({
       instanceUrl: sim.url,
       clientId: org.clientId,
       clientSecret: org.clientSecret,
       redirectUri: REDIRECT,
-      code: await codeFromBrowser(),
+      code: await codeFromBrowser(pkce.challenge),
+      codeVerifier: verifier ?? pkce.verifier,
       ...loop,
     });
   }
 
-  it('when a code is exchanged and then refreshed, then the org and user come from the identity URL and the refresh token is kept', async () => {
+  it('when the code is exchanged with another verifier than the challenge was made from, then the grant is refused', async () => {
+    const error = await caught(authorizeInBrowser(pkcePair().verifier));
+    expect(error).toMatchObject({ kind: 'auth', errorCode: 'invalid_grant' });
+  });
+
+  it('when two refreshes of one refresh token overlap, then the refused one is retryable REFRESH_IN_PROGRESS, not "re-authorize"', async () => {
+    const tokens = await authorizeInBrowser();
+    sim.admin.setLatency(org.orgId, { perCallMs: 150 });
+    try {
+      const refresh = () =>
+        refreshAccessToken({
+          instanceUrl: tokens.instanceUrl,
+          clientId: org.clientId,
+          clientSecret: org.clientSecret,
+          refreshToken: tokens.refreshToken ?? '',
+          ...loop,
+        }).then(
+          () => 'ok',
+          (error: unknown) => error,
+        );
+      const outcomes = await Promise.all([refresh(), refresh()]);
+      expect(outcomes).toContain('ok');
+      expect(outcomes.find((o) => o !== 'ok')).toMatchObject({
+        kind: 'retryable',
+        errorCode: 'REFRESH_IN_PROGRESS',
+      });
+    } finally {
+      sim.admin.setLatency(org.orgId, { perCallMs: 0 });
+    }
+  });
+
+  it('when rotation is off and a code is exchanged then refreshed, then the org and user come from the identity URL and the refresh token is kept', async () => {
+    sim.admin.setOAuthPolicy(org.orgId, { refreshTokenRotation: false });
+    onTestFinished(() => {
+      sim.admin.setOAuthPolicy(org.orgId, { refreshTokenRotation: true });
+    });
     const tokens = await authorizeInBrowser();
     expect(tokens).toMatchObject({ orgId: org.orgId, userId: org.adminUserId, instanceUrl: org.instanceUrl });
     expect(tokens.refreshToken).toEqual(expect.any(String));
@@ -75,6 +115,19 @@ describe('OAuth functions', () => {
     });
     expect(refreshed.refreshToken).toBe(tokens.refreshToken);
     expect(refreshed.accessToken).not.toBe(tokens.accessToken);
+  });
+
+  it('when rotation is on, then a refresh hands back the new refresh token', async () => {
+    const tokens = await authorizeInBrowser();
+    const refreshed = await refreshAccessToken({
+      instanceUrl: tokens.instanceUrl,
+      clientId: org.clientId,
+      clientSecret: org.clientSecret,
+      refreshToken: tokens.refreshToken ?? '',
+      ...loop,
+    });
+    expect(refreshed.refreshToken).toEqual(expect.any(String));
+    expect(refreshed.refreshToken).not.toBe(tokens.refreshToken);
   });
 
   it('when the refresh token was revoked, then the error says the alias must be re-authorized', async () => {

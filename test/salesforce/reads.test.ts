@@ -84,8 +84,9 @@ describe('Salesforce client reads', () => {
   });
 
   it('when the session expires in the middle of paging, then the client refreshes once and carries on', async () => {
-    const store = new RecordingTokenStore();
-    const client = clients.forOrg(await authorizedCredentials(sim.url, org), store);
+    const credentials = await authorizedCredentials(sim.url, org);
+    const store = new RecordingTokenStore(credentials.tokens);
+    const client = clients.forOrg(credentials, store);
     const before = tokenCalls();
     const ids: string[] = [];
     let page = 0;
@@ -104,8 +105,8 @@ describe('Salesforce client reads', () => {
   });
 
   it('when 20 requests see an expired session at once, then one refresh serves them all', async () => {
-    const store = new RecordingTokenStore();
     const credentials = await authorizedCredentials(sim.url, org);
+    const store = new RecordingTokenStore(credentials.tokens);
     sim.admin.expireAccessTokens(org.orgId);
     const before = tokenCalls();
     const counts = await Promise.all(
@@ -117,8 +118,9 @@ describe('Salesforce client reads', () => {
   });
 
   it('when the refresh token was revoked, then the alias is marked for re-authorization', async () => {
-    const store = new RecordingTokenStore();
-    const client = clients.forOrg(await authorizedCredentials(sim.url, org), store);
+    const credentials = await authorizedCredentials(sim.url, org);
+    const store = new RecordingTokenStore(credentials.tokens);
+    const client = clients.forOrg(credentials, store);
     sim.admin.revokeRefreshTokens(org.orgId);
     sim.admin.expireAccessTokens(org.orgId);
     const error = await failureOf(client.count('SELECT COUNT() FROM User'));

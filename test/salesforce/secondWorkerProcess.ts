@@ -6,9 +6,9 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createSalesforceClients } from '../../shared/salesforce/salesforceClients.js';
-import type { OrgCredentials, OrgTokens } from '../../shared/salesforce/salesforceClient.js';
+import type { OrgCredentials } from '../../shared/salesforce/salesforceClient.js';
 import { SalesforceError } from '../../shared/salesforce/salesforceError.js';
-import { SF_CONFIG } from './clientHarness.js';
+import { RecordingTokenStore, SF_CONFIG } from './clientHarness.js';
 
 interface Input {
   redisUrl: string;
@@ -24,15 +24,13 @@ const clients = createSalesforceClients({
   prefix: input.prefix,
   log: pino({ level: 'silent' }),
 });
-const store = {
-  save: (_tokens: OrgTokens) => Promise.resolve(),
-  markReauthorizationRequired: (_reason: string) => Promise.resolve(),
-};
 
 const outcome: Record<string, string> = {};
 for (const { orgId, credentials } of input.orgs) {
   try {
-    await clients.forOrg(credentials, store).count('SELECT COUNT() FROM User');
+    await clients
+      .forOrg(credentials, new RecordingTokenStore(credentials.tokens))
+      .count('SELECT COUNT() FROM User');
     outcome[orgId] = 'ok';
   } catch (error) {
     outcome[orgId] = error instanceof SalesforceError ? error.kind : String(error);

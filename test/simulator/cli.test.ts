@@ -28,6 +28,10 @@ describe('simulator CLI', () => {
     };
     expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(info.orgs.map((o) => o.users)).toEqual([10, 25]);
+    // Origin only, as real instance URLs are: each org on a port of its own, none on the login host's.
+    const origins = info.orgs.map((o) => o.instanceUrl);
+    for (const origin of origins) expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(new Set([info.url, ...origins]).size).toBe(3);
     expect(Object.keys(info.orgs[0] ?? {})).toEqual(
       expect.arrayContaining([
         'orgId',

@@ -108,7 +108,7 @@ describe('API limits', () => {
     expect(entries).toHaveLength(2);
     expect(entries[0]).toMatchObject({
       method: 'GET',
-      path: `/org/${org.orgId}/services/data/v62.0/query`,
+      path: '/services/data/v62.0/query',
       status: 200,
     });
     expect((await fetch(`${sim.url}/__admin/calls`, { method: 'DELETE' })).status).toBe(204);

@@ -52,7 +52,8 @@ describe('malformed requests', () => {
     for (const url of [
       `${client.org.instanceUrl}${API}/nope`,
       `${client.org.instanceUrl}${API}/sobjects/Foo/describe`,
-      `${sim.url}/org/00D000000000000AAA${API}/limits`,
+      `${sim.url}${API}/limits`,
+      `${sim.url}/org/${client.org.orgId}${API}/limits`,
       `${sim.url}/whatever`,
     ]) {
       const response = await client.request(url);
@@ -146,14 +147,14 @@ describe('malformed requests', () => {
     const methods = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'HEAD', 'OPTIONS'];
     const statuses = new Map<number, number>();
     for (let i = 0; i < 300; i += 1) {
-      const prefix = next() < 0.6 ? `/org/${client.org.orgId}/services/data` : '';
+      const prefix = next() < 0.6 ? '/services/data' : '';
       const path = `${prefix}/${Array.from({ length: 1 + Math.floor(next() * 5) }, () => pick(segments)).join('/')}${pick(queries)}`;
       const method = pick(methods);
       const headers: Record<string, string> = {
         'content-type': pick(['application/json', 'application/x-www-form-urlencoded', 'text/plain']),
       };
       if (next() < 0.7) headers.authorization = `Bearer ${client.token}`;
-      const response = await fetch(`${sim.url}${path}`, {
+      const response = await fetch(`${next() < 0.8 ? client.org.instanceUrl : sim.url}${path}`, {
         method,
         headers,
         ...(method === 'GET' || method === 'HEAD' ? {} : { body: pick(bodies) }),

@@ -14,6 +14,12 @@ interface TokenBody {
   scope: string;
 }
 
+const VERIFIER = 'v'.repeat(43);
+const PKCE = {
+  code_challenge: createHash('sha256').update(VERIFIER).digest('base64url'),
+  code_challenge_method: 'S256',
+};
+
 describe('OAuth 2.0', () => {
   let sim: RunningSimulator;
   let org: SimulatorOrgInfo;
@@ -41,6 +47,7 @@ describe('OAuth 2.0', () => {
       client_id: org.clientId,
       redirect_uri: redirectUri,
       state: 'xyz',
+      ...PKCE,
       ...extra,
     });
     expect(response.status).toBe(302);
@@ -57,14 +64,20 @@ describe('OAuth 2.0', () => {
     redirectUri: string,
     extra: Record<string, string> = {},
   ): Promise<Response> =>
-    token({
-      grant_type: 'authorization_code',
-      code,
-      client_id: org.clientId,
-      client_secret: org.clientSecret,
-      redirect_uri: redirectUri,
-      ...extra,
-    });
+    token(
+      // An empty value leaves the field out.
+      Object.fromEntries(
+        Object.entries({
+          grant_type: 'authorization_code',
+          code,
+          client_id: org.clientId,
+          client_secret: org.clientSecret,
+          redirect_uri: redirectUri,
+          code_verifier: VERIFIER,
+          ...extra,
+        }).filter(([, value]) => value !== ''),
+      ),
+    );
 
   it('when the authorization code flow completes, then the tokens have Salesforce’s shape and signature', async () => {
     const redirectUri = 'https://seatwise.example.com/oauth/callback';
@@ -113,6 +126,7 @@ describe('OAuth 2.0', () => {
       client_id: org.clientId,
       redirect_uri: redirectUri,
       state: 's1',
+      ...PKCE,
       sim_decision: 'deny',
     });
     const location = new URL(denied.headers.get('location') ?? '');
@@ -126,6 +140,7 @@ describe('OAuth 2.0', () => {
       client_id: org.clientId,
       redirect_uri: redirectUri,
       state: 's2',
+      ...PKCE,
     });
     expect(new URL(viaFault.headers.get('location') ?? '').searchParams.get('error')).toBe('access_denied');
     const next = await authorize({
@@ -133,6 +148,7 @@ describe('OAuth 2.0', () => {
       client_id: org.clientId,
       redirect_uri: redirectUri,
       state: 's3',
+      ...PKCE,
     });
     expect(new URL(next.headers.get('location') ?? '').searchParams.get('code')).toBeTruthy();
   });
@@ -160,42 +176,154 @@ describe('OAuth 2.0', () => {
     expect(await response.json()).toMatchObject({ error: 'redirect_uri_mismatch' });
   });
 
-  it('when PKCE was used, then only the right verifier redeems the code', async () => {
-    const verifier = 'a'.repeat(50);
-    const challenge = createHash('sha256').update(verifier).digest('base64url');
+  it('when the app requires PKCE and authorize has no code challenge, then the callback gets "missing required code challenge"', async () => {
     const redirectUri = 'http://127.0.0.1:1/oauth/callback';
-    const wrong = await authorizationCode(redirectUri, {
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
+    const params = { response_type: 'code', client_id: org.clientId, redirect_uri: redirectUri, state: 'p1' };
+    const refused = new URL((await authorize(params)).headers.get('location') ?? '');
+    expect(Object.fromEntries(refused.searchParams)).toEqual({
+      error: 'invalid_request',
+      error_description: 'missing required code challenge',
+      state: 'p1',
     });
-    expect(
-      await (await exchange(wrong, redirectUri, { code_verifier: 'b'.repeat(50) })).json(),
-    ).toMatchObject({ error: 'invalid_grant' });
-    const right = await authorizationCode(redirectUri, {
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-    });
-    expect((await exchange(right, redirectUri, { code_verifier: verifier })).status).toBe(200);
+    const plain = new URL(
+      (await authorize({ ...params, ...PKCE, code_challenge_method: 'plain' })).headers.get('location') ?? '',
+    );
+    expect(plain.searchParams.get('error')).toBe('invalid_request');
+    sim.admin.setOAuthPolicy(org.orgId, { pkceRequired: false });
+    try {
+      const allowed = new URL((await authorize(params)).headers.get('location') ?? '');
+      const code = allowed.searchParams.get('code') ?? '';
+      expect((await exchange(code, redirectUri, { code_verifier: '' })).status).toBe(200);
+    } finally {
+      sim.admin.setOAuthPolicy(org.orgId, { pkceRequired: true });
+    }
   });
 
-  it('when a refresh token is used, then a new access token comes back without a new refresh token', async () => {
-    const redirectUri = 'http://127.0.0.1:1/oauth/callback';
-    const first = (await (
-      await exchange(await authorizationCode(redirectUri), redirectUri)
-    ).json()) as TokenBody;
-    const refreshed = await token({
+  it.each([
+    ['a wrong verifier', 'b'.repeat(50)],
+    ['no verifier', ''],
+  ])(
+    'when the code exchange has %s, then it is invalid_grant "invalid code verifier"',
+    async (_case, verifier) => {
+      const redirectUri = 'http://127.0.0.1:1/oauth/callback';
+      const code = await authorizationCode(redirectUri);
+      const response = await exchange(code, redirectUri, { code_verifier: verifier });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: 'invalid_grant',
+        error_description: 'invalid code verifier',
+      });
+    },
+  );
+
+  async function refresh(refreshToken: string): Promise<Response> {
+    return token({
       grant_type: 'refresh_token',
-      refresh_token: first.refresh_token ?? '',
+      refresh_token: refreshToken,
       client_id: org.clientId,
       client_secret: org.clientSecret,
     });
-    const body = (await refreshed.json()) as TokenBody;
-    expect(refreshed.status).toBe(200);
-    expect(body.refresh_token).toBeUndefined();
-    expect(body.access_token).not.toBe(first.access_token);
-    expect((await new RestClient(org, body.access_token).query('SELECT Id FROM User LIMIT 1')).status).toBe(
+  }
+
+  async function newGrant(): Promise<TokenBody> {
+    const redirectUri = 'http://127.0.0.1:1/oauth/callback';
+    return (await (await exchange(await authorizationCode(redirectUri), redirectUri)).json()) as TokenBody;
+  }
+
+  it('when rotation is off and a refresh token is used, then a new access token comes back without a new refresh token', async () => {
+    sim.admin.setOAuthPolicy(org.orgId, { refreshTokenRotation: false });
+    try {
+      const first = await newGrant();
+      const refreshed = await refresh(first.refresh_token ?? '');
+      const body = (await refreshed.json()) as TokenBody;
+      expect(refreshed.status).toBe(200);
+      expect(body.refresh_token).toBeUndefined();
+      expect(body.access_token).not.toBe(first.access_token);
+      expect((await new RestClient(org, body.access_token).query('SELECT Id FROM User LIMIT 1')).status).toBe(
+        200,
+      );
+      expect((await refresh(first.refresh_token ?? '')).status).toBe(200);
+    } finally {
+      sim.admin.setOAuthPolicy(org.orgId, { refreshTokenRotation: true });
+    }
+  });
+
+  it('when rotation is on, then each refresh answers a new refresh token and reusing a retired one revokes the whole grant', async () => {
+    const first = await newGrant();
+    const rotated = (await (await refresh(first.refresh_token ?? '')).json()) as TokenBody;
+    expect(rotated.refresh_token).toEqual(expect.any(String));
+    expect(rotated.refresh_token).not.toBe(first.refresh_token);
+    const next = (await (await refresh(rotated.refresh_token ?? '')).json()) as TokenBody;
+    expect((await new RestClient(org, next.access_token).query('SELECT Id FROM User LIMIT 1')).status).toBe(
       200,
     );
+    // The first, long retired, comes back: Salesforce takes it as stolen and ends the grant.
+    const reuse = await refresh(first.refresh_token ?? '');
+    expect([reuse.status, await reuse.json()]).toEqual([
+      400,
+      { error: 'invalid_grant', error_description: 'expired access/refresh token' },
+    ]);
+    expect((await refresh(next.refresh_token ?? '')).status).toBe(400);
+    expect((await new RestClient(org, next.access_token).query('SELECT Id FROM User LIMIT 1')).status).toBe(
+      401,
+    );
+    const other = await newGrant();
+    expect((await refresh(other.refresh_token ?? '')).status).toBe(200);
+  });
+
+  it('when two refreshes of one refresh token overlap, then the second is refused as invalid_grant and the grant survives', async () => {
+    const first = await newGrant();
+    sim.admin.setLatency(org.orgId, { perCallMs: 150 });
+    try {
+      const answers = await Promise.all([
+        refresh(first.refresh_token ?? ''),
+        refresh(first.refresh_token ?? ''),
+      ]);
+      const bodies = await Promise.all(answers.map(async (a) => [a.status, await a.json()] as const));
+      expect(bodies.map(([status]) => status).sort()).toEqual([200, 400]);
+      expect(bodies.find(([status]) => status === 400)?.[1]).toEqual({
+        error: 'invalid_grant',
+        error_description: 'expired authorization code',
+      });
+      const won = bodies.find(([status]) => status === 200)?.[1] as TokenBody;
+      expect((await refresh(won.refresh_token ?? '')).status).toBe(200);
+    } finally {
+      sim.admin.setLatency(org.orgId, { perCallMs: 0 });
+    }
+  });
+
+  it('when the concurrent-refresh refusal and rotation are off, then overlapping refreshes both succeed', async () => {
+    const first = await newGrant();
+    sim.admin.setOAuthPolicy(org.orgId, { refuseConcurrentRefresh: false, refreshTokenRotation: false });
+    sim.admin.setLatency(org.orgId, { perCallMs: 150 });
+    try {
+      const answers = await Promise.all([
+        refresh(first.refresh_token ?? ''),
+        refresh(first.refresh_token ?? ''),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    } finally {
+      sim.admin.setLatency(org.orgId, { perCallMs: 0 });
+      sim.admin.setOAuthPolicy(org.orgId, { refuseConcurrentRefresh: true, refreshTokenRotation: true });
+    }
+  });
+
+  it('when the OAuth policy is set over the admin API, then it applies to that org only', async () => {
+    const put = await fetch(`${sim.url}/__admin/orgs/${noRunAs.orgId}/oauth-policy`, {
+      method: 'PUT',
+      body: JSON.stringify({ pkceRequired: false }),
+    });
+    expect(await put.json()).toEqual({
+      pkceRequired: false,
+      refreshTokenRotation: true,
+      refuseConcurrentRefresh: true,
+    });
+    expect(sim.admin.oauthPolicy(org.orgId).pkceRequired).toBe(true);
+    const bad = await fetch(`${sim.url}/__admin/orgs/${noRunAs.orgId}/oauth-policy`, {
+      method: 'PUT',
+      body: JSON.stringify({ pkce: 'yes' }),
+    });
+    expect(bad.status).toBe(400);
   });
 
   it('when refresh tokens are revoked by the admin, then refreshing is invalid_grant "expired access/refresh token"', async () => {
