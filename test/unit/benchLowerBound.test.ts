@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BENCH_LATENCY,
+  bulkJobMs,
   minimumCallsFor,
   minimumSyncCalls,
   networkLowerBoundMs,
@@ -27,6 +28,8 @@ describe('the benchmark lower bounds', () => {
     const restChain = 50 * BENCH_LATENCY.perCallMs + 100_000 * BENCH_LATENCY.perRecordMs;
     const bound = networkLowerBoundMs(org);
     expect(bound).toBeLessThan(restChain);
-    expect(bound).toBeCloseTo(150 + 2 * 150 + 20 + 100 + 150 + 100, 5);
+    // A PK-chunked job of 100,000 rows: 2 s queued, then 3 s per 100,000 rows (simulator/bulk).
+    expect(bulkJobMs(100_000)).toBe(5_000);
+    expect(bound).toBeCloseTo(150 + 2 * 150 + bulkJobMs(100_000) + 150 + 100, 5);
   });
 });
