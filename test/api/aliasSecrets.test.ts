@@ -258,10 +258,12 @@ describe('an alias’s secret and its org', () => {
     const authorize = async (query: string, token: 'admin' | 'integrator') => {
       const start = await api.call('post', `/api/v1/aliases/${aliasId}/oauth/start${query}`, { token });
       expect(start.status).toBe(200);
+      // The browser that started the flow carries its binding cookie back to the callback.
+      const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
       const consent = await fetch((start.json as { authorizeUrl: string }).authorizeUrl, {
         redirect: 'manual',
       });
-      return fetch(consent.headers.get('location')!, { redirect: 'manual' });
+      return fetch(consent.headers.get('location')!, { redirect: 'manual', headers: { cookie } });
     };
     expect((await authorize('', 'integrator')).status).toBe(200);
     await api.call('patch', `/api/v1/aliases/${aliasId}`, {

@@ -48,7 +48,7 @@ describe('Salesforce tokens per alias', () => {
     const second: OrgCredentials = await authorizedCredentials(sim.url, orgA, 'alias-two');
     const tokensOf = { one: first.tokens!, two: second.tokens! };
     expect(tokensOf.two.issuedAt.getTime()).toBeGreaterThanOrEqual(tokensOf.one.issuedAt.getTime());
-    const stores = { one: new RecordingTokenStore(), two: new RecordingTokenStore() };
+    const stores = { one: new RecordingTokenStore(tokensOf.one), two: new RecordingTokenStore(tokensOf.two) };
     const clientTwo = clients.forOrg(second, stores.two);
     const clientOne = clients.forOrg(first, stores.one);
 
@@ -91,8 +91,8 @@ describe('Salesforce tokens per alias', () => {
       orgId: orgA.orgId,
       tokens: { ...claimant.tokens!, orgId: orgA.orgId, issuedAt: new Date(0) },
     };
-    const claimantStore = new RecordingTokenStore();
-    await clients.forOrg(genuine, new RecordingTokenStore()).limits();
+    const claimantStore = new RecordingTokenStore(claimed.tokens);
+    await clients.forOrg(genuine, new RecordingTokenStore(genuine.tokens)).limits();
     const client = clients.forOrg(claimed, claimantStore);
 
     let mark = lastSeq();
