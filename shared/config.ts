@@ -351,6 +351,8 @@ export interface ServiceEnv {
   /** A server FerretDB's own databases are created on; unset: the default URL, then a private cluster. */
   ferretdbPostgresUrl: string | undefined;
   ci: boolean;
+  /** Run the read-endpoint load test (`SEATWISE_LOAD_TEST`): minutes of load, off by default. */
+  loadTest: boolean;
 }
 
 const postgresUrl = z
@@ -379,6 +381,7 @@ const serviceEnvSchema = z.object({
   FERRETDB_HANDLER: ferretdbOwn('SEATWISE_FERRETDB_HANDLER'),
   FERRETDB_POSTGRESQL_URL: ferretdbOwn('SEATWISE_FERRETDB_POSTGRESQL_URL'),
   CI: boolFlag.or(z.string().transform(() => true)).default(false),
+  SEATWISE_LOAD_TEST: boolFlag.default(false),
 });
 
 export function loadServiceEnv(source: EnvSource = process.env): ServiceEnv {
@@ -391,6 +394,7 @@ export function loadServiceEnv(source: EnvSource = process.env): ServiceEnv {
     ferretdbHandler: e.SEATWISE_FERRETDB_HANDLER,
     ferretdbPostgresUrl: e.SEATWISE_FERRETDB_POSTGRESQL_URL,
     ci: e.CI,
+    loadTest: e.SEATWISE_LOAD_TEST,
   };
 }
 
