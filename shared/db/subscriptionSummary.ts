@@ -93,6 +93,35 @@ function decodeUser(t: UserTuple): UserSummary {
   };
 }
 
+/**
+ * One user's entry kept as its JSON text, decoded when it is needed: a re-download holds the
+ * previous snapshot's users this way, at about a third of the memory of decoded objects.
+ */
+export type PackedUser = string;
+
+export function unpackUser(packed: PackedUser): UserSummary {
+  const parsed = userTuple.safeParse(JSON.parse(packed));
+  if (!parsed.success)
+    throw new SeatwiseError('SUMMARY_CORRUPT', 'a subscription summary entry does not decode', {
+      issue: parsed.error.issues[0]?.message,
+    });
+  return decodeUser(parsed.data);
+}
+
+/** Every user of a snapshot's summary as `[userId, packed]`, chunk by chunk. */
+export async function* readPackedSummary(
+  snapshot: SnapshotCollections,
+): AsyncIterable<[string, PackedUser][]> {
+  for await (const doc of snapshot.summaries.find({}).batchSize(4)) {
+    const entries = JSON.parse(doc.users) as unknown;
+    if (!Array.isArray(entries))
+      throw new SeatwiseError('SUMMARY_CORRUPT', 'a subscription summary document does not decode', {
+        chunk: doc._id,
+      });
+    yield entries.map((e: unknown) => [String((e as unknown[])[0]), JSON.stringify(e)]);
+  }
+}
+
 export function decodeChunk(doc: SummaryChunkDoc): UserSummary[] {
   const parsed = chunkSchema.safeParse(JSON.parse(doc.users));
   if (!parsed.success)

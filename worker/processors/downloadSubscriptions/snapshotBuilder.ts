@@ -13,7 +13,9 @@ import type {
 import { INSERT_BATCH } from '../../../shared/db/engineQuirks.js';
 import {
   createSummaryWriter,
-  readSummary,
+  readPackedSummary,
+  unpackUser,
+  type PackedUser,
   type SummaryLicense,
   type UserSummary,
 } from '../../../shared/db/subscriptionSummary.js';
@@ -33,8 +35,8 @@ export interface SnapshotBuilderOptions {
   now: Date;
   modelIdOf(identifier: string): ObjectId | null;
   assignments: AssignmentIndex;
-  /** The previous snapshot's users by id (consumed as the new snapshot sees them). */
-  previous: Map<string, UserSummary>;
+  /** The previous snapshot's users by id, packed (consumed as the new snapshot sees them). */
+  previous: Map<string, PackedUser>;
 }
 
 export interface BuiltUsers {
@@ -45,10 +47,11 @@ export interface BuiltUsers {
 }
 
 /** Loads the previous snapshot's summary into a map (the new stream is in no particular order). */
-export async function loadPrevious(snapshot: SnapshotCollections | null): Promise<Map<string, UserSummary>> {
-  const previous = new Map<string, UserSummary>();
+export async function loadPrevious(snapshot: SnapshotCollections | null): Promise<Map<string, PackedUser>> {
+  const previous = new Map<string, PackedUser>();
   if (!snapshot) return previous;
-  for await (const users of readSummary(snapshot)) for (const u of users) previous.set(u.userId, u);
+  for await (const users of readPackedSummary(snapshot))
+    for (const [userId, packed] of users) previous.set(userId, packed);
   return previous;
 }
 
@@ -106,7 +109,8 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
       const live: BuiltUsers['live'] = [];
       for (const record of records) {
         const current = [...licensesOfUser(record), ...assignments.take(record.Id)];
-        const before = previous.get(record.Id);
+        const packed = previous.get(record.Id);
+        const before = packed === undefined ? undefined : unpackUser(packed);
         previous.delete(record.Id);
         const licenses = merge(current, before);
         for (const l of current) live.push({ identifier: l.identifier, isActive: record.IsActive });
@@ -132,7 +136,8 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
     /** Users of the previous snapshot the org no longer has: every license gone. */
     async finish(): Promise<number> {
       const vanished: UserSummary[] = [];
-      for (const before of previous.values()) {
+      for (const packed of previous.values()) {
+        const before = unpackUser(packed);
         const licenses = merge([], before);
         if (licenses.length > 0) vanished.push({ ...before, licenses });
       }
