@@ -128,10 +128,20 @@ export async function listSubscriptions(
     username: q.username,
     isActive: q.isActive === undefined ? undefined : q.isActive === 'true',
   };
-  const { users } = snapshotOf(s.models, profile._id, profile.activeSyncId);
+  const snapshot = snapshotOf(s.models, profile._id, profile.activeSyncId);
+  // Rows name their model; the profile's models are a few dozen.
+  const models = await s.models.SoftwareModel.find({ profileId: profile._id }, { identifier: 1 }).lean();
+  const modelIds = new Map(models.map((m) => [m.identifier, m._id]));
   const [items, total] = await Promise.all([
-    listSubscriptionRows(users, query, sortSpec(q.sort, { username: 1 }), q.offset, q.limit),
-    countSubscriptionRows(users, query),
+    listSubscriptionRows(
+      snapshot,
+      query,
+      sortSpec(q.sort, { username: 1 }),
+      q.offset,
+      q.limit,
+      (identifier) => modelIds.get(identifier) ?? null,
+    ),
+    countSubscriptionRows(snapshot.users, query),
   ]);
   return { items: items.map(plain), total, limit: q.limit, offset: q.offset };
 }

@@ -13,10 +13,11 @@ import type { Collection, Db, Document, ObjectId } from 'mongodb';
 import type { Models } from './models.js';
 import { isFerretdb } from './models.js';
 import {
-  rowsOfUserDoc,
+  subscriptionRowId,
   type SubscriptionRow,
   type UserSubscriptionDoc,
 } from './models/softwareSubscription.model.js';
+import { unpackUser } from './subscriptionSummary.js';
 
 type ProfileId = ObjectId | string;
 
@@ -30,6 +31,8 @@ export interface SummaryChunkDoc {
 }
 
 export interface SnapshotCollections {
+  profileId: ProfileId;
+  syncId: string;
   users: Collection<UserSubscriptionDoc>;
   summaries: Collection<SummaryChunkDoc>;
 }
@@ -51,6 +54,8 @@ export function snapshotOf(models: Models, profileId: ProfileId, syncId: string)
   const db = dbOf(models);
   const [users, summaries] = snapshotCollectionNames(profileId, syncId) as [string, string];
   return {
+    profileId,
+    syncId,
     users: db.collection<UserSubscriptionDoc>(users),
     summaries: db.collection<SummaryChunkDoc>(summaries),
   };
@@ -64,7 +69,7 @@ export async function ensureSnapshotIndexes(models: Models, snapshot: SnapshotCo
   if (await isFerretdb(models)) return;
   await snapshot.users.createIndexes([
     { key: { username: 1, _id: 1 } },
-    { key: { 'licenses.identifier': 1, username: 1 } },
+    { key: { identifiers: 1, username: 1 } },
     { key: { lastLoginAt: 1, _id: 1 } },
     { key: { userCreatedAt: 1, _id: 1 } },
     { key: { isActive: 1, username: 1 } },
@@ -99,6 +104,27 @@ export async function dropAllSnapshots(
   await dropIfPresent(db, names);
 }
 
+/** Flattens one user document into its rows (the api's view), one per license held or gone. */
+export function rowsOfUserDoc(
+  snapshot: Pick<SnapshotCollections, 'profileId' | 'syncId'>,
+  doc: UserSubscriptionDoc,
+  modelIdOf: (identifier: string) => ObjectId | null = () => null,
+): SubscriptionRow[] {
+  const { licenses, ...user } = unpackUser(doc.user);
+  const profileId = snapshot.profileId as ObjectId;
+  return licenses.map((l) => ({
+    ...user,
+    _id: subscriptionRowId(snapshot.syncId, user.userId, l.identifier),
+    profileId,
+    syncId: snapshot.syncId,
+    identifier: l.identifier,
+    modelId: modelIdOf(l.identifier),
+    assignmentId: l.assignmentId,
+    firstSeenAt: l.firstSeenAt,
+    goneAt: l.goneAt,
+  }));
+}
+
 export interface RowQuery {
   identifier?: string;
   userId?: string;
@@ -111,14 +137,15 @@ function userFilter(q: RowQuery): Document {
   if (q.userId) users._id = q.userId;
   if (q.username) users.username = q.username;
   if (q.isActive !== undefined) users.isActive = q.isActive;
-  if (q.identifier) users['licenses.identifier'] = q.identifier;
+  // Equality with an array field matches an element (pushed down by FerretDB's PostgreSQL handler).
+  if (q.identifier) users.identifiers = q.identifier;
   return users;
 }
 
 const unwound = (q: RowQuery): Document[] => [
   { $match: userFilter(q) },
-  { $unwind: '$licenses' },
-  ...(q.identifier ? [{ $match: { 'licenses.identifier': q.identifier } }] : []),
+  { $unwind: '$identifiers' },
+  ...(q.identifier ? [{ $match: { identifiers: q.identifier } }] : []),
 ];
 
 /** Sort keys of the row view that are the user document's own fields. */
@@ -147,24 +174,24 @@ async function slice(
  * together in their stored order. A sort by identifier walks one identifier at a time.
  */
 export async function listSubscriptionRows(
-  users: Collection<UserSubscriptionDoc>,
+  snapshot: SnapshotCollections,
   q: RowQuery,
   sort: Record<string, 1 | -1>,
   skip: number,
   limit: number,
+  modelIdOf: (identifier: string) => ObjectId | null,
 ): Promise<SubscriptionRow[]> {
+  const { users } = snapshot;
   const [field, direction] = (Object.entries(sort)[0] ?? ['username', 1]) as [string, 1 | -1];
   const wanted = (identifier: string) => !q.identifier || identifier === q.identifier;
   async function* walk(filter: Document, order: Document, only: (identifier: string) => boolean) {
     for await (const doc of users.find(filter).sort(order))
-      for (const row of rowsOfUserDoc(doc)) if (only(row.identifier)) yield row;
+      for (const row of rowsOfUserDoc(snapshot, doc, modelIdOf)) if (only(row.identifier)) yield row;
   }
   if (USER_LEVEL_SORT.has(field))
     return slice(walk(userFilter(q), { [field]: direction, _id: direction }, wanted), skip, limit);
   const identifiers = (
-    await users
-      .aggregate<{ _id: string }>([...unwound(q), { $group: { _id: '$licenses.identifier' } }])
-      .toArray()
+    await users.aggregate<{ _id: string }>([...unwound(q), { $group: { _id: '$identifiers' } }]).toArray()
   )
     .map((g) => g._id)
     .sort();
@@ -172,7 +199,7 @@ export async function listSubscriptionRows(
   async function* byIdentifier() {
     for (const identifier of identifiers)
       yield* walk(
-        { ...userFilter(q), 'licenses.identifier': identifier },
+        { ...userFilter(q), identifiers: identifier },
         { username: 1, _id: 1 },
         (i) => i === identifier,
       );
@@ -189,8 +216,6 @@ export async function countSubscriptionRows(
 }
 
 /** Every row of a snapshot (tests and small tools; the hot paths never flatten a whole snapshot). */
-export async function allSubscriptionRows(
-  users: Collection<UserSubscriptionDoc>,
-): Promise<SubscriptionRow[]> {
-  return (await users.find({}).toArray()).flatMap(rowsOfUserDoc);
+export async function allSubscriptionRows(snapshot: SnapshotCollections): Promise<SubscriptionRow[]> {
+  return (await snapshot.users.find({}).toArray()).flatMap((doc) => rowsOfUserDoc(snapshot, doc));
 }

@@ -93,6 +93,11 @@ function decodeUser(t: UserTuple): UserSummary {
   };
 }
 
+/** One user as the text a user document and a summary entry both hold. */
+export function packUser(u: UserSummary): PackedUser {
+  return JSON.stringify(encodeUser(u));
+}
+
 /**
  * One user's entry kept as its JSON text, decoded when it is needed: a re-download holds the
  * previous snapshot's users this way, at about a third of the memory of decoded objects.
@@ -142,12 +147,12 @@ export async function* readSummary(snapshot: SnapshotCollections): AsyncIterable
 export function createSummaryWriter(
   snapshot: SnapshotCollections,
   usersPerDoc = SUMMARY_USERS_PER_DOC,
-): { add(users: readonly UserSummary[]): Promise<number>; finish(): Promise<number> } {
-  let buffer: UserTuple[] = [];
+): { add(users: readonly PackedUser[]): Promise<number>; finish(): Promise<number> } {
+  let buffer: PackedUser[] = [];
   let next = 0;
   const flush = async (): Promise<number> => {
     if (buffer.length === 0) return 0;
-    const doc: SummaryChunkDoc = { _id: next, users: JSON.stringify(buffer) };
+    const doc: SummaryChunkDoc = { _id: next, users: `[${buffer.join(',')}]` };
     next += 1;
     buffer = [];
     await snapshot.summaries.insertOne(doc);
@@ -157,7 +162,7 @@ export function createSummaryWriter(
     async add(users) {
       let written = 0;
       for (const u of users) {
-        buffer.push(encodeUser(u));
+        buffer.push(u);
         if (buffer.length >= usersPerDoc) written += await flush();
       }
       return written;

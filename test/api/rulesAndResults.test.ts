@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './apiHarness.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
+import { packUser } from '../../shared/db/subscriptionSummary.js';
 
 let api: ApiHarness;
 let profileId = '';
@@ -207,36 +208,43 @@ describe('results', () => {
     const seen = new Date('2026-01-02T03:04:05.000Z');
     const license = (identifier: string, assignmentId: string | null = null) => ({
       identifier,
-      modelId: null,
       assignmentId,
       firstSeenAt: seen,
       goneAt: null,
     });
-    const user = (syncId: string, n: number, licenses: ReturnType<typeof license>[]) => ({
-      _id: `005${n}`,
-      profileId: pid,
-      syncId,
-      userId: `005${n}`,
-      username: `u${n}@x.example`,
-      name: null,
-      email: null,
-      isActive: n !== 3,
-      userType: 'Standard',
-      profileName: null,
-      apiOnly: false,
-      lastLoginAt: null,
-      userCreatedAt: seen,
-      lastSeenAt: seen,
-      licenses,
-    });
+    const user = (n: number, licenses: ReturnType<typeof license>[]) => {
+      const summary = {
+        userId: `005${n}`,
+        username: `u${n}@x.example`,
+        name: null,
+        email: null,
+        isActive: n !== 3,
+        userType: 'Standard',
+        profileName: null,
+        apiOnly: false,
+        lastLoginAt: null,
+        userCreatedAt: seen,
+        lastSeenAt: seen,
+        licenses,
+      };
+      return {
+        _id: summary.userId,
+        username: summary.username,
+        isActive: summary.isActive,
+        lastLoginAt: null,
+        userCreatedAt: seen,
+        identifiers: licenses.map((l) => l.identifier),
+        user: packUser(summary),
+      };
+    };
     await snapshotOf(api.models, pid, 'sync-old').users.insertMany([
-      user('sync-old', 1, [license('UL:SFDC')]),
-      user('sync-old', 2, [license('UL:SFDC')]),
+      user(1, [license('UL:SFDC')]),
+      user(2, [license('UL:SFDC')]),
     ]);
     await snapshotOf(api.models, pid, 'sync-new').users.insertMany([
-      user('sync-new', 1, [license('UL:SFDC'), license('PSL:Console', '0PA1')]),
-      user('sync-new', 2, [license('UL:AUL')]),
-      user('sync-new', 3, [license('UL:SFDC'), license('FL:SupportUser')]),
+      user(1, [license('UL:SFDC'), license('PSL:Console', '0PA1')]),
+      user(2, [license('UL:AUL')]),
+      user(3, [license('UL:SFDC'), license('FL:SupportUser')]),
     ]);
     const before = await api.call('get', `/api/v1/profiles/${profileId}/subscriptions`);
     expect((before.json as Page).total).toBe(0);

@@ -63,7 +63,7 @@ beforeAll(async () => {
   f = await createProfileFixture({ label: 'cand', org: { users: 600, seed: 5 } });
   await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
   const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
-  const ids = await snapshotOf(f.models, f.profileId, profile?.activeSyncId ?? '').users.distinct('userId');
+  const ids = await snapshotOf(f.models, f.profileId, profile?.activeSyncId ?? '').users.distinct('_id');
   users = ids.map((id) => {
     const state = f.sim.admin.user(f.org.orgId, String(id));
     if (!state) throw new Error(`simulator does not know ${String(id)}`);

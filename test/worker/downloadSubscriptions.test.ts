@@ -17,7 +17,7 @@ interface Row extends TruthRow {
 async function activeRows(f: ProfileFixture): Promise<Row[]> {
   const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
   if (!profile?.activeSyncId) return [];
-  return allSubscriptionRows(snapshotOf(f.models, f.profileId, profile.activeSyncId).users);
+  return allSubscriptionRows(snapshotOf(f.models, f.profileId, profile.activeSyncId));
 }
 
 describe('downloadSubscriptions over REST', () => {
@@ -129,7 +129,7 @@ describe('downloadSubscriptions over REST', () => {
         { _id: f.profileId },
         { $addToSet: { syncIdsWritten: abandoned } },
       );
-      await snapshotOf(f.models, f.profileId, abandoned).users.insertOne({ ...user, syncId: abandoned });
+      await snapshotOf(f.models, f.profileId, abandoned).users.insertOne(user);
 
       await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
       expect(await snapshotOf(f.models, f.profileId, abandoned).users.countDocuments({})).toBe(0);

@@ -45,7 +45,7 @@ describe('downloadSubscriptions retried after failing halfway', () => {
     expect((await f.models.IntegrationProfile.findById(f.profileId).lean())?.activeSyncId).toBe(runId);
     const snapshot = snapshotOf(f.models, f.profileId, runId);
     expect(await snapshot.users.countDocuments({})).toBe(firstCount);
-    const rows = await allSubscriptionRows(snapshot.users);
+    const rows = await allSubscriptionRows(snapshot);
     expect(rows.every((r) => r.syncId === runId)).toBe(true);
     expect(rows.filter((r) => r.goneAt !== null)).toHaveLength(0);
     expect(new Set(rows.map((r) => r._id)).size).toBe(rows.length);

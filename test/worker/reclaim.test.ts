@@ -62,7 +62,7 @@ describe('reclaim', () => {
   it('when a user is on an API-only profile, then the download says so and the user is never a candidate to reclaim (spared, with the reason)', async () => {
     const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
     const rows = (
-      await allSubscriptionRows(snapshotOf(f.models, f.profileId, profile?.activeSyncId ?? '').users)
+      await allSubscriptionRows(snapshotOf(f.models, f.profileId, profile?.activeSyncId ?? ''))
     ).filter((r) => r.apiOnly && r.identifier.startsWith('UL:'));
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(user(row.userId)?.profile).toBe('Custom: Integration (API only)');

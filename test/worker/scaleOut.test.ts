@@ -45,7 +45,7 @@ afterAll(async () => {
 
 async function currentRows(profileId: string): Promise<TruthRow[]> {
   const profile = await h.models.IntegrationProfile.findById(profileId, { activeSyncId: 1 }).lean();
-  return allSubscriptionRows(snapshotOf(h.models, profileId, profile?.activeSyncId ?? '').users);
+  return allSubscriptionRows(snapshotOf(h.models, profileId, profile?.activeSyncId ?? ''));
 }
 
 describe('two worker processes', () => {

@@ -165,10 +165,7 @@ export function createDownloadSubscriptionsProcessor(
     );
     const builder = createSnapshotBuilder({
       snapshot,
-      profileId: profileObjectId,
-      syncId,
       now,
-      modelIdOf: (identifier) => catalog.modelIds.get(identifier) ?? null,
       assignments,
       previous,
     });

@@ -5,14 +5,11 @@
  * `goneAt` for `GONE_RETENTION_DAYS`). Writes one document per user and the summary beside it;
  * inserts only, nothing is read back.
  */
-import type { ObjectId } from 'mongodb';
-import type {
-  HeldLicense,
-  UserSubscriptionDoc,
-} from '../../../shared/db/models/softwareSubscription.model.js';
+import type { UserSubscriptionDoc } from '../../../shared/db/models/softwareSubscription.model.js';
 import { INSERT_BATCH } from '../../../shared/db/engineQuirks.js';
 import {
   createSummaryWriter,
+  packUser,
   readPackedSummary,
   unpackUser,
   type PackedUser,
@@ -30,10 +27,7 @@ export const GONE_RETENTION_DAYS = 90;
 
 export interface SnapshotBuilderOptions {
   snapshot: SnapshotCollections;
-  profileId: ObjectId;
-  syncId: string;
   now: Date;
-  modelIdOf(identifier: string): ObjectId | null;
   assignments: AssignmentIndex;
   /** The previous snapshot's users by id, packed (consumed as the new snapshot sees them). */
   previous: Map<string, PackedUser>;
@@ -56,7 +50,7 @@ export async function loadPrevious(snapshot: SnapshotCollections | null): Promis
 }
 
 export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
-  const { snapshot, profileId, syncId, now, modelIdOf, assignments, previous } = options;
+  const { snapshot, now, assignments, previous } = options;
   const retentionStart = now.getTime() - GONE_RETENTION_DAYS * DAY_MS;
   const summary = createSummaryWriter(snapshot);
   const stats = { users: 0, carriedFirstSeen: 0, gone: 0, goneUsers: 0 };
@@ -81,24 +75,25 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
     return licenses;
   }
 
-  function docOf(u: UserSummary): UserSubscriptionDoc {
-    const licenses: HeldLicense[] = u.licenses.map((l) => ({
-      identifier: l.identifier,
-      modelId: modelIdOf(l.identifier),
-      assignmentId: l.assignmentId,
-      firstSeenAt: l.firstSeenAt,
-      goneAt: l.goneAt,
-    }));
-    const { licenses: _summaryLicenses, ...user } = u;
-    return { _id: u.userId, profileId, syncId, ...user, licenses };
+  function docOf(u: UserSummary, packed: string): UserSubscriptionDoc {
+    return {
+      _id: u.userId,
+      username: u.username,
+      isActive: u.isActive,
+      lastLoginAt: u.lastLoginAt,
+      userCreatedAt: u.userCreatedAt,
+      identifiers: u.licenses.map((l) => l.identifier),
+      user: packed,
+    };
   }
 
   async function write(users: readonly UserSummary[]): Promise<number> {
     let written = 0;
-    const docs = users.map(docOf);
+    const packed = users.map(packUser);
+    const docs = users.map((u, i) => docOf(u, packed[i] as string));
     for (let i = 0; i < docs.length; i += INSERT_BATCH)
       written += await insertIgnoringDuplicates(snapshot.users, docs.slice(i, i + INSERT_BATCH));
-    return written + (await summary.add(users));
+    return written + (await summary.add(packed));
   }
 
   return {

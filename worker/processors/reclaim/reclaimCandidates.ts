@@ -11,6 +11,7 @@ import { applyCandidateMoves, type CandidateMove } from '../../../shared/db/cand
 import type { Models } from '../../../shared/db/models.js';
 import { candidatesOf } from '../../../shared/db/profileCollections.js';
 import { snapshotOf } from '../../../shared/db/subscriptionSnapshots.js';
+import { unpackUser } from '../../../shared/db/subscriptionSummary.js';
 import { sparedReason } from '../../../shared/domain/sparedUsers.js';
 import { decideWrite, type WriteDecision } from '../../../shared/domain/writeEligibility.js';
 import type { SalesforceOrgClient } from '../../../shared/salesforce/salesforceClient.js';
@@ -122,7 +123,7 @@ export async function reclaimCandidates(
       .toArray();
     const byLicense = new Map<string, string | null>();
     for (const u of users)
-      for (const l of u.licenses) byLicense.set(`${u._id}|${l.identifier}`, l.assignmentId);
+      for (const l of unpackUser(u.user).licenses) byLicense.set(`${u._id}|${l.identifier}`, l.assignmentId);
     for (const c of removals) {
       const assignmentId = byLicense.get(`${c.userId}|${c.identifier}`);
       if (assignmentId) byCandidate.set(c._id, assignmentId);
