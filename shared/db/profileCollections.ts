@@ -1,12 +1,10 @@
 /**
- * Each profile's subscription rows and removal candidates live in collections of their own,
- * `software_subscriptions_<profileId>` and `removal_candidates_<profileId>`. Every read of them is
- * one profile's (the candidates scan, the previous snapshot, the clean-up, reclaim, the results
- * pages), and FerretDB answers any filter but `_id` equality by decoding the whole collection, and
- * every updated document with a table scan: with shared collections, each of 12 orgs' runs decoded
- * all 12 orgs' rows. Many-orgs benchmark, 12 × 2,500 users, 1 worker: 204 s shared, 85 s with
- * subscriptions per profile, 60 s with candidates too. Per profile, a scan costs that profile's
- * rows on MongoDB too, and deleting a profile drops its collections.
+ * Each profile's removal candidates live in a collection of their own, `removal_candidates_<profileId>`
+ * (its subscriptions in snapshot collections, `subscriptionSnapshots.ts`). Every read of them is
+ * one profile's (the candidates scan, reclaim, the results pages), and FerretDB answers most
+ * filters by decoding the whole collection (`engineQuirks.ts`): with shared collections, each of
+ * 12 orgs' runs decoded all 12 orgs' rows. Many-orgs benchmark, 12 × 2,500 users, 1 worker: 204 s
+ * shared, 60 s per profile. Deleting a profile drops them.
  */
 import type { Connection } from 'mongoose';
 import type { ObjectId } from 'mongodb';
