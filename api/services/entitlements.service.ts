@@ -11,9 +11,12 @@ import { isKnownCurrency } from '../../shared/domain/money.js';
 import type { ApiServices } from './apiServices.js';
 import { loadProfile } from './profiles.service.js';
 
-/** The largest seat count or price accepted: far beyond any org, and products stay exact integers. */
+/**
+ * The largest seat count and price (100,000.00 a seat a month) accepted: far beyond any org, and a
+ * model's annual amount (seats × price × 12) stays an exact integer, so the worker never refuses one.
+ */
 const MAX_SEATS = 10_000_000;
-const MAX_PRICE_MINOR = 100_000_000;
+const MAX_PRICE_MINOR = 10_000_000;
 
 export const currencySchema = z
   .object({
