@@ -2,8 +2,10 @@
  * Savings from reclaiming seats, counted from removal candidates.
  *
  * - Reclaimable: candidates whose seat is still held and may yet come back — open (pending, ready,
- *   withdrawn, failed) or on their way (reclaiming, frozen: a frozen user still holds the seat).
- *   Rejected and cancelled ones (spared users among them) are not.
+ *   withdrawn, failed) or on their way (reclaiming, frozen: a frozen user still holds the seat) —
+ *   under an action that gives the seat back when carried out (`seatFreedBy`). Open candidates whose
+ *   action would not (a package seat of a user to deactivate, any freeze) are `notFreeing`: idle
+ *   seats that need another action. Rejected and cancelled ones (spared users among them) are neither.
  * - Realized: candidates reclaimed to the end by an action that gives the seat back (a deactivated
  *   user's package license still counts: `seatFreedBy`). An undo moves them to `restored`, so the
  *   saving is lost again on the next count.
@@ -25,6 +27,8 @@ export interface CandidateFacts {
 
 export interface CandidateTally {
   reclaimable: number;
+  /** Open candidates whose rule's action would leave the seat counted. */
+  notFreeing: number;
   /** Seats given back by finished reclaims. */
   reclaimed: number;
   /** Reclaims undone (restored): savings that were realized and lost again. */
@@ -37,11 +41,14 @@ export function tallyCandidates(candidates: Iterable<CandidateFacts>): Map<strin
   for (const c of candidates) {
     let t = tallies.get(c.identifier);
     if (!t) {
-      t = { reclaimable: 0, reclaimed: 0, restored: 0 };
+      t = { reclaimable: 0, notFreeing: 0, reclaimed: 0, restored: 0 };
       tallies.set(c.identifier, t);
     }
-    if (RECLAIMABLE_STATUSES.includes(c.status)) t.reclaimable += 1;
-    else if (c.status === 'reclaimed' && seatFreedBy(c.identifier, c.action)) t.reclaimed += 1;
+    const frees = seatFreedBy(c.identifier, c.action);
+    if (RECLAIMABLE_STATUSES.includes(c.status)) {
+      if (frees) t.reclaimable += 1;
+      else t.notFreeing += 1;
+    } else if (c.status === 'reclaimed' && seatFreedBy(c.identifier, c.action)) t.reclaimed += 1;
     else if (c.status === 'restored') t.restored += 1;
   }
   return tallies;

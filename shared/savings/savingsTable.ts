@@ -30,6 +30,7 @@ export interface ModelSavingsRow {
   orgTotalLicenses: number | null;
   thresholdDays: number;
   reclaimable: number;
+  notFreeing: number;
   reclaimed: number;
   restored: number;
   pricePerSeatMonthMinor: number | null;
@@ -94,7 +95,7 @@ export async function buildSavingsTable(
     const owned = e?.ownedSeats ?? orgTotal;
     const price = e?.pricePerSeatMonthMinor ?? null;
     const used = m.usedLicenses ?? m.assignedCount ?? 0;
-    const t = tallies.get(m.identifier) ?? { reclaimable: 0, reclaimed: 0, restored: 0 };
+    const t = tallies.get(m.identifier) ?? { reclaimable: 0, notFreeing: 0, reclaimed: 0, restored: 0 };
     return {
       identifier: m.identifier,
       label: m.label,

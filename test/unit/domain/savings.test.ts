@@ -19,14 +19,14 @@ describe('savings', () => {
         c(s as CandidateFacts['status']),
       ),
     );
-    expect(t.get('UL:SFDC')).toEqual({ reclaimable: 6, reclaimed: 0, restored: 0 });
+    expect(t.get('UL:SFDC')).toEqual({ reclaimable: 6, notFreeing: 0, reclaimed: 0, restored: 0 });
   });
 
   it('when a reclaim is undone, then its seat leaves the realized count and is counted as restored', () => {
     const before = tallyCandidates([c('reclaimed'), c('reclaimed')]);
     const after = tallyCandidates([c('reclaimed'), c('restored')]);
     expect(before.get('UL:SFDC')?.reclaimed).toBe(2);
-    expect(after.get('UL:SFDC')).toEqual({ reclaimable: 0, reclaimed: 1, restored: 1 });
+    expect(after.get('UL:SFDC')).toEqual({ reclaimable: 0, notFreeing: 0, reclaimed: 1, restored: 1 });
   });
 
   it('when a package license holder is deactivated, then no seat is realized; when the assignment is removed, it is', () => {
@@ -40,6 +40,16 @@ describe('savings', () => {
     expect(t.get('PKG:dsfs')?.reclaimed).toBe(1);
     expect(t.get('PSL:SalesforceCPQ_CPQStandardPerm')?.reclaimed).toBe(1);
     expect(t.get('UL:SFDC')?.reclaimed).toBe(0);
+  });
+
+  it('when an idle package license holder is to be deactivated or frozen, then the seat is not reclaimable but counted as not freeing', () => {
+    const t = tallyCandidates([
+      c('pending', 'PKG:SBQQ', 'deactivate_user'),
+      c('ready', 'PKG:SBQQ', 'remove_assignment'),
+      c('pending', 'UL:SFDC', 'freeze_user'),
+    ]);
+    expect(t.get('PKG:SBQQ')).toMatchObject({ reclaimable: 1, notFreeing: 1 });
+    expect(t.get('UL:SFDC')).toMatchObject({ reclaimable: 0, notFreeing: 1 });
   });
 
   it('when 7 seats cost 150.00 a month, then the saving is 1050.00 a month and 12600.00 a year, in cents', () => {
