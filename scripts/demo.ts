@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
 import { createProgressDisplay } from './demo/progressDisplay.js';
+import { enterDemoPrices, savingsLines } from './demo/savingsDisplay.js';
 import { ensureServices, startStack, type RunningServices, type Stack } from './localStack.js';
 import {
   approveUserLicenseCandidates,
@@ -166,6 +167,7 @@ async function summarize(api: ApiDriver, sim: RunningSimulator, profile: DemoPro
   say(
     `Salesforce API calls: ${usage.used} of the org's daily ${usage.max} (${((100 * usage.used) / usage.max).toFixed(2)}%)`,
   );
+  for (const line of await savingsLines(api, profile.profileId)) say(line);
 }
 
 /**
@@ -259,6 +261,13 @@ async function main(): Promise<void> {
     step = 'first runs';
     await waitForRuns(api, profiles);
     const firstRunSeconds = (Date.now() - runStart) / 1000;
+
+    step = 'prices';
+    for (const p of profiles) {
+      say(
+        `${p.name}: entered ${await enterDemoPrices(api, p.profileId)} list prices per seat per month (EUR)`,
+      );
+    }
 
     step = 'approve and reclaim';
     const toResync: DemoProfile[] = [];

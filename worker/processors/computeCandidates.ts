@@ -27,6 +27,7 @@ import {
 } from '../../shared/domain/reclamationRules.js';
 import { sparedReason } from '../../shared/domain/sparedUsers.js';
 import { SeatwiseError } from '../../shared/errors.js';
+import { recordSavingsPoint } from '../../shared/savings/savingsHistory.js';
 import { insertIgnoringDuplicates, INSERT_CHUNK_SIZE } from '../insertIgnoringDuplicates.js';
 import { pipelinePages } from '../pagePipeline.js';
 import { parseRunPayload } from '../jobPayload.js';
@@ -349,6 +350,7 @@ export function createComputeCandidatesProcessor(
     counts.writes += retired;
     audits.push(...retire.map(auditOf));
     await appendAudit(models, audits);
+    await recordSavingsPoint(models, profileId, runId, now);
 
     return { counts, apiUsage: null, result: { runId, syncId, ...result } };
   };
