@@ -4,7 +4,9 @@
  */
 import type { ObjectId } from 'mongodb';
 import type { Models } from '../db/models.js';
-import { candidatesOf, subscriptionsOf } from '../db/profileCollections.js';
+import { candidatesOf } from '../db/profileCollections.js';
+import { snapshotOf } from '../db/subscriptionSnapshots.js';
+import { unpackUser } from '../db/subscriptionSummary.js';
 import type { CandidateStatus } from '../db/models/removalCandidate.model.js';
 import type { ReclaimAction } from '../db/models/reclamationRule.model.js';
 import { inactivityCutoff } from '../domain/inactivity.js';
@@ -30,8 +32,8 @@ export async function readCandidateFacts(models: Models, profileId: ProfileId): 
 
 /**
  * Seats held by active users who logged in within their model's threshold (strictly after the
- * cut-off: exactly at the threshold is idle, as for the rules). One aggregation per distinct
- * threshold, usually one, so the database counts and only totals travel.
+ * cut-off: exactly at the threshold is idle, as for the rules). The database narrows to active
+ * users holding one of the identifiers; each user's own document says which licenses are held now.
  */
 export async function countActiveSeats(
   models: Models,
@@ -40,28 +42,25 @@ export async function countActiveSeats(
   thresholdDaysByIdentifier: ReadonlyMap<string, number>,
   now: Date,
 ): Promise<Map<string, number>> {
-  const byThreshold = new Map<number, string[]>();
-  for (const [identifier, days] of thresholdDaysByIdentifier) {
-    byThreshold.set(days, [...(byThreshold.get(days) ?? []), identifier]);
-  }
   const counts = new Map<string, number>();
-  const rows = subscriptionsOf(models, profileId).collection;
-  for (const [days, identifiers] of byThreshold) {
-    const grouped = await rows
-      .aggregate<{ _id: string; n: number }>([
-        {
-          $match: {
-            syncId,
-            goneAt: null,
-            isActive: true,
-            identifier: { $in: identifiers },
-            lastLoginAt: { $gt: inactivityCutoff(days, now) },
-          },
-        },
-        { $group: { _id: '$identifier', n: { $sum: 1 } } },
-      ])
-      .toArray();
-    for (const g of grouped) counts.set(g._id, g.n);
+  if (thresholdDaysByIdentifier.size === 0) return counts;
+  const shortest = Math.min(...thresholdDaysByIdentifier.values());
+  const { users } = snapshotOf(models, profileId, syncId);
+  const cursor = users
+    .find({
+      isActive: true,
+      identifiers: { $in: [...thresholdDaysByIdentifier.keys()] },
+      // The loosest cut-off first; each license's own threshold is applied below.
+      lastLoginAt: { $gt: inactivityCutoff(shortest, now) },
+    })
+    .batchSize(2_000);
+  for await (const doc of cursor) {
+    for (const license of unpackUser(doc.user).licenses) {
+      const days = thresholdDaysByIdentifier.get(license.identifier);
+      if (days === undefined || license.goneAt !== null) continue;
+      if (!doc.lastLoginAt || doc.lastLoginAt <= inactivityCutoff(days, now)) continue;
+      counts.set(license.identifier, (counts.get(license.identifier) ?? 0) + 1);
+    }
   }
   return counts;
 }
@@ -82,32 +81,21 @@ export async function* readSeatHolders(
   profileId: ProfileId,
   syncId: string,
 ): AsyncIterable<SeatHolder> {
-  const cursor = subscriptionsOf(models, profileId)
-    .collection.find(
-      { syncId, goneAt: null },
-      {
-        projection: {
-          userId: 1,
-          username: 1,
-          email: 1,
-          federationId: 1,
-          name: 1,
-          isActive: 1,
-          identifier: 1,
-        },
-      },
-    )
-    .batchSize(5_000);
-  for await (const r of cursor) {
-    yield {
-      userId: String(r.userId),
-      username: String(r.username),
-      email: typeof r.email === 'string' ? r.email : null,
-      // Not downloaded yet (FederationIdentifier); read when the rows carry it.
-      federationId: typeof r.federationId === 'string' ? r.federationId : null,
-      name: typeof r.name === 'string' ? r.name : null,
-      isActive: r.isActive === true,
-      identifier: String(r.identifier),
-    };
+  const { users } = snapshotOf(models, profileId, syncId);
+  for await (const doc of users.find({}).batchSize(2_000)) {
+    const user = unpackUser(doc.user);
+    for (const license of user.licenses) {
+      if (license.goneAt !== null) continue;
+      yield {
+        userId: user.userId,
+        username: user.username,
+        email: user.email,
+        // Not downloaded yet (FederationIdentifier); read when the user documents carry it.
+        federationId: null,
+        name: user.name,
+        isActive: user.isActive,
+        identifier: license.identifier,
+      };
+    }
   }
 }

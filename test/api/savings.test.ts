@@ -3,7 +3,9 @@
  * models with the org's totals, subscription rows of the current download, removal candidates.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
+import { candidatesOf } from '../../shared/db/profileCollections.js';
+import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
+import { packUser, type UserSummary } from '../../shared/db/subscriptionSummary.js';
 import { recordSavingsPoint } from '../../shared/savings/savingsHistory.js';
 import { startApi, type ApiHarness } from './apiHarness.js';
 import { seedCandidate, seedRule, type SeededRule } from './reclaimFixtures.js';
@@ -25,20 +27,30 @@ async function seedRow(
   row: { identifier?: string; isActive?: boolean; lastLoginDaysAgo: number | null; email?: string | null },
 ) {
   const now = Date.now();
-  await subscriptionsOf(api.models, profileId).create({
-    _id: `${SYNC}|u${n}|${row.identifier ?? 'UL:SFDC'}`,
-    profileId,
-    syncId: SYNC,
+  const identifier = row.identifier ?? 'UL:SFDC';
+  const summary: UserSummary = {
     userId: `005${String(n).padStart(15, '0')}`,
     username: `user${n}@${profileId}.example.com`,
+    name: null,
     email: row.email ?? null,
     isActive: row.isActive ?? true,
     userType: 'Standard',
-    identifier: row.identifier ?? 'UL:SFDC',
+    profileName: null,
+    apiOnly: false,
     lastLoginAt: row.lastLoginDaysAgo === null ? null : new Date(now - row.lastLoginDaysAgo * DAY),
     userCreatedAt: new Date(now - 900 * DAY),
-    firstSeenAt: new Date(now),
     lastSeenAt: new Date(now),
+    licenses: [{ identifier, assignmentId: null, firstSeenAt: new Date(now), goneAt: null }],
+  };
+  // One user document per seeded seat: each seeded user holds one license.
+  await snapshotOf(api.models, profileId, SYNC).users.insertOne({
+    _id: summary.userId,
+    username: summary.username,
+    isActive: summary.isActive,
+    lastLoginAt: summary.lastLoginAt,
+    userCreatedAt: summary.userCreatedAt,
+    identifiers: [identifier],
+    user: packUser(summary),
   });
 }
 
