@@ -20,6 +20,7 @@ import { profileRoutes } from './routes/profiles.routes.js';
 import { reclaimRoutes } from './routes/reclaim.routes.js';
 import { resultRoutes } from './routes/results.routes.js';
 import { ruleRoutes } from './routes/rules.routes.js';
+import { savingsRoutes } from './routes/savings.routes.js';
 import type { ApiServices, OAuthGrants, Pipeline } from './services/apiServices.js';
 import { salesforceOAuth } from './services/oauth.service.js';
 
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): SeatwiseApp {
     ...ruleRoutes(services),
     ...resultRoutes(services),
     ...reclaimRoutes(services),
+    ...savingsRoutes(services),
   ];
   // Built after the table is complete (it describes itself too).
   const openApi: { document?: unknown } = {};

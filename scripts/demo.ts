@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
 import { createProgressDisplay } from './demo/progressDisplay.js';
+import { enterDemoPrices, savingsLines } from './demo/savingsDisplay.js';
 import { ensureServices, startStack, type RunningServices, type Stack } from './localStack.js';
 import {
   approveUserLicenseCandidates,
@@ -136,9 +137,17 @@ async function undoRun(
 
 async function summarize(api: ApiDriver, sim: RunningSimulator, profile: DemoProfile): Promise<void> {
   const models = await listAll(api, profile.profileId, 'software-models', modelItem, '&sort=-assignedCount');
-  const candidates = await listAll(api, profile.profileId, 'removal-candidates', candidateItem);
+  // Counts, not the whole list: one small query per rule and status keeps the summary quick
+  // whatever the number of candidates.
+  const count = (query: string) => countOf(api, profile.profileId, 'removal-candidates', query);
   const byIdentifier = new Map<string, number>();
-  for (const c of candidates) byIdentifier.set(c.identifier, (byIdentifier.get(c.identifier) ?? 0) + 1);
+  for (const m of models) {
+    const n = await count(`&identifier=${encodeURIComponent(m.identifier)}`);
+    if (n > 0) byIdentifier.set(m.identifier, n);
+  }
+  const frozen = (
+    await listAll(api, profile.profileId, 'removal-candidates', candidateItem, '&status=frozen')
+  ).filter((c) => c.deactivateAfter);
   const usage = sim.admin.apiUsage(profile.orgId);
   say('');
   say(`## ${profile.name}`);
@@ -151,15 +160,14 @@ async function summarize(api: ApiDriver, sim: RunningSimulator, profile: DemoPro
   say('removal candidates by rule:');
   for (const [identifier, n] of [...byIdentifier].sort((a, b) => b[1] - a[1]))
     say(`  ${identifier.padEnd(34)} ${String(n).padStart(7)}`);
-  const count = (status: string) => candidates.filter((c) => c.status === status).length;
-  const frozen = candidates.filter((c) => c.status === 'frozen' && c.deactivateAfter);
   const due = frozen.map((c) => c.deactivateAfter as string).sort()[0];
   say(
-    `reclaim: frozen ${frozen.length}${due ? ` (deactivation due from ${due.slice(0, 10)}, after the 7-day grace)` : ''}   deactivated: ${count('reclaimed')}   restored by undo: ${count('restored')}   failed: ${count('failed')}`,
+    `reclaim: frozen ${frozen.length}${due ? ` (deactivation due from ${due.slice(0, 10)}, after the 7-day grace)` : ''}   deactivated: ${await count('&status=reclaimed')}   restored by undo: ${await count('&status=restored')}   failed: ${await count('&status=failed')}`,
   );
   say(
     `Salesforce API calls: ${usage.used} of the org's daily ${usage.max} (${((100 * usage.used) / usage.max).toFixed(2)}%)`,
   );
+  for (const line of await savingsLines(api, profile.profileId)) say(line);
 }
 
 /**
@@ -254,12 +262,24 @@ async function main(): Promise<void> {
     await waitForRuns(api, profiles);
     const firstRunSeconds = (Date.now() - runStart) / 1000;
 
+    step = 'prices';
+    for (const p of profiles) {
+      say(
+        `${p.name}: entered ${await enterDemoPrices(api, p.profileId)} list prices per seat per month (EUR)`,
+      );
+    }
+
     step = 'approve and reclaim';
-    const resyncStart = Date.now();
+    const toResync: DemoProfile[] = [];
     for (const p of profiles) {
       const approved = await approveSome(api, p);
       if (approved === 0) continue;
       say(`${p.name}: approved ${approved} candidates; re-sync to reclaim them`);
+      toResync.push(p);
+    }
+    // Timed from the re-sync requests: the approvals above are the admin's part, not the run's.
+    const resyncStart = Date.now();
+    for (const p of toResync) {
       p.runId = (
         await api.call(
           're-sync',
@@ -287,7 +307,9 @@ async function main(): Promise<void> {
     say(
       `approval re-sync (download, compute, reclaim) finished in ${((Date.now() - resyncStart) / 1000).toFixed(1)} s`,
     );
+    const summaryStart = Date.now();
     for (const p of profiles) await summarize(api, sim, p);
+    say(`\nsummary read through the api in ${((Date.now() - summaryStart) / 1000).toFixed(1)} s`);
     say(`\ndemo finished in ${((Date.now() - began) / 1000).toFixed(1)} s`);
 
     if (args['stack-info']) await writeStackInfo(args['stack-info'], sim, stack);

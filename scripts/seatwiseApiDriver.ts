@@ -245,17 +245,19 @@ export async function approveUserLicenseCandidates(
   count: number,
   query = '',
 ): Promise<number> {
-  const pending = await listAll(
-    api,
-    profileId,
-    'removal-candidates',
-    candidateItem,
-    `&status=pending${query}`,
-  );
-  const ids = pending
-    .filter((c) => c.identifier.startsWith('UL:'))
-    .slice(0, count)
-    .map((c) => c.id);
+  // Page only as far as needed: listing every pending candidate to approve a handful is most of
+  // the time an approval takes on a big org.
+  const ids: string[] = [];
+  for (let offset = 0; ids.length < count; offset += 500) {
+    const page = await api.call(
+      'read removal-candidates',
+      'GET',
+      `/api/v1/profiles/${profileId}/removal-candidates?limit=500&offset=${offset}&status=pending${query}`,
+      pageOf(candidateItem),
+    );
+    for (const c of page.items) if (c.identifier.startsWith('UL:') && ids.length < count) ids.push(c.id);
+    if (page.items.length < 500) break;
+  }
   for (let i = 0; i < ids.length; i += 500) {
     await api.call(
       'approve candidates',

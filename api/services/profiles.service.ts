@@ -398,6 +398,9 @@ export async function deleteProfile(s: ApiServices, id: string, force: boolean, 
     m.SoftwareModel.deleteMany(byProfile),
     m.UnrecognizedIdentifier.deleteMany(byProfile),
     m.Consumption.deleteMany(byProfile),
+    m.LicenseEntitlement.deleteMany(byProfile),
+    m.ProfilePricing.deleteMany(byProfile),
+    m.SavingsHistory.deleteMany(byProfile),
   ]);
   if (profile.aliasId) await releaseAlias(s, profile.aliasId, profile._id);
   await m.IntegrationProfile.deleteOne({ _id: profile._id });

@@ -7,7 +7,12 @@ import { sortSpec, type Page } from '../http/schemas.js';
 import { CANDIDATE_STATUSES } from '../../shared/db/models/removalCandidate.model.js';
 import { JOB_RUN_STATUSES, RUN_TRIGGERS } from '../../shared/db/models/jobRun.model.js';
 import { LICENSE_TYPES } from '../../shared/db/models/softwareModel.model.js';
-import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
+import { candidatesOf } from '../../shared/db/profileCollections.js';
+import {
+  countSubscriptionRows,
+  listSubscriptionRows,
+  snapshotOf,
+} from '../../shared/db/subscriptionSnapshots.js';
 import type { ApiServices } from './apiServices.js';
 import { plain } from './plain.js';
 import { loadProfile } from './profiles.service.js';
@@ -117,12 +122,28 @@ export async function listSubscriptions(
 ) {
   const profile = await loadProfile(s, profileId);
   if (!profile.activeSyncId) return { items: [], total: 0, limit: q.limit, offset: q.offset };
-  const filter: Record<string, unknown> = { profileId: profile._id, syncId: profile.activeSyncId };
-  if (q.identifier) filter.identifier = q.identifier;
-  if (q.userId) filter.userId = q.userId;
-  if (q.username) filter.username = q.username;
-  if (q.isActive) filter.isActive = q.isActive === 'true';
-  return findPage(subscriptionsOf(s.models, profile._id), filter, q, { username: 1 });
+  const query = {
+    identifier: q.identifier,
+    userId: q.userId,
+    username: q.username,
+    isActive: q.isActive === undefined ? undefined : q.isActive === 'true',
+  };
+  const snapshot = snapshotOf(s.models, profile._id, profile.activeSyncId);
+  // Rows name their model; the profile's models are a few dozen.
+  const models = await s.models.SoftwareModel.find({ profileId: profile._id }, { identifier: 1 }).lean();
+  const modelIds = new Map(models.map((m) => [m.identifier, m._id]));
+  const [items, total] = await Promise.all([
+    listSubscriptionRows(
+      snapshot,
+      query,
+      sortSpec(q.sort, { username: 1 }),
+      q.offset,
+      q.limit,
+      (identifier) => modelIds.get(identifier) ?? null,
+    ),
+    countSubscriptionRows(snapshot.users, query),
+  ]);
+  return { items: items.map(plain), total, limit: q.limit, offset: q.offset };
 }
 
 export async function listUnrecognized(

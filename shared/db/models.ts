@@ -5,10 +5,12 @@ import { consumptionSchema } from './models/consumption.model.js';
 import { exclusionRuleSchema } from './models/exclusionRule.model.js';
 import { integrationProfileSchema } from './models/integrationProfile.model.js';
 import { jobRunSchema } from './models/jobRun.model.js';
+import { licenseEntitlementSchema, profilePricingSchema } from './models/licenseEntitlement.model.js';
 import { reclaimSnapshotSchema } from './models/reclaimSnapshot.model.js';
 import { reclaimSwitchSchema } from './models/reclaimSwitch.model.js';
 import { reclaimUndoSchema } from './models/reclaimUndo.model.js';
 import { reclamationRuleSchema } from './models/reclamationRule.model.js';
+import { savingsHistorySchema } from './models/savingsHistory.model.js';
 import { softwareModelSchema } from './models/softwareModel.model.js';
 import { unrecognizedIdentifierSchema } from './models/unrecognizedIdentifier.model.js';
 
@@ -30,6 +32,9 @@ export function bindModels(connection: Connection) {
     ReclaimSnapshot: connection.model('ReclaimSnapshot', reclaimSnapshotSchema),
     ReclaimSwitch: connection.model('ReclaimSwitch', reclaimSwitchSchema),
     ReclaimUndo: connection.model('ReclaimUndo', reclaimUndoSchema),
+    LicenseEntitlement: connection.model('LicenseEntitlement', licenseEntitlementSchema),
+    ProfilePricing: connection.model('ProfilePricing', profilePricingSchema),
+    SavingsHistory: connection.model('SavingsHistory', savingsHistorySchema),
   };
 }
 

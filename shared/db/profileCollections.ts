@@ -1,23 +1,20 @@
 /**
- * Each profile's subscription rows and removal candidates live in collections of their own,
- * `software_subscriptions_<profileId>` and `removal_candidates_<profileId>`. Every read of them is
- * one profile's (the candidates scan, the previous snapshot, the clean-up, reclaim, the results
- * pages), and FerretDB answers any filter but `_id` equality by decoding the whole collection, and
- * every updated document with a table scan: with shared collections, each of 12 orgs' runs decoded
- * all 12 orgs' rows. Many-orgs benchmark, 12 × 2,500 users, 1 worker: 204 s shared, 85 s with
- * subscriptions per profile, 60 s with candidates too. Per profile, a scan costs that profile's
- * rows on MongoDB too, and deleting a profile drops its collections.
+ * Each profile's removal candidates live in a collection of their own, `removal_candidates_<profileId>`
+ * (its subscriptions in snapshot collections, `subscriptionSnapshots.ts`). Every read of them is
+ * one profile's (the candidates scan, reclaim, the results pages), and FerretDB answers most
+ * filters by decoding the whole collection (`engineQuirks.ts`): with shared collections, each of
+ * 12 orgs' runs decoded all 12 orgs' rows. Many-orgs benchmark, 12 × 2,500 users, 1 worker: 204 s
+ * shared, 60 s per profile. Deleting a profile drops them.
  */
 import type { Connection } from 'mongoose';
 import type { ObjectId } from 'mongodb';
 import { removalCandidateSchema } from './models/removalCandidate.model.js';
-import { softwareSubscriptionSchema } from './models/softwareSubscription.model.js';
 import { SeatwiseError } from '../errors.js';
 import { isFerretdb, type Models } from './models.js';
+import { dropAllSnapshots } from './subscriptionSnapshots.js';
 
 type ProfileId = ObjectId | string;
 
-const SUBSCRIPTIONS = 'software_subscriptions';
 const CANDIDATES = 'removal_candidates';
 
 function connectionOf(models: Models): Connection {
@@ -38,25 +35,12 @@ function canonical(profileId: ProfileId): string {
   return id;
 }
 
-function compileSubscriptions(connection: Connection, profileId: ProfileId) {
-  const name = `SoftwareSubscription_${String(profileId)}`;
-  return connection.model(name, softwareSubscriptionSchema, `${SUBSCRIPTIONS}_${String(profileId)}`);
-}
-
 function compileCandidates(connection: Connection, profileId: ProfileId) {
   const name = `RemovalCandidate_${String(profileId)}`;
   return connection.model(name, removalCandidateSchema, `${CANDIDATES}_${String(profileId)}`);
 }
 
-export type SubscriptionModel = ReturnType<typeof compileSubscriptions>;
 export type CandidateModel = ReturnType<typeof compileCandidates>;
-
-/** The model over one profile's subscription rows; compiled once per connection and profile. */
-export function subscriptionsOf(models: Models, profileId: ProfileId): SubscriptionModel {
-  const connection = connectionOf(models);
-  const existing = connection.models[`SoftwareSubscription_${canonical(profileId)}`];
-  return (existing as SubscriptionModel | undefined) ?? compileSubscriptions(connection, profileId);
-}
 
 /** The model over one profile's removal candidates; compiled once per connection and profile. */
 export function candidatesOf(models: Models, profileId: ProfileId): CandidateModel {
@@ -66,24 +50,24 @@ export function candidatesOf(models: Models, profileId: ProfileId): CandidateMod
 }
 
 export function profileCollectionNames(profileId: ProfileId): string[] {
-  return [SUBSCRIPTIONS, CANDIDATES].map((prefix) => `${prefix}_${String(profileId)}`);
+  return [`${CANDIDATES}_${String(profileId)}`];
 }
 
 /**
- * Indexes of a profile's collections, created by each download before it writes (idempotent, cheap
- * once they exist; candidates are only ever computed from a download's rows). On FerretDB none:
- * it never reads a non-unique index (see `ensureIndexes`).
+ * Indexes of a profile's candidates, created by each download before it writes (idempotent, cheap
+ * once they exist; candidates are only ever computed after a download). On FerretDB none: it
+ * never reads a non-unique index (`engineQuirks.ts`).
  */
 export async function ensureProfileIndexes(models: Models, profileId: ProfileId): Promise<void> {
   if (await isFerretdb(models)) return;
-  await subscriptionsOf(models, profileId).createIndexes();
   await candidatesOf(models, profileId).createIndexes();
 }
 
 /** Removes every row of the profile, whether or not its collections were ever created. */
 export async function dropProfileCollections(models: Models, profileId: ProfileId): Promise<void> {
   const connection = connectionOf(models);
-  for (const model of [subscriptionsOf(models, profileId), candidatesOf(models, profileId)]) {
+  await dropAllSnapshots(models, profileId);
+  for (const model of [candidatesOf(models, profileId)]) {
     const db = connection.db;
     const found = db ? await db.listCollections({ name: model.collection.collectionName }).toArray() : [];
     if (found.length > 0) await model.collection.drop();

@@ -43,8 +43,13 @@ export interface TenantUsageEntitlementDef {
   setting: string;
   allowed: number;
   used: number | null;
-  frequency: 'Monthly' | 'Yearly' | 'Once';
+  /** TenantUsageEntitlement.Frequency: how often usage is measured against the allowance. */
+  frequency: 'Daily' | 'Weekly' | 'Fortnightly' | 'Monthly' | 'Quarterly' | 'Yearly' | 'Once';
   persistent: boolean;
+  /** StartDate: this many days before the org's today (contracts rarely start on January 1st). */
+  startDaysAgo: number;
+  /** EndDate, the contract end: the day before StartDate plus this many months. */
+  contractMonths: number;
 }
 
 export const USER_LICENSES: readonly UserLicenseDef[] = [
@@ -213,6 +218,8 @@ export const TENANT_USAGE_ENTITLEMENTS: readonly TenantUsageEntitlementDef[] = [
     used: 4312,
     frequency: 'Monthly',
     persistent: false,
+    startDaysAgo: 200,
+    contractMonths: 36,
   },
   {
     masterLabel: 'Platform Events Delivered',
@@ -221,6 +228,8 @@ export const TENANT_USAGE_ENTITLEMENTS: readonly TenantUsageEntitlementDef[] = [
     used: 1250,
     frequency: 'Monthly',
     persistent: false,
+    startDaysAgo: 45,
+    contractMonths: 12,
   },
   {
     masterLabel: 'Data Cloud Credits',
@@ -229,6 +238,8 @@ export const TENANT_USAGE_ENTITLEMENTS: readonly TenantUsageEntitlementDef[] = [
     used: null,
     frequency: 'Yearly',
     persistent: false,
+    startDaysAgo: 400,
+    contractMonths: 36,
   },
   {
     masterLabel: 'Additional Data Storage (GB)',
@@ -237,6 +248,8 @@ export const TENANT_USAGE_ENTITLEMENTS: readonly TenantUsageEntitlementDef[] = [
     used: 3,
     frequency: 'Once',
     persistent: true,
+    startDaysAgo: 100,
+    contractMonths: 12,
   },
   {
     masterLabel: 'Customer Community Logins',
@@ -245,5 +258,7 @@ export const TENANT_USAGE_ENTITLEMENTS: readonly TenantUsageEntitlementDef[] = [
     used: 7311,
     frequency: 'Monthly',
     persistent: false,
+    startDaysAgo: 31,
+    contractMonths: 24,
   },
 ];

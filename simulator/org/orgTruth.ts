@@ -6,6 +6,7 @@ import type { AssignmentTable } from './assignmentTable.js';
 import { PACKAGE_LICENSES, PERMISSION_SET_LICENSES, PROFILES, USER_LICENSES } from './licenseCatalog.js';
 import type { DefaultOwnerRole } from './orgGenerator.js';
 import { licenseOfUser, USER_FLAG } from './orgGenerator.js';
+import { pslUsedLicenses } from './licenseCounting.js';
 import type { PermissionSetOrgTruth, UserPermissionSetState } from './permissionSetTruth.js';
 import { licenseInUseBy, permissionSetOrgTruth, userPermissionSetState } from './permissionSetTruth.js';
 import { DAY_MS, formatRestDateTime } from './salesforceDates.js';
@@ -190,7 +191,7 @@ export function computeTruth(org: SimOrg): OrgTruth {
     data.psl,
     PERMISSION_SET_LICENSES.map((p) => p.developerName),
     data.pslTotals,
-    data.pslUsed,
+    PERMISSION_SET_LICENSES.map((_, k) => pslUsedLicenses(data, k)),
     KEY_PREFIXES.PermissionSetLicense,
   );
   const packageLicenses = assignableTruth(

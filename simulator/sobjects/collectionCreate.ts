@@ -5,6 +5,7 @@
 import type { AssignmentTable } from '../org/assignmentTable.js';
 import { PACKAGE_LICENSES } from '../org/licenseCatalog.js';
 import { isActiveUser } from '../org/orgGenerator.js';
+import { pslUsedLicenses } from '../org/licenseCounting.js';
 import { PERMISSION_SETS } from '../org/permissionSetCatalog.js';
 import {
   assignmentId,
@@ -72,7 +73,7 @@ function licenseSeatRefusal(org: SimOrg, user: number, psl: number): WriteOutcom
   const existing = data.psl.liveRow(user, psl);
   if (existing >= 0) return duplicateOf(idOfRow(org, KEY_PREFIXES.PermissionSetLicenseAssign, existing));
   if (!isActiveUser(data, user)) return inactive();
-  if ((data.pslUsed[psl] ?? 0) >= (data.pslTotals[psl] ?? 0)) return noSeats();
+  if (pslUsedLicenses(data, psl) >= (data.pslTotals[psl] ?? 0)) return noSeats();
   return undefined;
 }
 

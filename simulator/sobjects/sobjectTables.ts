@@ -8,6 +8,7 @@ import {
 } from '../org/licenseCatalog.js';
 import type { OrgData } from '../org/orgGenerator.js';
 import { licenseOfUser, managerOf, USER_FLAG } from '../org/orgGenerator.js';
+import { pslUsedLicenses } from '../org/licenseCounting.js';
 import { permissionSetAssignmentTable, permissionSetTable } from './permissionSets.js';
 import { DAY_MS, startOfUtcDay } from '../org/salesforceDates.js';
 import { KEY_PREFIXES, makeId } from '../org/salesforceIds.js';
@@ -169,7 +170,7 @@ function permissionSetLicenseTable(org: OrgData): SObjectTable {
       { name: 'MasterLabel', type: 'string', get: (r) => def(r)?.masterLabel ?? null },
       { name: 'Status', type: 'picklist', get: (r) => def(r)?.status ?? null },
       { name: 'TotalLicenses', type: 'int', get: (r) => org.pslTotals[r] ?? 0 },
-      { name: 'UsedLicenses', type: 'int', get: (r) => org.pslUsed[r] ?? 0 },
+      { name: 'UsedLicenses', type: 'int', get: (r) => pslUsedLicenses(org, r) },
       { name: 'ExpirationDate', type: 'date', get: (r) => daysFromNow(org, def(r)?.expiresInDays ?? null) },
     ],
   });
@@ -327,7 +328,19 @@ function loginHistoryTable(org: OrgData): SObjectTable {
 function tenantUsageEntitlementTable(org: OrgData): SObjectTable {
   const def = (r: number) => TENANT_USAGE_ENTITLEMENTS[r];
   const today = startOfUtcDay(org.nowMs);
-  const yearStart = Date.UTC(new Date(org.nowMs).getUTCFullYear(), 0, 1);
+  // StartDate begins the contract and EndDate ends it (its last day, for every Frequency); the
+  // current billing window is derived from them by the client (simulator/README.md).
+  const startDate = (r: number): number | null => {
+    const d = def(r);
+    return d ? today - d.startDaysAgo * DAY_MS : null;
+  };
+  const endDate = (r: number): number | null => {
+    const d = def(r);
+    const start = startDate(r);
+    if (!d || start === null) return null;
+    const s = new Date(start);
+    return Date.UTC(s.getUTCFullYear(), s.getUTCMonth() + d.contractMonths, s.getUTCDate()) - DAY_MS;
+  };
   const amountUsed = (r: number): FieldValue => def(r)?.used ?? null;
   return defineTable({
     name: 'TenantUsageEntitlement',
@@ -345,15 +358,11 @@ function tenantUsageEntitlementTable(org: OrgData): SObjectTable {
       },
       { name: 'ResourceGroupKey', type: 'string', get: () => '(tenant)' },
       { name: 'Setting', type: 'string', get: (r) => def(r)?.setting ?? null },
-      { name: 'StartDate', type: 'date', get: () => yearStart },
-      {
-        name: 'EndDate',
-        type: 'date',
-        get: (r) => (def(r)?.frequency === 'Once' ? yearStart + 365 * DAY_MS : null),
-      },
+      { name: 'StartDate', type: 'date', get: startDate },
+      { name: 'EndDate', type: 'date', get: endDate },
       { name: 'CurrentAmountAllowed', type: 'double', get: (r) => def(r)?.allowed ?? null },
       { name: 'AmountUsed', type: 'double', get: amountUsed },
-      { name: 'UsageDate', type: 'date', get: () => today },
+      { name: 'UsageDate', type: 'datetime', get: () => org.nowMs },
       { name: 'Frequency', type: 'picklist', get: (r) => def(r)?.frequency ?? null },
       { name: 'IsPersistentResource', type: 'boolean', get: (r) => def(r)?.persistent ?? false },
     ],

@@ -234,6 +234,59 @@ function exactCases(fixed: {
       },
       status: CONFIGURE(200),
     },
+    // Entitlements, savings and people across orgs: reads for everyone, writes are configuration.
+    {
+      route: 'get /api/v1/profiles/:id/entitlements',
+      call: async () => ({ path: `${p}/entitlements` }),
+      status: ALL(200),
+    },
+    {
+      route: 'put /api/v1/profiles/:id/currency',
+      call: async () => ({ path: `${p}/currency`, body: { currency: 'EUR' } }),
+      status: CONFIGURE(200),
+    },
+    {
+      route: 'put /api/v1/profiles/:id/entitlements/:identifier',
+      call: async () => {
+        await api.models.SoftwareModel.updateOne(
+          { profileId: fixed.profileId, identifier: 'UL:AUTH' },
+          { $set: { product: 'Auth', licenseType: 'user', label: 'Auth', totalLicenses: 3 } },
+          { upsert: true },
+        );
+        return { path: `${p}/entitlements/${encodeURIComponent('UL:AUTH')}`, body: { ownedSeats: 5 } };
+      },
+      status: CONFIGURE(200),
+    },
+    {
+      route: 'get /api/v1/profiles/:id/savings',
+      call: async () => ({ path: `${p}/savings` }),
+      status: ALL(200),
+    },
+    {
+      route: 'get /api/v1/profiles/:id/savings.csv',
+      call: async () => ({ path: `${p}/savings.csv` }),
+      status: ALL(200),
+    },
+    {
+      route: 'get /api/v1/profiles/:id/savings/history',
+      call: async () => ({ path: `${p}/savings/history` }),
+      status: ALL(200),
+    },
+    {
+      route: 'get /api/v1/profiles/:id/savings/history.csv',
+      call: async () => ({ path: `${p}/savings/history.csv` }),
+      status: ALL(200),
+    },
+    {
+      route: 'get /api/v1/people/across-orgs',
+      call: async () => ({ path: '/api/v1/people/across-orgs' }),
+      status: ALL(200),
+    },
+    {
+      route: 'get /api/v1/people/across-orgs.csv',
+      call: async () => ({ path: '/api/v1/people/across-orgs.csv' }),
+      status: ALL(200),
+    },
   ];
   for (const segment of [
     'software-models',

@@ -1,7 +1,8 @@
 /** Validate, publish, re-sync, pause and forced delete through the real pipeline (BullMQ on Redis). */
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candidatesOf, profileCollectionNames, subscriptionsOf } from '../../shared/db/profileCollections.js';
+import { candidatesOf, profileCollectionNames } from '../../shared/db/profileCollections.js';
+import { snapshotCollectionNames, snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
 import { QUEUE_NAMES } from '../../shared/queues.js';
 import { aliasInput, type ApiHarness, fakeStoredTokens, startApi } from './apiHarness.js';
 
@@ -101,14 +102,16 @@ describe('the pipeline through the api', () => {
       body: { kind: 'user_id', value: '005x' },
     });
     // What a finished run leaves: the profile's own subscriptions and candidates collections.
-    await subscriptionsOf(api.models, profileId).collection.insertOne({ _id: 'sync|0051|UL:SFDC' as never });
+    const snapshot = snapshotOf(api.models, profileId, 'sync1');
+    await snapshot.users.insertOne({ _id: '0051' } as never);
+    await snapshot.summaries.insertOne({ _id: 0, users: '[]' });
     await candidatesOf(api.models, profileId).collection.insertOne({ _id: 'x|0051|UL:SFDC' as never });
     const res = await api.call('delete', `/api/v1/profiles/${profileId}?force=true`);
     expect(res.status).toBe(204);
     expect(await schedulers()).toBe(before);
     expect(await api.models.IntegrationProfile.countDocuments({ _id: profileId })).toBe(0);
     expect(await api.models.ExclusionRule.countDocuments({ profileId })).toBe(0);
-    const names = profileCollectionNames(profileId);
+    const names = [...profileCollectionNames(profileId), ...snapshotCollectionNames(profileId, 'sync1')];
     const left = await api.models.IntegrationProfile.db.db
       ?.listCollections({ name: { $in: names } })
       .toArray();

@@ -1,7 +1,9 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './apiHarness.js';
-import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
+import { candidatesOf } from '../../shared/db/profileCollections.js';
+import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
+import { packUser } from '../../shared/db/subscriptionSummary.js';
 
 let api: ApiHarness;
 let profileId = '';
@@ -201,34 +203,80 @@ describe('reclamation rule revisions', () => {
 });
 
 describe('results', () => {
-  it('when subscriptions of an old and the active download exist, then only the active ones are listed', async () => {
+  it('when subscriptions of an old and the active download exist, then only the active ones are listed, one row per license, filtered, sorted and paged', async () => {
     const pid = new Types.ObjectId(profileId);
-    const row = (syncId: string, n: number) => ({
-      _id: `${syncId}|005${n}|UL:SFDC`,
-      profileId: pid,
-      syncId,
-      userId: `005${n}`,
-      username: `u${n}@x.example`,
-      isActive: true,
-      userType: 'Standard',
-      identifier: 'UL:SFDC',
-      userCreatedAt: new Date(),
-      firstSeenAt: new Date(),
-      lastSeenAt: new Date(),
+    const seen = new Date('2026-01-02T03:04:05.000Z');
+    const license = (identifier: string, assignmentId: string | null = null) => ({
+      identifier,
+      assignmentId,
+      firstSeenAt: seen,
+      goneAt: null,
     });
-    await subscriptionsOf(api.models, pid).insertMany([
-      row('sync-old', 1),
-      row('sync-old', 2),
-      row('sync-new', 1),
+    const user = (n: number, licenses: ReturnType<typeof license>[]) => {
+      const summary = {
+        userId: `005${n}`,
+        username: `u${n}@x.example`,
+        name: null,
+        email: null,
+        isActive: n !== 3,
+        userType: 'Standard',
+        profileName: null,
+        apiOnly: false,
+        lastLoginAt: null,
+        userCreatedAt: seen,
+        lastSeenAt: seen,
+        licenses,
+      };
+      return {
+        _id: summary.userId,
+        username: summary.username,
+        isActive: summary.isActive,
+        lastLoginAt: null,
+        userCreatedAt: seen,
+        identifiers: licenses.map((l) => l.identifier),
+        user: packUser(summary),
+      };
+    };
+    await snapshotOf(api.models, pid, 'sync-old').users.insertMany([
+      user(1, [license('UL:SFDC')]),
+      user(2, [license('UL:SFDC')]),
+    ]);
+    await snapshotOf(api.models, pid, 'sync-new').users.insertMany([
+      user(1, [license('UL:SFDC'), license('PSL:Console', '0PA1')]),
+      user(2, [license('UL:AUL')]),
+      user(3, [license('UL:SFDC'), license('FL:SupportUser')]),
     ]);
     const before = await api.call('get', `/api/v1/profiles/${profileId}/subscriptions`);
     expect((before.json as Page).total).toBe(0);
     await api.models.IntegrationProfile.updateOne({ _id: pid }, { $set: { activeSyncId: 'sync-new' } });
-    const after = await api.call('get', `/api/v1/profiles/${profileId}/subscriptions?sort=-username`, {
-      token: 'viewer',
+    const list = async (query: string) =>
+      (await api.call('get', `/api/v1/profiles/${profileId}/subscriptions?${query}`, { token: 'viewer' }))
+        .json as Page & { items: Record<string, unknown>[] };
+    const all = await list('sort=-username');
+    expect(all.total).toBe(5);
+    expect(all.items.map((r) => `${String(r.userId)}|${String(r.identifier)}`)).toEqual([
+      '0053|UL:SFDC',
+      '0053|FL:SupportUser',
+      '0052|UL:AUL',
+      '0051|UL:SFDC',
+      '0051|PSL:Console',
+    ]);
+    expect(all.items[4]).toMatchObject({
+      id: 'sync-new|0051|PSL:Console',
+      syncId: 'sync-new',
+      username: 'u1@x.example',
+      assignmentId: '0PA1',
+      firstSeenAt: seen.toISOString(),
+      goneAt: null,
     });
-    expect((after.json as Page).total).toBe(1);
-    expect((after.json as Page).items[0]).toMatchObject({ syncId: 'sync-new', userId: '0051' });
+    const sfdc = await list('identifier=UL:SFDC&limit=1&offset=1');
+    expect(sfdc.total).toBe(2);
+    expect(sfdc.items.map((r) => r.userId)).toEqual(['0053']);
+    const inactive = await list('isActive=false');
+    expect(inactive.items.map((r) => r.identifier)).toEqual(['UL:SFDC', 'FL:SupportUser']);
+    const byIdentifier = await list('sort=identifier&limit=2');
+    expect(byIdentifier.items.map((r) => r.identifier)).toEqual(['FL:SupportUser', 'PSL:Console']);
+    expect((await list('userId=0052')).items.map((r) => r.identifier)).toEqual(['UL:AUL']);
   });
 
   it('when the candidate list is asked for spared users, then it lists exactly them, each with why', async () => {

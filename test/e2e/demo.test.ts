@@ -144,6 +144,15 @@ describe('npm run demo', () => {
         /## Acme Support\n[\s\S]*reclaim: frozen 0 {3}deactivated: 0 {3}restored by undo: [1-3]/,
       );
       expect(out).toMatch(/Salesforce API calls: \d+ of the org's daily \d+/);
+      // Per org: the compliance position, then potential and realized monthly savings in the currency.
+      for (const org of ['Acme Sales', 'Acme Support']) {
+        expect(out).toMatch(new RegExp(`${org}: entered [1-9]\\d* list prices per seat per month \\(EUR\\)`));
+        expect(out).toMatch(
+          new RegExp(
+            `## ${org}\\n[\\s\\S]*?compliance: under-licensed \\d+ models \\(true-up exposure \\d+\\.\\d\\d EUR/month\\), over-licensed \\d+ models[\\s\\S]*?savings: potential [1-9]\\d*\\.\\d\\d EUR/month \\(\\d+\\.\\d\\d EUR/year\\) from [1-9]\\d* reclaimable seats; realized 0\\.00 EUR/month from 0 reclaimed seats`,
+          ),
+        );
+      }
       expect(code).toBe(0);
       expect(inspected).toBe(true);
 

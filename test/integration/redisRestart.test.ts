@@ -6,7 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscriptionsOf } from '../../shared/db/profileCollections.js';
+import { allSubscriptionRows, snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
 import { closeQueueHandles } from '../../shared/pipeline/queueHandles.js';
 import { startRun, type PipelineDeps } from '../../shared/pipeline/runs.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/server.js';
@@ -81,12 +81,9 @@ describe('a Redis restart mid-run', () => {
     });
     const profile = await h.models.IntegrationProfile.findById(profileId).lean();
     expect(profile?.lastRunId).toBe(runId);
-    const current = await subscriptionsOf(h.models, profileId)
-      .find(
-        { syncId: profile?.activeSyncId },
-        { _id: 0, userId: 1, identifier: 1, isActive: 1, lastLoginAt: 1, goneAt: 1 },
-      )
-      .lean<TruthRow[]>();
+    const current: TruthRow[] = await allSubscriptionRows(
+      snapshotOf(h.models, profileId, profile?.activeSyncId ?? ''),
+    );
     expectSubscriptionsMatchTruth(current, sim.admin.truth(org.orgId));
   }, 180_000);
 });

@@ -3,7 +3,8 @@ import type { UserState } from '../../simulator/server.js';
 import { createComputeCandidatesProcessor } from '../../worker/processors/computeCandidates.js';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
-import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
+import { candidatesOf } from '../../shared/db/profileCollections.js';
+import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
 
 /** Recomputing and re-downloading do many small FerretDB writes/reads; slow on a loaded 2-core box. */
 const SLOW_TEST_MS = 90_000;
@@ -61,7 +62,8 @@ const compute = () =>
 beforeAll(async () => {
   f = await createProfileFixture({ label: 'cand', org: { users: 600, seed: 5 } });
   await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
-  const ids = await subscriptionsOf(f.models, f.profileId).distinct('userId');
+  const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
+  const ids = await snapshotOf(f.models, f.profileId, profile?.activeSyncId ?? '').users.distinct('_id');
   users = ids.map((id) => {
     const state = f.sim.admin.user(f.org.orgId, String(id));
     if (!state) throw new Error(`simulator does not know ${String(id)}`);

@@ -54,6 +54,36 @@ describe('downloadConsumption', () => {
     expect(row.result).toMatchObject({ entitlements: 'downloaded', usageEntitlements: entitlements.length });
     expect(row.counts?.apiCalls).toBeGreaterThanOrEqual(2);
 
+    // EndDate is the contract's end; the period is the current monthly window counted from StartDate.
+    const day = (d: Date | null | undefined) => d?.toISOString().slice(0, 10);
+    const einstein = entitlements.find((r) => r.metric === 'EinsteinRequests')!;
+    expect(einstein.frequency).toBe('Monthly');
+    const contractStart = einstein.contractStart!;
+    const contractEnd = einstein.contractEnd!;
+    expect(day(contractEnd)).toBe(
+      day(
+        new Date(
+          Date.UTC(
+            contractStart.getUTCFullYear(),
+            contractStart.getUTCMonth() + 36,
+            contractStart.getUTCDate() - 1,
+          ),
+        ),
+      ),
+    );
+    const [start, end] = [einstein.periodStart!, einstein.periodEnd!];
+    const usageDate = einstein.usageDate!;
+    expect(start.getTime()).toBeLessThanOrEqual(usageDate.getTime());
+    expect(end.getTime()).toBeGreaterThan(usageDate.getTime());
+    expect((end.getTime() - start.getTime()) / 86_400_000).toBeGreaterThanOrEqual(28);
+    expect((end.getTime() - start.getTime()) / 86_400_000).toBeLessThanOrEqual(31);
+    expect(start.getTime()).toBeGreaterThan(contractStart.getTime());
+    expect(einstein.contractEnded).toBe(false);
+    const storage = entitlements.find((r) => r.metric === 'AdditionalDataStorage')!;
+    expect(storage.frequency).toBe('Once');
+    expect(day(storage.periodStart)).toBe(day(storage.contractStart));
+    expect(storage.periodEnd!.getTime()).toBe(storage.contractEnd!.getTime() + 86_400_000);
+
     // A second run rewrites the same rows: no duplicates.
     await h.models.IntegrationProfile.updateOne({ _id: profileId }, { $set: { currentRunId: null } });
     const again = await startRun(h.pipeline, { profileId, trigger: 'manual', requestedBy: 'ops' });

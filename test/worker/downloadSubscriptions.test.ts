@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { expectSubscriptionsMatchTruth, type TruthRow } from '../helpers/orgTruthAssertions.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
-import { subscriptionsOf } from '../../shared/db/profileCollections.js';
+import { allSubscriptionRows, snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
 
 /** Re-downloading reads the previous snapshot; on FerretDB under a loaded CI box that takes a while. */
 const SLOW_TEST_MS = 90_000;
@@ -16,9 +16,8 @@ interface Row extends TruthRow {
 
 async function activeRows(f: ProfileFixture): Promise<Row[]> {
   const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
-  return (await subscriptionsOf(f.models, f.profileId)
-    .find({ syncId: profile?.activeSyncId })
-    .lean()) as Row[];
+  if (!profile?.activeSyncId) return [];
+  return allSubscriptionRows(snapshotOf(f.models, f.profileId, profile.activeSyncId));
 }
 
 describe('downloadSubscriptions over REST', () => {
@@ -101,7 +100,7 @@ describe('downloadSubscriptions over REST', () => {
       await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
       const second = await activeRows(f);
       expectSubscriptionsMatchTruth(second, f.sim.admin.truth(f.org.orgId));
-      expect(await subscriptionsOf(f.models, f.profileId).countDocuments({ syncId: firstSyncId })).toBe(0);
+      expect(await snapshotOf(f.models, f.profileId, firstSyncId ?? '').users.countDocuments({})).toBe(0);
       const gone = second.find(
         (r) => r.userId === assignment.userId && r.identifier === assignment.identifier,
       );
@@ -120,25 +119,21 @@ describe('downloadSubscriptions over REST', () => {
     'when an earlier attempt left rows of a snapshot that never became active, then the next download removes them and the profile lists only its active snapshot',
     async () => {
       const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
-      const [row] = await activeRows(f);
-      if (!row || !profile?.activeSyncId) throw new Error('the org was downloaded before');
+      if (!profile?.activeSyncId) throw new Error('the org was downloaded before');
+      const active = snapshotOf(f.models, f.profileId, profile.activeSyncId).users;
+      const user = await active.findOne({});
+      if (!user) throw new Error('the org was downloaded before');
       // What a crashed download of another run leaves: its id listed, some of its rows written.
       const abandoned = 'abandoned_sync_01';
       await f.models.IntegrationProfile.updateOne(
         { _id: f.profileId },
         { $addToSet: { syncIdsWritten: abandoned } },
       );
-      await subscriptionsOf(f.models, f.profileId).collection.insertOne({
-        ...row,
-        _id: `${abandoned}|${row.userId}|${row.identifier}` as never,
-        syncId: abandoned,
-      });
+      await snapshotOf(f.models, f.profileId, abandoned).users.insertOne(user);
 
       await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
-      expect(await subscriptionsOf(f.models, f.profileId).countDocuments({ syncId: abandoned })).toBe(0);
-      expect(
-        await subscriptionsOf(f.models, f.profileId).countDocuments({ syncId: profile.activeSyncId }),
-      ).toBe(0);
+      expect(await snapshotOf(f.models, f.profileId, abandoned).users.countDocuments({})).toBe(0);
+      expect(await active.countDocuments({})).toBe(0);
       const after = await f.models.IntegrationProfile.findById(f.profileId).lean();
       expect(after?.syncIdsWritten).toEqual([after?.activeSyncId]);
     },
@@ -149,14 +144,16 @@ describe('downloadSubscriptions over REST', () => {
     'when the same download job runs again after it finished, then nothing is duplicated or lost',
     async () => {
       const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
-      const before = await subscriptionsOf(f.models, f.profileId).countDocuments({});
+      const users = snapshotOf(f.models, f.profileId, profile?.activeSyncId ?? '').users;
+      const before = await users.countDocuments({});
+      expect(before).toBeGreaterThan(0);
       const outcome = await f.runJob(
         'downloadSubscriptions',
         createDownloadSubscriptionsProcessor(f.deps),
         profile?.activeSyncId ?? undefined,
       );
       expect(outcome.result).toMatchObject({ alreadyActive: true });
-      expect(await subscriptionsOf(f.models, f.profileId).countDocuments({})).toBe(before);
+      expect(await users.countDocuments({})).toBe(before);
     },
     SLOW_TEST_MS,
   );

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
-import { subscriptionsOf } from '../../shared/db/profileCollections.js';
+import { allSubscriptionRows, snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
 
 let f: ProfileFixture;
 
@@ -21,12 +21,12 @@ describe('downloadSubscriptions retried after failing halfway', () => {
     const processor = createDownloadSubscriptionsProcessor(f.deps, { pageSize: 200 });
     await f.runJob('downloadSubscriptions', processor);
     const firstSyncId = (await f.models.IntegrationProfile.findById(f.profileId).lean())?.activeSyncId;
-    const firstCount = await subscriptionsOf(f.models, f.profileId).countDocuments({ syncId: firstSyncId });
+    const firstCount = await snapshotOf(f.models, f.profileId, firstSyncId ?? '').users.countDocuments({});
 
     const runId = f.newRunId();
     f.sim.admin.addFault({ kind: 'serverError', orgId: f.org.orgId, path: '/query/01g', count: 1_000 });
     await expect(f.runJob('downloadSubscriptions', processor, runId)).rejects.toThrow();
-    const partial = await subscriptionsOf(f.models, f.profileId).countDocuments({ syncId: runId });
+    const partial = await snapshotOf(f.models, f.profileId, runId).users.countDocuments({});
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(firstCount);
     expect((await f.models.IntegrationProfile.findById(f.profileId).lean())?.activeSyncId).toBe(firstSyncId);
@@ -43,14 +43,15 @@ describe('downloadSubscriptions retried after failing halfway', () => {
       }
     }
     expect((await f.models.IntegrationProfile.findById(f.profileId).lean())?.activeSyncId).toBe(runId);
-    const rows = await subscriptionsOf(f.models, f.profileId)
-      .find({}, { _id: 1, syncId: 1, goneAt: 1, firstSeenAt: 1 })
-      .lean();
+    const snapshot = snapshotOf(f.models, f.profileId, runId);
+    expect(await snapshot.users.countDocuments({})).toBe(firstCount);
+    const rows = await allSubscriptionRows(snapshot);
     expect(rows.every((r) => r.syncId === runId)).toBe(true);
-    expect(rows).toHaveLength(firstCount);
     expect(rows.filter((r) => r.goneAt !== null)).toHaveLength(0);
+    expect(new Set(rows.map((r) => r._id)).size).toBe(rows.length);
     const truth = f.sim.admin.truth(f.org.orgId);
-    const userSeats = await subscriptionsOf(f.models, f.profileId).countDocuments({ identifier: /^UL:/ });
-    expect(userSeats).toBe(truth.users);
+    expect(rows.filter((r) => r.identifier.startsWith('UL:'))).toHaveLength(truth.users);
+    // The first sync's snapshot is gone: only the retried one is left.
+    expect(await snapshotOf(f.models, f.profileId, firstSyncId ?? '').users.countDocuments({})).toBe(0);
   }, 90_000);
 });

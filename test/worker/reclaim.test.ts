@@ -3,7 +3,8 @@ import type { CandidateStatus } from '../../shared/db/models/removalCandidate.mo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCandidateMoves } from '../../shared/db/candidateMoves.js';
 import { GLOBAL_SWITCH_ID } from '../../shared/db/models/reclaimSwitch.model.js';
-import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
+import { candidatesOf } from '../../shared/db/profileCollections.js';
+import { allSubscriptionRows, snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
 import { DAY_MS } from '../../shared/domain/inactivity.js';
 import { createComputeCandidatesProcessor } from '../../worker/processors/computeCandidates.js';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
@@ -59,9 +60,10 @@ afterAll(async () => f.close());
 
 describe('reclaim', () => {
   it('when a user is on an API-only profile, then the download says so and the user is never a candidate to reclaim (spared, with the reason)', async () => {
-    const rows = await subscriptionsOf(f.models, f.profileId)
-      .find({ apiOnly: true, identifier: /^UL:/ })
-      .lean();
+    const profile = await f.models.IntegrationProfile.findById(f.profileId).lean();
+    const rows = (
+      await allSubscriptionRows(snapshotOf(f.models, f.profileId, profile?.activeSyncId ?? ''))
+    ).filter((r) => r.apiOnly && r.identifier.startsWith('UL:'));
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(user(row.userId)?.profile).toBe('Custom: Integration (API only)');
     const theirs = await candidates({ userId: { $in: rows.map((r) => r.userId) } });

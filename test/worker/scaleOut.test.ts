@@ -3,7 +3,7 @@
  * database, syncing simulator orgs, surviving a SIGKILL in the middle of the work.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscriptionsOf } from '../../shared/db/profileCollections.js';
+import { allSubscriptionRows, snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
 import { startRun } from '../../shared/pipeline/runs.js';
 import { QUEUE_NAMES } from '../../shared/queues.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/server.js';
@@ -45,12 +45,7 @@ afterAll(async () => {
 
 async function currentRows(profileId: string): Promise<TruthRow[]> {
   const profile = await h.models.IntegrationProfile.findById(profileId, { activeSyncId: 1 }).lean();
-  return subscriptionsOf(h.models, profileId)
-    .find(
-      { syncId: profile?.activeSyncId },
-      { _id: 0, userId: 1, identifier: 1, isActive: 1, lastLoginAt: 1, goneAt: 1 },
-    )
-    .lean<TruthRow[]>();
+  return allSubscriptionRows(snapshotOf(h.models, profileId, profile?.activeSyncId ?? ''));
 }
 
 describe('two worker processes', () => {

@@ -1,29 +1,37 @@
 /**
  * computeCandidates: exclusion rules, spared users, then every enabled reclamation rule, applied to
- * the active snapshot with database cursors (only rows that could match are read). A match becomes a
+ * the active snapshot's compact summary (a few documents per 10,000 users, written by the download
+ * beside the user documents; no subscription document is read). A match becomes a
  * removal candidate with a deterministic `_id`, so recomputing adds no duplicates. Every existing
  * open candidate is reconciled with the rule as it stands (`candidateReconcile.ts`): a changed rule
  * or action voids its approval, and one that no longer matches is cancelled with the reason. Only
  * the reclaim job settles `reclaiming` and `frozen` candidates: it alone can ask Salesforce.
  */
 import type { Job } from 'bullmq';
-import { ObjectId, type Collection, type Filter } from 'mongodb';
+import { ObjectId, type Collection } from 'mongodb';
 import { appendAudit, ruleReference, type AuditInput } from '../../shared/db/auditLog.js';
 import { applyCandidateMoves, type CandidateMove } from '../../shared/db/candidateMoves.js';
-import { candidatesOf, subscriptionsOf } from '../../shared/db/profileCollections.js';
+import { SCAN_BATCH } from '../../shared/db/engineQuirks.js';
+import { candidatesOf } from '../../shared/db/profileCollections.js';
+import { readSummary, type UserSummary } from '../../shared/db/subscriptionSummary.js';
+import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
 import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
 import { initialStatus } from '../../shared/domain/candidateLifecycle.js';
 import { reconcile, type ExistingCandidate } from '../../shared/domain/candidateReconcile.js';
 import { compileExclusions, type CompiledExclusions } from '../../shared/domain/exclusions.js';
-import { inactivityCutoff } from '../../shared/domain/inactivity.js';
-import { candidateId, evaluateRule, type CandidateMatch } from '../../shared/domain/reclamationRules.js';
+import {
+  candidateId,
+  evaluateRule,
+  type CandidateMatch,
+  type SubscriptionFacts,
+} from '../../shared/domain/reclamationRules.js';
 import { sparedReason } from '../../shared/domain/sparedUsers.js';
 import { SeatwiseError } from '../../shared/errors.js';
+import { recordSavingsPoint } from '../../shared/savings/savingsHistory.js';
 import { insertIgnoringDuplicates, INSERT_CHUNK_SIZE } from '../insertIgnoringDuplicates.js';
 import { pipelinePages } from '../pagePipeline.js';
 import { parseRunPayload } from '../jobPayload.js';
 import type { JobOutcome, JobProcessor, WorkerDeps } from '../workerDeps.js';
-import type { SubscriptionRow } from './downloadSubscriptions/subscriptionRows.js';
 import {
   ruleApproval,
   type CandidateDoc,
@@ -37,34 +45,13 @@ export interface ComputeCandidatesOptions {
 
 interface Match {
   rule: Rule;
-  row: SubscriptionRow;
+  row: SubscriptionFacts;
   match: CandidateMatch;
   /** Spared users get a `cancelled` candidate that says why, so the list can show them. */
   spared: string | null;
 }
 
 const ACTOR = 'system:computeCandidates';
-
-/**
- * One pass over the rows that could match any enabled rule (idle since the most lenient cut-off, or
- * held by a deactivated user); the evaluation itself (per-rule threshold, grace, exclusions,
- * boundaries) happens in code. One scan instead of one per rule: FerretDB filters scans itself.
- */
-function preFilter(
-  profileId: ObjectId,
-  syncId: string,
-  enabled: readonly Rule[],
-  now: Date,
-): Filter<SubscriptionRow> {
-  const lenientCutoff = inactivityCutoff(Math.min(...enabled.map((r) => r.thresholdDays)), now);
-  return {
-    profileId,
-    syncId,
-    goneAt: null,
-    identifier: { $in: enabled.map((r) => r.identifier) },
-    $or: [{ isActive: false }, { lastLoginAt: { $lte: lenientCutoff } }, { lastLoginAt: null }],
-  };
-}
 
 /** The alias's own user (Authorization Code user or Client Credentials run-as user) is never reclaimed. */
 async function connectedUserIds(deps: WorkerDeps, aliasId: ObjectId | null): Promise<string[]> {
@@ -94,8 +81,7 @@ export function createComputeCandidatesProcessor(
       return { counts, apiUsage: null, result: { runId, skipped: 'no subscriptions downloaded yet' } };
     }
     const now = clock();
-    const subscriptions = subscriptionsOf(models, profileObjectId)
-      .collection as unknown as Collection<SubscriptionRow>;
+    const snapshot = snapshotOf(models, profileObjectId, syncId);
     const candidates = candidatesOf(models, profileObjectId)
       .collection as unknown as Collection<CandidateDoc>;
     const rules = (await models.ReclamationRule.find({ profileId: profileObjectId }).lean()) as Rule[];
@@ -137,7 +123,7 @@ export function createComputeCandidatesProcessor(
           },
         },
       )
-      .batchSize(5_000)) {
+      .batchSize(SCAN_BATCH)) {
       known.set(c._id, c as unknown as KnownCandidate);
     }
     const unseen = new Set(known.keys());
@@ -292,37 +278,50 @@ export function createComputeCandidatesProcessor(
     const enabled = rules.filter((r) => r.enabled);
     const enabledByIdentifier = new Map(enabled.map((r) => [r.identifier, r]));
     await job.updateProgress({ phase: 'match', done: 0, total: 0 });
-    const activeSyncId = syncId;
-    /** Matches in batches; the next batch is read while the previous one is written. */
+    /** The facts a rule looks at, for one license of one user of the summary. */
+    const factsOf = (u: UserSummary, l: UserSummary['licenses'][number]): SubscriptionFacts => ({
+      identifier: l.identifier,
+      userId: u.userId,
+      username: u.username,
+      profileName: u.profileName,
+      userType: u.userType,
+      isActive: u.isActive,
+      goneAt: l.goneAt,
+      lastLoginAt: u.lastLoginAt,
+      userCreatedAt: u.userCreatedAt,
+    });
+    /** Matches in batches; the next summary document is read while the previous matches are written. */
     async function* matchBatches(): AsyncIterable<Match[]> {
       let buffer: Match[] = [];
-      const cursor = subscriptions
-        .find(preFilter(profileObjectId, activeSyncId, enabled, now))
-        .batchSize(INSERT_CHUNK_SIZE);
-      for await (const row of cursor) {
-        counts.records += 1;
-        const rule = enabledByIdentifier.get(row.identifier);
-        if (!rule) continue;
-        const id = candidateId(profileId, row.userId, row.identifier);
-        const verdict = evaluateRule(rule, row, exclusions, now);
-        if (!verdict.matches) {
-          if (verdict.reason === 'excluded') result.excluded += 1;
-          missReason.set(id, verdict.reason);
-          continue;
+      for await (const users of readSummary(snapshot)) {
+        for (const u of users) {
+          const spared = sparedReason(u, connected);
+          for (const l of u.licenses) {
+            counts.records += 1;
+            const rule = enabledByIdentifier.get(l.identifier);
+            if (!rule) continue;
+            const row = factsOf(u, l);
+            const id = candidateId(profileId, u.userId, l.identifier);
+            const verdict = evaluateRule(rule, row, exclusions, now);
+            if (!verdict.matches) {
+              if (verdict.reason === 'excluded') result.excluded += 1;
+              missReason.set(id, verdict.reason);
+              continue;
+            }
+            unseen.delete(id);
+            if (spared) result.spared += 1;
+            else {
+              result.matched += 1;
+              result.byRule[rule.identifier] = (result.byRule[rule.identifier] ?? 0) + 1;
+            }
+            buffer.push({ rule, row, match: verdict.candidate, spared });
+            if (buffer.length >= INSERT_CHUNK_SIZE) {
+              yield buffer;
+              buffer = [];
+            }
+          }
         }
-        unseen.delete(id);
-        const spared = sparedReason(row, connected);
-        if (spared) result.spared += 1;
-        else {
-          result.matched += 1;
-          result.byRule[rule.identifier] = (result.byRule[rule.identifier] ?? 0) + 1;
-        }
-        buffer.push({ rule, row, match: verdict.candidate, spared });
-        if (buffer.length >= INSERT_CHUNK_SIZE) {
-          yield buffer;
-          buffer = [];
-          await job.updateProgress({ phase: 'match', done: counts.records, total: counts.records });
-        }
+        await job.updateProgress({ phase: 'match', done: counts.records, total: counts.records });
       }
       if (buffer.length > 0) yield buffer;
     }
@@ -351,6 +350,7 @@ export function createComputeCandidatesProcessor(
     counts.writes += retired;
     audits.push(...retire.map(auditOf));
     await appendAudit(models, audits);
+    await recordSavingsPoint(models, profileId, runId, now);
 
     return { counts, apiUsage: null, result: { runId, syncId, ...result } };
   };

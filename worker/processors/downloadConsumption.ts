@@ -2,15 +2,18 @@
  * downloadConsumption: the org's `/limits` and its usage-based entitlements (TenantUsageEntitlement,
  * absent in some editions: skipped and noted) into Consumption, one row per metric. Small (tens of
  * rows), so an upsert per metric is fine; rows of metrics the org no longer reports are removed.
+ * An entitlement's EndDate is the contract's end, not the period's: the period stored is the current
+ * billing window, derived from StartDate and Frequency (shared/domain/billingWindow.ts).
  */
 import { z } from 'zod';
 import { BULK_CHUNK_SIZE } from '../../shared/db/bulkWriteInChunks.js';
+import { billingWindow } from '../../shared/domain/billingWindow.js';
 import { runPayloadSchema } from '../../shared/jobs/runPayload.js';
 import { SalesforceError } from '../../shared/salesforce/salesforceError.js';
 import type { JobProcessor, WorkerDeps } from '../workerDeps.js';
 
 const ENTITLEMENT_SOQL =
-  'SELECT MasterLabel, ResourceGroupKey, Setting, StartDate, EndDate, CurrentAmountAllowed, AmountUsed, Frequency FROM TenantUsageEntitlement';
+  'SELECT MasterLabel, ResourceGroupKey, Setting, StartDate, EndDate, CurrentAmountAllowed, AmountUsed, Frequency, UsageDate FROM TenantUsageEntitlement';
 
 const salesforceDate = z
   .string()
@@ -27,6 +30,7 @@ const entitlementSchema = z.object({
   CurrentAmountAllowed: z.number().nullish(),
   AmountUsed: z.number().nullish(),
   Frequency: z.string().nullish(),
+  UsageDate: salesforceDate,
 });
 
 interface ConsumptionRow {
@@ -37,12 +41,18 @@ interface ConsumptionRow {
   allowed: number | null;
   periodStart: Date | null;
   periodEnd: Date | null;
+  frequency?: string | null;
+  contractStart?: Date | null;
+  contractEnd?: Date | null;
+  contractEnded?: boolean;
+  usageDate?: Date | null;
 }
 
 export function createDownloadConsumptionProcessor(deps: WorkerDeps): JobProcessor {
   return async (job) => {
     const { profileId, runId } = runPayloadSchema.parse(job.data);
     const client = await deps.salesforceFor(profileId);
+    const asOf = new Date();
     const rows: ConsumptionRow[] = [];
 
     const limits = await client.limits();
@@ -68,6 +78,13 @@ export function createDownloadConsumptionProcessor(deps: WorkerDeps): JobProcess
           let metric = base;
           for (let n = 2; seen.has(metric); n++) metric = `${base} #${n}`;
           seen.add(metric);
+          const window = billingWindow({
+            startDate: record.StartDate,
+            endDate: record.EndDate,
+            frequency: record.Frequency ?? null,
+            // AmountUsed was measured at UsageDate: its window is the one holding that instant.
+            asOf: record.UsageDate ?? asOf,
+          });
           rows.push({
             source: 'usage_entitlement',
             metric,
@@ -75,8 +92,13 @@ export function createDownloadConsumptionProcessor(deps: WorkerDeps): JobProcess
             // null AmountUsed = not metered, which is not zero.
             used: record.AmountUsed ?? null,
             allowed: record.CurrentAmountAllowed ?? null,
-            periodStart: record.StartDate,
-            periodEnd: record.EndDate,
+            periodStart: window?.start ?? null,
+            periodEnd: window?.end ?? null,
+            frequency: record.Frequency ?? null,
+            contractStart: record.StartDate,
+            contractEnd: record.EndDate,
+            contractEnded: window?.contractEnded ?? false,
+            usageDate: record.UsageDate,
           });
         }
       }
@@ -85,7 +107,6 @@ export function createDownloadConsumptionProcessor(deps: WorkerDeps): JobProcess
       entitlements = 'not available in this edition';
     }
 
-    const asOf = new Date();
     let writes = 0;
     // Model.bulkWrite casts the profile id and stamps timestamps; chunks stay within FerretDB's limit.
     for (let at = 0; at < rows.length; at += BULK_CHUNK_SIZE) {

@@ -1,14 +1,17 @@
 /**
  * downloadSubscriptions: the org's license definitions → software models (and default rules);
- * every user's seats, feature licenses, permission-set and package assignments → a new snapshot of
- * subscriptions (`syncId` = runId), then the profile's `activeSyncId` flips to it and the previous
- * snapshot is deleted. Streams page by page (Bulk API 2.0 past `bulkThresholdUsers`), fetching the
- * next page while the current one is written, so memory stays bounded whatever the org's size.
+ * every user's seats, feature licenses, permission-set and package assignments → a new snapshot
+ * (`syncId` = runId): one document per user holding their licenses, and a compact summary beside
+ * it that computeCandidates works from. Then the profile's `activeSyncId` flips to it and the
+ * previous snapshot is dropped. The extracts arrive in no particular order (Bulk API 2.0 keeps PK
+ * chunking only without ORDER BY): assignments are indexed by user first, then the users stream
+ * by page, each page written while the next is fetched.
  */
 import type { Job } from 'bullmq';
-import { ObjectId, type Collection } from 'mongodb';
+import { ObjectId } from 'mongodb';
 import type { ZodType } from 'zod';
-import { ensureProfileIndexes, subscriptionsOf } from '../../shared/db/profileCollections.js';
+import { ensureProfileIndexes } from '../../shared/db/profileCollections.js';
+import { dropSnapshot, ensureSnapshotIndexes, snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
 import { SeatwiseError } from '../../shared/errors.js';
 import { holdsSeat, licenseTypeOfIdentifier } from '../../shared/domain/licenseMapping.js';
 import type { QueryPage } from '../../shared/salesforce/salesforceClient.js';
@@ -37,16 +40,13 @@ import {
   userPackageLicenseRecordSchema,
   userRecordSchema,
 } from './downloadSubscriptions/salesforceRecords.js';
+import { createSnapshotBuilder, loadPrevious } from './downloadSubscriptions/snapshotBuilder.js';
 import { openSnapshotRegistry } from './downloadSubscriptions/snapshotRegistry.js';
-import { createSnapshotStreamWriter } from './downloadSubscriptions/snapshotWriter.js';
 import {
-  rowOfPermissionSetLicenseAssign,
-  rowOfUserPackageLicense,
-  rowsOfUser,
-  type RowContext,
-  type SubscriptionRow,
-} from './downloadSubscriptions/subscriptionRows.js';
-import { userAlignedGroups } from './downloadSubscriptions/userAlignedGroups.js';
+  AssignmentIndex,
+  addPermissionSetLicenseAssign,
+  addUserPackageLicense,
+} from './downloadSubscriptions/userLicenses.js';
 
 export interface DownloadSubscriptionsOptions {
   now?: () => Date;
@@ -80,11 +80,8 @@ export function createDownloadSubscriptionsProcessor(
       throw new SeatwiseError('PROFILE_NOT_FOUND', `profile ${profileId} does not exist`, { profileId });
     const client = await deps.salesforceFor(profileId);
     await ensureProfileIndexes(models, profileObjectId);
-    const subscriptions = subscriptionsOf(models, profileObjectId)
-      .collection as unknown as Collection<SubscriptionRow>;
-    const snapshots = await openSnapshotRegistry(
+    const snapshots = openSnapshotRegistry(
       models,
-      subscriptions,
       profileObjectId,
       syncId,
       profile.syncIdsWritten ?? undefined,
@@ -93,13 +90,18 @@ export function createDownloadSubscriptionsProcessor(
     if (profile.activeSyncId === syncId) {
       // An earlier attempt got as far as the flip: only the clean-up may be missing.
       const removed = await snapshots.removeOthers(null);
-      return outcomeOf(client, removed, { syncId, alreadyActive: true });
+      return outcomeOf(client, 0, { syncId, alreadyActive: true, previousSnapshotsRemoved: removed });
     }
 
     const now = clock();
     const previousSyncId = profile.activeSyncId ?? null;
     const resume = snapshots.resuming;
+    // An interrupted attempt of this sync wrote part of its snapshot in an order nobody can resume
+    // from (the extracts are unordered): start it over, which a drop makes cheap.
+    if (resume) await dropSnapshot(models, profileObjectId, syncId);
     await snapshots.register();
+    const snapshot = snapshotOf(models, profileObjectId, syncId);
+    await ensureSnapshotIndexes(models, snapshot);
     await job.updateProgress({ phase: 'licenses', done: 0, total: 0 });
     const userCount = await client.count(USER_COUNT_SOQL);
     const bulk = userCount > deps.config.salesforce.bulkThresholdUsers;
@@ -122,85 +124,62 @@ export function createDownloadSubscriptionsProcessor(
     const permissionSetLicenses = new Map(pslRecords.map((r) => [r.Id, r.DeveloperName]));
     const packageLicenses = new Map(packageRecords.map((r) => [r.Id, r.NamespacePrefix]));
 
-    const ctx: RowContext = {
-      profileId: profileObjectId,
-      syncId,
-      seenAt: now,
-      modelIdOf: (identifier) => catalog.modelIds.get(identifier) ?? null,
-    };
     const counts = new Map<string, IdentifierCount>();
-    const tally = (rows: readonly SubscriptionRow[]): void => {
-      for (const row of rows) {
-        const count = counts.get(row.identifier) ?? { rows: 0, seats: 0 };
+    const tally = (live: readonly { identifier: string; isActive: boolean }[]): void => {
+      for (const l of live) {
+        const count = counts.get(l.identifier) ?? { rows: 0, seats: 0 };
         count.rows += 1;
-        const type = licenseTypeOfIdentifier(row.identifier) ?? 'user';
-        if (holdsSeat(type, row.isActive)) count.seats += 1;
-        counts.set(row.identifier, count);
+        const type = licenseTypeOfIdentifier(l.identifier) ?? 'user';
+        if (holdsSeat(type, l.isActive)) count.seats += 1;
+        counts.set(l.identifier, count);
       }
     };
     let written = catalog.writes;
     let sourceRecords = 0;
 
-    async function stream<T>(
-      phase: string,
-      total: number | null,
-      pages: AsyncIterable<QueryPage<T>>,
-      userIdOf: (record: T) => string,
-      toRows: (record: T) => SubscriptionRow[],
-      identifierPattern: RegExp,
-    ): Promise<void> {
-      const writer = createSnapshotStreamWriter({
-        collection: subscriptions,
-        profileId: profileObjectId,
-        syncId,
-        previousSyncId,
-        identifierPattern,
-        now,
-        resume,
-      });
+    // Assignments first, indexed by user: each user's document is then written once, complete.
+    const assignments = new AssignmentIndex();
+    const indexStream = async <T>(phase: string, pages: AsyncIterable<QueryPage<T>>, add: (r: T) => void) => {
       let done = 0;
-      await job.updateProgress({ phase, done, total: total ?? 0 });
-      await pipelinePages(userAlignedGroups(pages, userIdOf), async (group) => {
-        const rows = group.records.flatMap(toRows);
-        tally(rows);
-        written += await writer.writeGroup(rows, group.throughUserId);
-        done += group.records.length;
-        sourceRecords += group.records.length;
-        await job.updateProgress({ phase, done, total: total ?? done });
-      });
-      written += await writer.finish();
-    }
-
-    await stream(
-      'users',
-      userCount,
-      read(USER_SOQL, userRecordSchema),
-      (user) => user.Id,
-      (user) => rowsOfUser(ctx, user),
-      /^(UL|FL):/,
-    );
-    await stream(
+      await job.updateProgress({ phase, done, total: 0 });
+      for await (const page of pages) {
+        for (const record of page.records) add(record);
+        done += page.records.length;
+        sourceRecords += page.records.length;
+        await job.updateProgress({ phase, done, total: done });
+      }
+    };
+    await indexStream(
       'permissionSetLicenseAssignments',
-      null,
       read(PERMISSION_SET_LICENSE_ASSIGN_SOQL, permissionSetLicenseAssignRecordSchema),
-      (assignment) => assignment.AssigneeId,
-      (assignment) => {
-        const row = rowOfPermissionSetLicenseAssign(ctx, assignment, (id) => permissionSetLicenses.get(id));
-        return row ? [row] : [];
-      },
-      /^PSL:/,
+      (r) => addPermissionSetLicenseAssign(assignments, r, (id) => permissionSetLicenses.get(id)),
     );
-    await stream(
+    await indexStream(
       'packageLicenseAssignments',
-      null,
       read(USER_PACKAGE_LICENSE_SOQL, userPackageLicenseRecordSchema),
-      (assignment) => assignment.UserId,
-      (assignment) => {
-        const row = rowOfUserPackageLicense(ctx, assignment, (id) => packageLicenses.get(id));
-        return row ? [row] : [];
-      },
-      /^PKG:/,
+      (r) => addUserPackageLicense(assignments, r, (id) => packageLicenses.get(id)),
     );
+
+    const previous = await loadPrevious(
+      previousSyncId ? snapshotOf(models, profileObjectId, previousSyncId) : null,
+    );
+    const builder = createSnapshotBuilder({
+      snapshot,
+      now,
+      assignments,
+      previous,
+    });
+    let done = 0;
+    await job.updateProgress({ phase: 'users', done, total: userCount });
+    await pipelinePages(read(USER_SOQL, userRecordSchema), async (page) => {
+      const built = await builder.addUsers(page.records);
+      tally(built.live);
+      written += built.written;
+      done += page.records.length;
+      sourceRecords += page.records.length;
+      await job.updateProgress({ phase: 'users', done, total: Math.max(userCount, done) });
+    });
+    written += await builder.finish();
 
     await job.updateProgress({ phase: 'finishing', done: sourceRecords, total: sourceRecords });
     written += await recordCounts(models, profileObjectId, syncId, catalog, counts, now);
@@ -223,7 +202,7 @@ export function createDownloadSubscriptionsProcessor(
         .filter(([identifier]) => !catalog.modelIds.has(identifier))
         .map(([identifier, c]) => [identifier, c.rows]),
     );
-    return outcomeOf(client, written + removed, {
+    return outcomeOf(client, written, {
       syncId,
       previousSyncId,
       resumed: resume,
@@ -234,7 +213,11 @@ export function createDownloadSubscriptionsProcessor(
       rulesCreated: catalog.rulesCreated,
       subscriptions: perIdentifier,
       unrecognized,
-      previousRowsRemoved: removed,
+      previousSnapshotsRemoved: removed,
+      userDocuments: builder.stats.users,
+      goneLicenses: builder.stats.gone,
+      goneUsers: builder.stats.goneUsers,
+      assignmentsWithoutUser: assignments.leftOver,
     });
   };
 }

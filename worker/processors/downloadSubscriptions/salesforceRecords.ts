@@ -92,7 +92,7 @@ export type UserRecord = z.infer<typeof userRecordSchema>;
 export const USER_SOQL =
   `SELECT Id, ${USER_COLUMNS}, Profile.UserLicense.Name, Profile.UserLicense.LicenseDefinitionKey, ` +
   'UserPermissionsSupportUser, UserPermissionsMarketingUser, UserPermissionsKnowledgeUser, ' +
-  'UserPermissionsInteractionUser, UserPermissionsSFContentUser FROM User ORDER BY Id';
+  'UserPermissionsInteractionUser, UserPermissionsSFContentUser FROM User';
 export const USER_COUNT_SOQL = 'SELECT COUNT() FROM User';
 
 const assigneeSchema = z.object(userFields);
@@ -111,7 +111,7 @@ export const permissionSetLicenseAssignRecordSchema = z.object({
 export type PermissionSetLicenseAssignRecord = z.infer<typeof permissionSetLicenseAssignRecordSchema>;
 export const PERMISSION_SET_LICENSE_ASSIGN_SOQL =
   `SELECT Id, AssigneeId, PermissionSetLicenseId, ${prefixed('Assignee')} ` +
-  'FROM PermissionSetLicenseAssign ORDER BY AssigneeId';
+  'FROM PermissionSetLicenseAssign';
 
 export const userPackageLicenseRecordSchema = z.object({
   Id: z.string(),
@@ -120,4 +120,4 @@ export const userPackageLicenseRecordSchema = z.object({
   User: assigneeSchema,
 });
 export type UserPackageLicenseRecord = z.infer<typeof userPackageLicenseRecordSchema>;
-export const USER_PACKAGE_LICENSE_SOQL = `SELECT Id, UserId, PackageLicenseId, ${prefixed('User')} FROM UserPackageLicense ORDER BY UserId`;
+export const USER_PACKAGE_LICENSE_SOQL = `SELECT Id, UserId, PackageLicenseId, ${prefixed('User')} FROM UserPackageLicense`;

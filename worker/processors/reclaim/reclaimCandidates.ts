@@ -9,11 +9,12 @@ import type { Collection, Filter, ObjectId } from 'mongodb';
 import { appendAudit, type AuditInput } from '../../../shared/db/auditLog.js';
 import { applyCandidateMoves, type CandidateMove } from '../../../shared/db/candidateMoves.js';
 import type { Models } from '../../../shared/db/models.js';
-import { candidatesOf, subscriptionsOf } from '../../../shared/db/profileCollections.js';
+import { candidatesOf } from '../../../shared/db/profileCollections.js';
+import { snapshotOf } from '../../../shared/db/subscriptionSnapshots.js';
+import { unpackUser } from '../../../shared/db/subscriptionSummary.js';
 import { sparedReason } from '../../../shared/domain/sparedUsers.js';
 import { decideWrite, type WriteDecision } from '../../../shared/domain/writeEligibility.js';
 import type { SalesforceOrgClient } from '../../../shared/salesforce/salesforceClient.js';
-import { subscriptionRowId, type SubscriptionRow } from '../downloadSubscriptions/subscriptionRows.js';
 import { loadBatchState, type BatchState, type CandidateRow } from './batchState.js';
 import { writeBatch, type PlannedWrite } from './batchWrites.js';
 import { resolveInterrupted } from './interruptedWrites.js';
@@ -98,8 +99,6 @@ export async function reclaimCandidates(
 ): Promise<ReclaimTally> {
   const tally = emptyTally();
   const candidates = candidatesOf(models, scope.profileId).collection as unknown as Collection<CandidateRow>;
-  const subscriptions = subscriptionsOf(models, scope.profileId)
-    .collection as unknown as Collection<SubscriptionRow>;
   const audit: AuditScope = { profileId: scope.profileId, runId: scope.runId };
   const startedAt = scope.now();
 
@@ -118,16 +117,15 @@ export async function reclaimCandidates(
     const byCandidate = new Map<string, string>();
     const removals = page.filter((c) => c.action === 'remove_assignment');
     if (!scope.syncId || removals.length === 0) return byCandidate;
-    const syncId = scope.syncId;
-    const rows = await subscriptions
-      .find(
-        { _id: { $in: removals.map((c) => subscriptionRowId(syncId, c.userId, c.identifier)) } },
-        { projection: { assignmentId: 1 } },
-      )
+    // One read of the batch's users (a user document holds all of their licenses).
+    const users = await snapshotOf(models, scope.profileId, scope.syncId)
+      .users.find({ _id: { $in: [...new Set(removals.map((c) => c.userId))] } })
       .toArray();
-    const byRow = new Map(rows.map((r) => [r._id, r.assignmentId]));
+    const byLicense = new Map<string, string | null>();
+    for (const u of users)
+      for (const l of unpackUser(u.user).licenses) byLicense.set(`${u._id}|${l.identifier}`, l.assignmentId);
     for (const c of removals) {
-      const assignmentId = byRow.get(subscriptionRowId(syncId, c.userId, c.identifier));
+      const assignmentId = byLicense.get(`${c.userId}|${c.identifier}`);
       if (assignmentId) byCandidate.set(c._id, assignmentId);
     }
     return byCandidate;

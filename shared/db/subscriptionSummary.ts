@@ -1,0 +1,172 @@
+/**
+ * The compact per-user summary of a snapshot: every user with what the rules and the next download
+ * need (who, active, type, profile, last login, created, and each license with its assignment,
+ * first sighting and `goneAt`), packed a few thousand users to a document as one JSON string of
+ * tuples. computeCandidates reads a 100,000-user org as ~50 documents instead of decoding every
+ * subscription, and the next download carries `firstSeenAt` and vanished licenses forward from it.
+ */
+import { z } from 'zod';
+import { SeatwiseError } from '../errors.js';
+import { SUMMARY_USERS_PER_DOC } from './engineQuirks.js';
+import type { SnapshotCollections, SummaryChunkDoc } from './subscriptionSnapshots.js';
+
+export interface SummaryLicense {
+  identifier: string;
+  assignmentId: string | null;
+  firstSeenAt: Date;
+  goneAt: Date | null;
+}
+
+export interface UserSummary {
+  userId: string;
+  username: string;
+  name: string | null;
+  email: string | null;
+  isActive: boolean;
+  userType: string;
+  profileName: string | null;
+  apiOnly: boolean;
+  lastLoginAt: Date | null;
+  userCreatedAt: Date;
+  lastSeenAt: Date;
+  licenses: SummaryLicense[];
+}
+
+const ms = z.number().int();
+const licenseTuple = z.tuple([z.string(), z.string().nullable(), ms, ms.nullable()]);
+const userTuple = z.tuple([
+  z.string(),
+  z.string(),
+  z.string().nullable(),
+  z.string().nullable(),
+  z.union([z.literal(0), z.literal(1)]),
+  z.string(),
+  z.string().nullable(),
+  z.union([z.literal(0), z.literal(1)]),
+  ms.nullable(),
+  ms,
+  ms,
+  z.array(licenseTuple),
+]);
+type UserTuple = z.infer<typeof userTuple>;
+const chunkSchema = z.array(userTuple);
+
+const time = (d: Date | null): number | null => (d ? d.getTime() : null);
+const date = (t: number | null): Date | null => (t === null ? null : new Date(t));
+
+function encodeUser(u: UserSummary): UserTuple {
+  return [
+    u.userId,
+    u.username,
+    u.name,
+    u.email,
+    u.isActive ? 1 : 0,
+    u.userType,
+    u.profileName,
+    u.apiOnly ? 1 : 0,
+    time(u.lastLoginAt),
+    u.userCreatedAt.getTime(),
+    u.lastSeenAt.getTime(),
+    u.licenses.map((l) => [l.identifier, l.assignmentId, l.firstSeenAt.getTime(), time(l.goneAt)]),
+  ];
+}
+
+function decodeUser(t: UserTuple): UserSummary {
+  return {
+    userId: t[0],
+    username: t[1],
+    name: t[2],
+    email: t[3],
+    isActive: t[4] === 1,
+    userType: t[5],
+    profileName: t[6],
+    apiOnly: t[7] === 1,
+    lastLoginAt: date(t[8]),
+    userCreatedAt: new Date(t[9]),
+    lastSeenAt: new Date(t[10]),
+    licenses: t[11].map(([identifier, assignmentId, firstSeen, gone]) => ({
+      identifier,
+      assignmentId,
+      firstSeenAt: new Date(firstSeen),
+      goneAt: date(gone),
+    })),
+  };
+}
+
+/** One user as the text a user document and a summary entry both hold. */
+export function packUser(u: UserSummary): PackedUser {
+  return JSON.stringify(encodeUser(u));
+}
+
+/**
+ * One user's entry kept as its JSON text, decoded when it is needed: a re-download holds the
+ * previous snapshot's users this way, at about a third of the memory of decoded objects.
+ */
+export type PackedUser = string;
+
+export function unpackUser(packed: PackedUser): UserSummary {
+  const parsed = userTuple.safeParse(JSON.parse(packed));
+  if (!parsed.success)
+    throw new SeatwiseError('SUMMARY_CORRUPT', 'a subscription summary entry does not decode', {
+      issue: parsed.error.issues[0]?.message,
+    });
+  return decodeUser(parsed.data);
+}
+
+/** Every user of a snapshot's summary as `[userId, packed]`, chunk by chunk. */
+export async function* readPackedSummary(
+  snapshot: SnapshotCollections,
+): AsyncIterable<[string, PackedUser][]> {
+  for await (const doc of snapshot.summaries.find({}).batchSize(4)) {
+    const entries = JSON.parse(doc.users) as unknown;
+    if (!Array.isArray(entries))
+      throw new SeatwiseError('SUMMARY_CORRUPT', 'a subscription summary document does not decode', {
+        chunk: doc._id,
+      });
+    yield entries.map((e: unknown) => [String((e as unknown[])[0]), JSON.stringify(e)]);
+  }
+}
+
+export function decodeChunk(doc: SummaryChunkDoc): UserSummary[] {
+  const parsed = chunkSchema.safeParse(JSON.parse(doc.users));
+  if (!parsed.success)
+    throw new SeatwiseError('SUMMARY_CORRUPT', 'a subscription summary document does not decode', {
+      chunk: doc._id,
+      issue: parsed.error.issues[0]?.message,
+    });
+  return parsed.data.map(decodeUser);
+}
+
+/** Every chunk of a snapshot's summary, one at a time (a few thousand users each). */
+export async function* readSummary(snapshot: SnapshotCollections): AsyncIterable<UserSummary[]> {
+  // A handful of large documents: small getMore batches keep the worker's memory flat.
+  for await (const doc of snapshot.summaries.find({}).batchSize(4)) yield decodeChunk(doc);
+}
+
+/** Collects users and writes them as numbered chunk documents (inserts only, deterministic `_id`s). */
+export function createSummaryWriter(
+  snapshot: SnapshotCollections,
+  usersPerDoc = SUMMARY_USERS_PER_DOC,
+): { add(users: readonly PackedUser[]): Promise<number>; finish(): Promise<number> } {
+  let buffer: PackedUser[] = [];
+  let next = 0;
+  const flush = async (): Promise<number> => {
+    if (buffer.length === 0) return 0;
+    const doc: SummaryChunkDoc = { _id: next, users: `[${buffer.join(',')}]` };
+    next += 1;
+    buffer = [];
+    await snapshot.summaries.insertOne(doc);
+    return 1;
+  };
+  return {
+    async add(users) {
+      let written = 0;
+      for (const u of users) {
+        buffer.push(u);
+        if (buffer.length >= usersPerDoc) written += await flush();
+      }
+      return written;
+    },
+    finish: flush,
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Builds a new snapshot as the user extract streams by, in any order: for each user, the licenses
+ * from their own record and from the assignment index, `firstSeenAt` carried from the previous
+ * snapshot's summary, and the licenses the previous snapshot had that are gone now (kept with
+ * `goneAt` for `GONE_RETENTION_DAYS`). Writes one document per user and the summary beside it;
+ * inserts only, nothing is read back.
+ */
+import type { UserSubscriptionDoc } from '../../../shared/db/models/softwareSubscription.model.js';
+import { INSERT_BATCH } from '../../../shared/db/engineQuirks.js';
+import {
+  createSummaryWriter,
+  packUser,
+  readPackedSummary,
+  unpackUser,
+  type PackedUser,
+  type SummaryLicense,
+  type UserSummary,
+} from '../../../shared/db/subscriptionSummary.js';
+import type { SnapshotCollections } from '../../../shared/db/subscriptionSnapshots.js';
+import { DAY_MS } from '../../../shared/domain/inactivity.js';
+import { insertIgnoringDuplicates } from '../../insertIgnoringDuplicates.js';
+import type { UserRecord } from './salesforceRecords.js';
+import { licensesOfUser, type AssignmentIndex, type LicenseRef } from './userLicenses.js';
+
+/** A license seen gone stays visible (with goneAt) this long, then is dropped from later snapshots. */
+export const GONE_RETENTION_DAYS = 90;
+
+export interface SnapshotBuilderOptions {
+  snapshot: SnapshotCollections;
+  now: Date;
+  assignments: AssignmentIndex;
+  /** The previous snapshot's users by id, packed (consumed as the new snapshot sees them). */
+  previous: Map<string, PackedUser>;
+}
+
+export interface BuiltUsers {
+  /** Documents written (user documents and summary documents). */
+  written: number;
+  /** The licenses the org holds now, with whether their user is active (for the counts). */
+  live: { identifier: string; isActive: boolean }[];
+}
+
+/** Loads the previous snapshot's summary into a map (the new stream is in no particular order). */
+export async function loadPrevious(snapshot: SnapshotCollections | null): Promise<Map<string, PackedUser>> {
+  const previous = new Map<string, PackedUser>();
+  if (!snapshot) return previous;
+  for await (const users of readPackedSummary(snapshot))
+    for (const [userId, packed] of users) previous.set(userId, packed);
+  return previous;
+}
+
+export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
+  const { snapshot, now, assignments, previous } = options;
+  const retentionStart = now.getTime() - GONE_RETENTION_DAYS * DAY_MS;
+  const summary = createSummaryWriter(snapshot);
+  const stats = { users: 0, carriedFirstSeen: 0, gone: 0, goneUsers: 0 };
+
+  /** Current licenses with `firstSeenAt` carried, plus the previous ones still within retention. */
+  function merge(current: readonly LicenseRef[], before: UserSummary | undefined): SummaryLicense[] {
+    const earlier = new Map((before?.licenses ?? []).map((l) => [l.identifier, l]));
+    const licenses: SummaryLicense[] = current.map((l) => {
+      const seen = earlier.get(l.identifier);
+      if (seen) {
+        earlier.delete(l.identifier);
+        stats.carriedFirstSeen += 1;
+      }
+      return { ...l, firstSeenAt: seen?.firstSeenAt ?? now, goneAt: null };
+    });
+    for (const l of earlier.values()) {
+      const goneAt = l.goneAt ?? now;
+      if (goneAt.getTime() < retentionStart) continue;
+      if (l.goneAt === null) stats.gone += 1;
+      licenses.push({ ...l, goneAt });
+    }
+    return licenses;
+  }
+
+  function docOf(u: UserSummary, packed: string): UserSubscriptionDoc {
+    return {
+      _id: u.userId,
+      username: u.username,
+      isActive: u.isActive,
+      lastLoginAt: u.lastLoginAt,
+      userCreatedAt: u.userCreatedAt,
+      identifiers: u.licenses.map((l) => l.identifier),
+      user: packed,
+    };
+  }
+
+  async function write(users: readonly UserSummary[]): Promise<number> {
+    let written = 0;
+    const packed = users.map(packUser);
+    const docs = users.map((u, i) => docOf(u, packed[i] as string));
+    for (let i = 0; i < docs.length; i += INSERT_BATCH)
+      written += await insertIgnoringDuplicates(snapshot.users, docs.slice(i, i + INSERT_BATCH));
+    return written + (await summary.add(packed));
+  }
+
+  return {
+    stats,
+    /** One page of user records. */
+    async addUsers(records: readonly UserRecord[]): Promise<BuiltUsers> {
+      const users: UserSummary[] = [];
+      const live: BuiltUsers['live'] = [];
+      for (const record of records) {
+        const current = [...licensesOfUser(record), ...assignments.take(record.Id)];
+        const packed = previous.get(record.Id);
+        const before = packed === undefined ? undefined : unpackUser(packed);
+        previous.delete(record.Id);
+        const licenses = merge(current, before);
+        for (const l of current) live.push({ identifier: l.identifier, isActive: record.IsActive });
+        if (licenses.length === 0) continue;
+        users.push({
+          userId: record.Id,
+          username: record.Username,
+          name: record.Name,
+          email: record.Email,
+          isActive: record.IsActive,
+          userType: record.UserType,
+          profileName: record.Profile?.Name ?? null,
+          apiOnly: record.Profile?.PermissionsApiUserOnly ?? false,
+          lastLoginAt: record.LastLoginDate,
+          userCreatedAt: record.CreatedDate,
+          lastSeenAt: now,
+          licenses,
+        });
+      }
+      stats.users += users.length;
+      return { written: await write(users), live };
+    },
+    /** Users of the previous snapshot the org no longer has: every license gone. */
+    async finish(): Promise<number> {
+      const vanished: UserSummary[] = [];
+      for (const packed of previous.values()) {
+        const before = unpackUser(packed);
+        const licenses = merge([], before);
+        if (licenses.length > 0) vanished.push({ ...before, licenses });
+      }
+      previous.clear();
+      stats.goneUsers = vanished.length;
+      let written = 0;
+      for (let i = 0; i < vanished.length; i += INSERT_BATCH)
+        written += await write(vanished.slice(i, i + INSERT_BATCH));
+      return written + (await summary.finish());
+    },
+  };
+}
