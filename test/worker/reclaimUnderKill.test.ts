@@ -80,24 +80,25 @@ it(`when ${KILLS} workers are SIGKILLed while they hold slices of a ${APPROVE}-c
   const killsPerJob = new Map<string, number>();
   let kills = 0;
   while (kills < KILLS) {
-    // A worker holding a slice of this run (never the same slice past twice: BullMQ fails a job
-    // orphaned more often than its stall limit, which is a test of something else).
+    // A worker holding a slice of this run. No job of the run is orphaned past twice, slices or the
+    // reclaim job that dispatched them (it may be running on the same worker): BullMQ fails a job
+    // orphaned more often than its stall limit, which is a test of something else.
     const victim = await waitFor(
       `a reclaim slice to kill (kill ${kills + 1} of ${KILLS})`,
       async () => {
-        const active = await reclaimQueue.getJobs(['active']);
+        const active = (await reclaimQueue.getJobs(['active'])).filter(
+          (job) => (job.data as { runId?: string }).runId === run.runId,
+        );
+        const onWorker = (pid: number) => active.filter((job) => job.processedBy?.endsWith(`-${pid}`));
         for (const job of active) {
-          const data = job.data as { runId?: string; batch?: number };
-          if (
-            data.runId !== run.runId ||
-            data.batch === undefined ||
-            (killsPerJob.get(job.id ?? '') ?? 0) >= 2
-          )
-            continue;
+          if ((job.data as { batch?: number }).batch === undefined) continue;
           const worker = fleet.workers.find(
             (w) => w.child.exitCode === null && job.processedBy?.endsWith(`-${w.child.pid}`),
           );
-          if (worker) return { worker, jobId: job.id ?? '' };
+          if (!worker) continue;
+          const held = onWorker(worker.child.pid ?? -1).map((j) => j.id ?? '');
+          if (held.some((id) => (killsPerJob.get(id) ?? 0) >= 2)) continue;
+          return { worker, jobIds: held };
         }
         return null;
       },
@@ -105,7 +106,7 @@ it(`when ${KILLS} workers are SIGKILLed while they hold slices of a ${APPROVE}-c
       50,
     );
     await victim.worker.kill();
-    killsPerJob.set(victim.jobId, (killsPerJob.get(victim.jobId) ?? 0) + 1);
+    for (const id of victim.jobIds) killsPerJob.set(id, (killsPerJob.get(id) ?? 0) + 1);
     kills += 1;
     await fleet.add();
   }
