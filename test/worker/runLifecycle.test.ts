@@ -51,8 +51,9 @@ describe('the end of a run', () => {
       { attempts: 5, jobId: 'bad-payload-1' },
     );
     const failed = await waitFor('the bad job to fail', async () => {
-      const j = await q.getJob(job.id!);
-      return j && (await j.getState()) === 'failed' ? j : null;
+      // The state is read after the job: re-read the job once it is failed, or its fields predate the failure.
+      if ((await q.getJobState(job.id!)) !== 'failed') return null;
+      return (await q.getJob(job.id!)) ?? null;
     });
     expect(failed.failedReason).toMatch(/^JOB_PAYLOAD_INVALID: .*profileId/);
     expect(failed.attemptsMade).toBe(1);
