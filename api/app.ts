@@ -6,12 +6,14 @@ import { createSecretBox } from '../shared/crypto/secretBox.js';
 import { pingMongo } from '../shared/db/connection.js';
 import { bindModels } from '../shared/db/models.js';
 import { createLogger, type Logger } from '../shared/logger.js';
+import { bumpReadGeneration } from '../shared/pipeline/readGenerations.js';
 import * as runs from '../shared/pipeline/runs.js';
 import { pingWithin } from '../shared/redis.js';
 import { adminLoginRouter } from '../dashboard/adminPages/adminLogin.js';
 import { ROLE_SETS } from './http/auth.js';
 import { createSessionStore, sessionMiddleware } from './http/browserSession.js';
 import { ApiProblem, problemMiddleware } from './http/problem.js';
+import { createReadCache } from './http/readCache.js';
 import { defineRoute, handlerFor, type RouteDef } from './http/route.js';
 import { buildOpenApi } from './openapi.js';
 import { aliasRoutes } from './routes/aliases.routes.js';
@@ -138,12 +140,22 @@ export function createApp(deps: AppDeps): SeatwiseApp {
       type: ['application/json', 'application/*+json'],
     }),
   );
-  for (const route of routes) {
-    app[route.method](
-      route.path,
-      handlerFor(route, deps.config.api.tokens, deps.config.api.requestTimeoutMs),
-    );
-  }
+  const prefix = deps.config.redis.prefix;
+  const readCache = createReadCache({ redis: deps.redis, prefix, ttlMs: deps.config.api.readCacheMs });
+  const handlerOptions = {
+    tokens: deps.config.api.tokens,
+    defaultTimeoutMs: deps.config.api.requestTimeoutMs,
+    readCache,
+    async wrote(profileId: string | null) {
+      // Not fatal to the write: this process forgets what it kept, and another api process may serve
+      // an older read until its cache's time limit.
+      await bumpReadGeneration(deps.redis, prefix, profileId).catch((error: unknown) => {
+        readCache.forget();
+        log.warn({ err: error, profileId }, 'read cache counters not moved after a write');
+      });
+    },
+  };
+  for (const route of routes) app[route.method](route.path, handlerFor(route, handlerOptions));
   app.use('/api', () => {
     throw new ApiProblem(404, 'NOT_FOUND', 'no such route');
   });

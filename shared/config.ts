@@ -53,6 +53,11 @@ export interface Config {
     requestTimeoutMs: number;
     /** Redis command timeout and MongoDB server selection for the api: an outage answers 503 this fast. */
     dependencyTimeoutMs: number;
+    /**
+     * How long a read answer may be served again while nothing it depends on has visibly changed
+     * (api/http/readCache.ts); 0 turns the cache off.
+     */
+    readCacheMs: number;
   };
   schedules: {
     /** How often each worker re-registers the schedulers of published profiles (after a Redis data loss). */
@@ -235,6 +240,7 @@ const envSchema = z.object({
   ADMIN_SESSION_TTL_SECONDS: intIn(60, 7 * 24 * 3600).default(8 * 3600),
   API_REQUEST_TIMEOUT_MS: intIn(500, 600_000).default(15_000),
   API_DEPENDENCY_TIMEOUT_MS: intIn(100, 30_000).default(1_500),
+  API_READ_CACHE_MS: intIn(0, 10_000).default(1_000),
   SCHEDULE_RECONCILE_INTERVAL_MS: intIn(1_000, 86_400_000).default(300_000),
   ENCRYPTION_KEYS: encryptionKeys,
   SF_API_VERSION: z
@@ -304,6 +310,7 @@ export function loadConfig(source: EnvSource = process.env): Config {
       sessionTtlSeconds: e.ADMIN_SESSION_TTL_SECONDS,
       requestTimeoutMs: e.API_REQUEST_TIMEOUT_MS,
       dependencyTimeoutMs: e.API_DEPENDENCY_TIMEOUT_MS,
+      readCacheMs: e.API_READ_CACHE_MS,
     },
     schedules: { reconcileIntervalMs: e.SCHEDULE_RECONCILE_INTERVAL_MS },
     crypto: { keys: e.ENCRYPTION_KEYS, activeKeyId: active.id },
@@ -351,8 +358,6 @@ export interface ServiceEnv {
   /** A server FerretDB's own databases are created on; unset: the default URL, then a private cluster. */
   ferretdbPostgresUrl: string | undefined;
   ci: boolean;
-  /** Run the read-endpoint load test (`SEATWISE_LOAD_TEST`): minutes of load, off by default. */
-  loadTest: boolean;
 }
 
 const postgresUrl = z
@@ -381,7 +386,6 @@ const serviceEnvSchema = z.object({
   FERRETDB_HANDLER: ferretdbOwn('SEATWISE_FERRETDB_HANDLER'),
   FERRETDB_POSTGRESQL_URL: ferretdbOwn('SEATWISE_FERRETDB_POSTGRESQL_URL'),
   CI: boolFlag.or(z.string().transform(() => true)).default(false),
-  SEATWISE_LOAD_TEST: boolFlag.default(false),
 });
 
 export function loadServiceEnv(source: EnvSource = process.env): ServiceEnv {
@@ -394,7 +398,6 @@ export function loadServiceEnv(source: EnvSource = process.env): ServiceEnv {
     ferretdbHandler: e.SEATWISE_FERRETDB_HANDLER,
     ferretdbPostgresUrl: e.SEATWISE_FERRETDB_POSTGRESQL_URL,
     ci: e.CI,
-    loadTest: e.SEATWISE_LOAD_TEST,
   };
 }
 

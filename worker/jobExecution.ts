@@ -41,6 +41,8 @@ export interface ExecutionDeps {
   log: Logger;
   recorder: JobRunRecorder;
   metrics: JobMetrics;
+  /** A job of this profile started or ended: the api's cached reads of it are out of date. */
+  readsChanged(profileId: string): Promise<void>;
 }
 
 export function errorInfo(error: unknown): ErrorInfo {
@@ -105,6 +107,7 @@ export function executeJob(
     // Fan-out children have no JobRun of their own; their parent's row tells the story.
     const isChild = job.name !== definition.name;
     if (runId && !isChild) await deps.recorder.started(job, runId);
+    await deps.readsChanged(profileId);
     try {
       const outcome = await processor(job, token);
       if (runId && !isChild) {
@@ -145,6 +148,8 @@ export function executeJob(
         throw new UnrecoverableError(`${info.code}: ${info.message}`);
       }
       throw error;
+    } finally {
+      await deps.readsChanged(profileId);
     }
   };
 }
@@ -167,4 +172,5 @@ export async function recordFailedOutsideProcessor(
   if (typeof profileId === 'string' && failureEndsRun(runJob)) {
     await finishRun(deps.models, { profileId, runId, failedJob: runJob, reason: info });
   }
+  if (typeof profileId === 'string') await deps.readsChanged(profileId);
 }

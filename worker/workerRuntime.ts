@@ -15,6 +15,7 @@ import { JOB_CATALOG } from '../shared/jobs/catalog.js';
 import { closeQueueHandles } from '../shared/pipeline/queueHandles.js';
 import { JOB_NAMES, QUEUE_NAMES, type JobName } from '../shared/queues.js';
 import { createSalesforceClients } from '../shared/salesforce/salesforceClients.js';
+import { bumpReadGeneration } from '../shared/pipeline/readGenerations.js';
 import { executeJob, recordFailedOutsideProcessor, type ExecutionDeps } from './jobExecution.js';
 import { createJobRunRecorder } from './jobRunRecorder.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
@@ -73,7 +74,17 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
       return salesforce.forOrg(access.credentials, access.tokenStore);
     },
   };
-  const execution: ExecutionDeps = { models, log, recorder: createJobRunRecorder(models), metrics };
+  const execution: ExecutionDeps = {
+    models,
+    log,
+    recorder: createJobRunRecorder(models),
+    metrics,
+    // Never fails the job: a missed bump only lets the api serve a read up to its cache's time limit.
+    readsChanged: (profileId) =>
+      bumpReadGeneration(redis, config.redis.prefix, profileId).catch((error: unknown) =>
+        log.warn({ err: error, profileId }, 'read cache counters not moved'),
+      ),
+  };
   const names = options.jobNames ?? JOB_NAMES;
   const workers = names.map(
     (name) =>

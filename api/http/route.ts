@@ -11,8 +11,11 @@ import { sessionActorOf } from './browserSession.js';
 import type { ApiTokenEntry } from '../../shared/config.js';
 import { armRequestTimeout, hasTimedOut } from './failFast.js';
 import { ApiProblem, fieldsOf, validationProblem } from './problem.js';
+import type { ReadCache } from './readCache.js';
 
 const NO_BODY = z.object({}).strict();
+
+export type CacheKind = 'profile' | 'list';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
@@ -53,6 +56,12 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
   streams?: readonly string[];
   /** Time limit of this route when longer than the api's default (waits on a busy lock). */
   timeoutMs?: number;
+  /**
+   * A read whose answer the read cache may serve again (./readCache.ts): `profile` for what belongs
+   * to the profile in `:id`, `list` for the profiles list; a function when the query decides (a
+   * format that streams is never cached). Only for answers that are a JSON body.
+   */
+  cache?: CacheKind | ((query: Q) => CacheKind | null);
   handle(ctx: RouteContext<P, Q, B>): Promise<RouteResult>;
 }
 
@@ -70,29 +79,41 @@ function parseOr<T>(schema: z.ZodType<T> | undefined, value: unknown, location: 
   return parsed.data;
 }
 
-export function handlerFor(
-  route: RouteDef,
-  tokens: readonly ApiTokenEntry[],
-  defaultTimeoutMs: number,
-): RequestHandler {
+export interface HandlerOptions {
+  tokens: readonly ApiTokenEntry[];
+  defaultTimeoutMs: number;
+  readCache: ReadCache;
+  /** Told after every write request that reached its handler, done or not (the read cache's counters). */
+  wrote(profileId: string | null): Promise<void>;
+}
+
+export function handlerFor(route: RouteDef, options: HandlerOptions): RequestHandler {
   return async (req: Request, res: Response) => {
-    const disarm = armRequestTimeout(res, Math.max(route.timeoutMs ?? 0, defaultTimeoutMs), req.path);
+    const disarm = armRequestTimeout(
+      res,
+      Math.max(route.timeoutMs ?? 0, options.defaultTimeoutMs),
+      req.path,
+    );
     try {
-      await answer(route, tokens, req, res);
+      await answer(route, options, req, res);
     } finally {
       disarm();
     }
   };
 }
 
-async function answer(
-  route: RouteDef,
-  tokens: readonly ApiTokenEntry[],
-  req: Request,
-  res: Response,
-): Promise<void> {
+const PROFILE_PATH = '/api/v1/profiles/:id';
+
+/** The profile a route's `:id` names, when the route is one of a profile's. */
+function profileIdOf(route: RouteDef, params: unknown): string | null {
+  if (route.path !== PROFILE_PATH && !route.path.startsWith(`${PROFILE_PATH}/`)) return null;
+  const id = (params as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? id : null;
+}
+
+async function answer(route: RouteDef, options: HandlerOptions, req: Request, res: Response): Promise<void> {
   // A bearer header wins; without one, the admin pages' session cookie (origin-checked upstream).
-  const actor = sessionActorOf(req) ?? authenticate(req.header('authorization'), tokens);
+  const actor = sessionActorOf(req) ?? authenticate(req.header('authorization'), options.tokens);
   authorize(actor, route.roles);
   const params = parseOr(route.params, req.params, 'params');
   const query = parseOr(route.query, { ...(req.query as object) }, 'query');
@@ -108,7 +129,34 @@ async function answer(
     }
     body = parseOr(bodySchema, req.body ?? {}, 'body');
   }
-  const result = await route.handle({ params, query, body, actor });
+  const cache = typeof route.cache === 'function' ? route.cache(query) : route.cache;
+  if (cache) {
+    const profileId = profileIdOf(route, params);
+    const scope = cache === 'profile' && profileId ? { profileId } : 'list';
+    const json = await options.readCache.answer(`${actor.role} ${req.originalUrl}`, scope, async () => {
+      const result = await route.handle({ params, query, body, actor });
+      return result.body;
+    });
+    if (hasTimedOut(res)) return;
+    res.status(route.status ?? 200).type('json').send(json);
+    return;
+  }
+  if (route.method === 'get') {
+    await send(route, res, await route.handle({ params, query, body, actor }));
+    return;
+  }
+  // The counters move before the answer leaves: a read the caller sends next must not be served
+  // from before its own write.
+  let result: RouteResult;
+  try {
+    result = await route.handle({ params, query, body, actor });
+  } finally {
+    await options.wrote(profileIdOf(route, params));
+  }
+  await send(route, res, result);
+}
+
+async function send(route: RouteDef, res: Response, result: RouteResult): Promise<void> {
   // The time limit answered already (503 REQUEST_TIMEOUT): this answer has nobody to go to.
   if (hasTimedOut(res)) return;
   const status = result.status ?? route.status ?? 200;

@@ -1,3 +1,4 @@
+import { bumpReadGeneration } from '../../shared/pipeline/readGenerations.js';
 import type { Express } from 'express';
 import { ROLE_SETS } from '../http/auth.js';
 import { ApiProblem } from '../http/problem.js';
@@ -91,6 +92,10 @@ export function mountOAuthCallback(app: Express, s: ApiServices): void {
       const consumed = await consumeState(s, state, req.header('cookie'));
       res.setHeader('Set-Cookie', consumed.clearCookie);
       const alias = await completeAuthorization(s, consumed, code);
+      // The alias (and, on a confirmed org change, its profile) changed: cached reads are stale.
+      await bumpReadGeneration(s.redis, s.config.redis.prefix, null).catch((error: unknown) =>
+        s.log.warn({ err: error }, 'read cache counters not moved after an authorization'),
+      );
       res
         .status(200)
         .type('html')

@@ -104,6 +104,7 @@ export function reclaimRoutes(s: ApiServices): RouteDef[] {
       params: idParams,
       query: auditQuery,
       response: auditPageSchema,
+      cache: (q) => (q.format === 'csv' ? null : 'profile'),
       streams: ['text/csv'],
       handle: async ({ params, query }) => {
         const { limit, offset, format, ...filters } = query;

@@ -56,6 +56,7 @@ export function resultRoutes(s: ApiServices): RouteDef[] {
       params: idParams,
       query,
       response: page,
+      cache: 'profile',
       handle: async ({ params, query: q }) => ({ body: await fn(s, params.id, q) }),
     });
   return [

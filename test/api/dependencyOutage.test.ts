@@ -151,7 +151,8 @@ describe('when Redis is down', () => {
 
 describe('when MongoDB is down', () => {
   it('when MongoDB cannot be reached, then api calls answer 503 within 2 s, and once it is back the api recovers', async () => {
-    expect((await call('GET', '/api/v1/profiles')).status).toBe(200);
+    // Another page than the ones asked below: an answer the read cache holds needs no database.
+    expect((await call('GET', '/api/v1/profiles?limit=1')).status).toBe(200);
     await proxy.cut();
     for (const path of ['/api/v1/profiles', '/api/v1/aliases']) {
       const down = await call('GET', path);
@@ -170,7 +171,7 @@ describe('when MongoDB is down', () => {
 
 describe('when a dependency stops answering without closing the connection', () => {
   it('when MongoDB holds a request past the api’s time limit, then 503 REQUEST_TIMEOUT comes back at the limit, and the api answers again once MongoDB does', async () => {
-    expect((await call('GET', '/api/v1/profiles', strictUrl)).status).toBe(200);
+    expect((await call('GET', '/api/v1/profiles?limit=1', strictUrl)).status).toBe(200);
     proxy.stall();
     try {
       const held = await call('GET', '/api/v1/profiles', strictUrl);

@@ -3,6 +3,7 @@
  * models with the org's totals, subscription rows of the current download, removal candidates.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bumpReadGeneration } from '../../shared/pipeline/readGenerations.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
 import { packUser, type UserSummary } from '../../shared/db/subscriptionSummary.js';
@@ -201,6 +202,8 @@ describe('entitlements, compliance and savings', () => {
     });
     expect(rowOf(await tableOf(id), 'UL:SFDC').realized?.monthlyMinor).toBe(9_999);
     await candidatesOf(api.models, id).updateMany({ status: 'reclaimed' }, { $set: { status: 'restored' } });
+    // What the undo job's end does in a worker: the api's cached reads of the profile are stale.
+    await bumpReadGeneration(api.redis.redis, api.redis.prefix, id);
     const row = rowOf(await tableOf(id), 'UL:SFDC');
     expect(row.realized?.monthlyMinor).toBe(0);
     expect(row.restored).toBe(2);

@@ -77,6 +77,7 @@ export function testConfig(
       sessionTtlSeconds: 3600,
       requestTimeoutMs: 15_000,
       dependencyTimeoutMs: 1_500,
+      readCacheMs: 1_000,
     },
     schedules: { reconcileIntervalMs: 300_000 },
     crypto: { keys: [{ id: 'k1', key: Buffer.alloc(32, 7) }], activeKeyId: 'k1' },

@@ -10,7 +10,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loadServiceEnv } from '../../shared/config.js';
 import { startStack, type Stack } from '../../scripts/localStack.js';
 import {
   approveUserLicenseCandidates,
@@ -82,9 +81,7 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-// Opt-in (SEATWISE_LOAD_TEST=1): on FerretDB the read endpoints sustain about 30 requests/s today,
-// so at 200/s this test fails (issue #14 stays open on it); it is not part of the default suite.
-describe.skipIf(!loadServiceEnv().loadTest)('load on the read endpoints', () => {
+describe('load on the read endpoints', () => {
   it(`when ${RATE} requests/s hit the read endpoints for ${SECONDS} s while two workers sync, then p99 < 100 ms and none fails`, async (ctx) => {
     expect(candidates).toBeGreaterThan(50);
     const pages = Math.max(1, Math.floor(candidates / 50));
