@@ -89,11 +89,7 @@ export interface HandlerOptions {
 
 export function handlerFor(route: RouteDef, options: HandlerOptions): RequestHandler {
   return async (req: Request, res: Response) => {
-    const disarm = armRequestTimeout(
-      res,
-      Math.max(route.timeoutMs ?? 0, options.defaultTimeoutMs),
-      req.path,
-    );
+    const disarm = armRequestTimeout(res, Math.max(route.timeoutMs ?? 0, options.defaultTimeoutMs), req.path);
     try {
       await answer(route, options, req, res);
     } finally {
@@ -138,7 +134,10 @@ async function answer(route: RouteDef, options: HandlerOptions, req: Request, re
       return result.body;
     });
     if (hasTimedOut(res)) return;
-    res.status(route.status ?? 200).type('json').send(json);
+    res
+      .status(route.status ?? 200)
+      .type('json')
+      .send(json);
     return;
   }
   if (route.method === 'get') {
