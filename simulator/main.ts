@@ -16,6 +16,11 @@ const argsSchema = z
     // Org i's instance origin listens on this + i (fixed ports for containers); absent = free ports.
     'org-port-base': z.coerce.number().int().min(1).max(65_000).optional(),
     host: z.string().min(1).default('127.0.0.1'),
+    // The host name clients reach it by, when that is not the listening address (a compose service).
+    'public-host': z
+      .string()
+      .regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name or IPv4 address, without scheme or port')
+      .optional(),
     orgs: z.coerce.number().int().min(1).max(100).optional(),
     users: z
       .string()
@@ -42,6 +47,7 @@ const OPTION_NAMES = [
   'port',
   'org-port-base',
   'host',
+  'public-host',
   'orgs',
   'users',
   'seed',
@@ -78,6 +84,7 @@ async function main(): Promise<void> {
     port: args.port,
     ...(args['org-port-base'] ? { orgPortBase: args['org-port-base'] } : {}),
     host: args.host,
+    ...(args['public-host'] ? { publicHost: args['public-host'] } : {}),
     seed: args.seed,
     accessTokenTtlSeconds: args['token-ttl'],
     orgs: Array.from({ length: orgCount }, (_, i) => ({

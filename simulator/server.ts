@@ -243,16 +243,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     env.orgsByClientId.set(org.clientId, org);
   });
   const host = options.host ?? '127.0.0.1';
+  const shownHost = options.publicHost ?? urlHost(host);
   const servers: Server[] = [];
   try {
     const main = await listen(createApp(env), options.port ?? 0, host);
     servers.push(main);
-    env.baseUrl = `http://${urlHost(host)}:${portOf(main, options.port ?? 0)}`;
+    env.baseUrl = `http://${shownHost}:${portOf(main, options.port ?? 0)}`;
     for (const org of env.orgs.values()) {
       const port = orgPort(options, org.index);
       const server = await listen(createApp(env, org), port, host);
       servers.push(server);
-      env.instanceUrls.set(org.orgId, `http://${urlHost(host)}:${portOf(server, port)}`);
+      env.instanceUrls.set(org.orgId, `http://${shownHost}:${portOf(server, port)}`);
     }
   } catch (error) {
     await Promise.all(servers.map(close));

@@ -54,6 +54,8 @@ export interface SimulatorOptions {
   /** Org i's instance listens on `orgPortBase + i`; absent or 0 = a free port per org. */
   orgPortBase?: number;
   host?: string;
+  /** The host in the login and instance URLs it hands out; default: the listening host (loopback for 0.0.0.0). */
+  publicHost?: string;
   seed?: number;
   orgs: SimulatorOrgOptions[];
   accessTokenTtlSeconds?: number;

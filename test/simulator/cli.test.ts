@@ -51,7 +51,33 @@ describe('simulator CLI', () => {
     expect(code).toBe(0);
   }, 30_000);
 
+  it('when given a public host and an org port base, then the URLs it hands out name that host and those ports', async () => {
+    const base = 40_000 + Math.floor(Math.random() * 10_000);
+    const run = runCli([
+      '--orgs',
+      '2',
+      '--users',
+      '10',
+      '--public-host',
+      'localhost',
+      '--org-port-base',
+      `${base}`,
+    ]);
+    await expect.poll(() => run.output().stdout.includes('\n'), { timeout: 15_000 }).toBe(true);
+    const info = JSON.parse(run.output().stdout.trim()) as { url: string; orgs: { instanceUrl: string }[] };
+    expect(info.url).toMatch(/^http:\/\/localhost:\d+$/);
+    expect(info.orgs.map((o) => o.instanceUrl)).toEqual([
+      `http://localhost:${base}`,
+      `http://localhost:${base + 1}`,
+    ]);
+    // A client reaching it by that name gets the org's API (401 without a token).
+    expect((await fetch(`${info.orgs[1]?.instanceUrl}/services/data/v62.0/limits`)).status).toBe(401);
+    run.child.kill('SIGTERM');
+    expect((await run.exited)[0]).toBe(0);
+  }, 30_000);
+
   it.each([
+    [['--public-host', 'http://simulator']],
     [['--users', 'lots']],
     [['--users', '5']],
     [['--orgs', '3', '--users', '10,20']],

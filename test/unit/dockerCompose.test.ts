@@ -37,12 +37,19 @@ describe('docker-compose.yml', () => {
     expect(scripts.worker).toBe(`node ${WORKER_NODE_FLAGS.join(' ')} --import tsx worker/main.ts`);
   });
 
-  it('when the api and workers run in compose, then they may reach the compose simulator over plain http, which only a non-production process allows', () => {
-    const simulator = compose.services.simulator!;
-    const port = simulator.command![simulator.command!.indexOf('--port') + 1];
+  it('when the api and workers run in compose, then they may reach the compose simulator and each of its orgs over plain http, which only a non-production process allows', () => {
+    const command = compose.services.simulator!.command!;
+    const arg = (name: string) => command[command.indexOf(name) + 1]!;
+    // The simulator hands out URLs under the name the other containers resolve, one port per org.
+    expect(arg('--public-host')).toBe('simulator');
+    const orgs = arg('--users').split(',').length;
+    const origins = [
+      `simulator:${arg('--port')}`,
+      ...Array.from({ length: orgs }, (_, i) => `simulator:${Number(arg('--org-port-base')) + i}`),
+    ];
     for (const name of ['api', 'worker']) {
       const env = compose.services[name]?.environment ?? {};
-      expect(env.SF_INSECURE_HTTP_HOSTS?.split(',')).toContain(`simulator:${port}`);
+      expect(env.SF_INSECURE_HTTP_HOSTS?.split(',')).toEqual(origins);
       // The image sets NODE_ENV=production, where an insecure host is refused at boot.
       expect(env.NODE_ENV).toBe('development');
       expect(compose.services[name]?.depends_on).toHaveProperty('simulator');
