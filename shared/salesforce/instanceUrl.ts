@@ -77,9 +77,9 @@ export function endpointProblem(
     return `must be on a Salesforce domain (${policy.allowedHostSuffixes.map((s) => `*.${s}`).join(', ')})`;
   }
   if (url.port !== '' && !insecureListed) return 'must not name a port';
-  // The simulator's instance URLs still carry `/org/<id>`: a path is tolerated on a listed
-  // plain-http host only. Real instance URLs are origins; API paths are resolved against them.
-  if (role !== 'identity URL' && !insecureListed && url.pathname !== '/') {
+  // Real instance URLs are origins, and API paths are resolved against them; so is every simulator
+  // org's. A path would let one host's URLs point at anything under it.
+  if (role !== 'identity URL' && url.pathname !== '/') {
     return 'must be an origin only, like https://yourdomain.my.salesforce.com (no path)';
   }
   return null;
@@ -94,7 +94,7 @@ export function checkedInstanceUrl(
   const problem = endpointProblem(instanceUrl, policy, role);
   if (problem) throw refused(instanceUrl, role, problem);
   const url = new URL(instanceUrl);
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  return role === 'identity URL' ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : url.origin;
 }
 
 /**

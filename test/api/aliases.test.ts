@@ -51,15 +51,21 @@ describe('aliases', () => {
 
   it('when plain http to loopback is used, then it is accepted only while SF_INSECURE_HTTP_HOSTS names the host', async () => {
     const ok = await api.call('post', '/api/v1/aliases', {
-      body: aliasInput('Loopback', { instanceUrl: 'http://127.0.0.1:9/org/x' }),
+      body: aliasInput('Loopback', { instanceUrl: 'http://127.0.0.1:9' }),
     });
     expect(ok.status).toBe(201);
+    // Origin only, on a listed host too: a path could point one host's calls anywhere under it.
+    const withPath = await api.call('post', '/api/v1/aliases', {
+      body: aliasInput('Loopback path', { instanceUrl: 'http://127.0.0.1:9/org/x' }),
+    });
+    expect(withPath.status).toBe(400);
+    expect(fieldsOf(withPath.json)).toEqual(['body.instanceUrl']);
     const strict = await import('./apiHarness.js').then((m) =>
       m.startApi({}, { SF_INSECURE_HTTP_HOSTS: 'simulator:8090' }),
     );
     try {
       const refused = await strict.call('post', '/api/v1/aliases', {
-        body: aliasInput('Loopback', { instanceUrl: 'http://127.0.0.1:9/org/x' }),
+        body: aliasInput('Loopback', { instanceUrl: 'http://127.0.0.1:9' }),
       });
       expect(refused.status).toBe(400);
       expect(fieldsOf(refused.json)).toEqual(['body.instanceUrl']);

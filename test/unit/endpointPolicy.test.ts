@@ -55,6 +55,7 @@ describe('where Salesforce calls may go', () => {
       insecureHttpHosts: ['127.0.0.1', 'simulator:8090'],
     };
     expect(endpointProblem('http://127.0.0.1:4321', policy)).toBeNull();
+    expect(endpointProblem('http://127.0.0.1:4321/org/x', policy)).toMatch(/origin only/);
     expect(endpointProblem('http://simulator:8090', policy)).toBeNull();
     expect(endpointProblem('http://simulator:8091', policy)).toMatch(/https/);
     expect(endpointProblem('http://localhost:4321', policy)).toMatch(/https/);
