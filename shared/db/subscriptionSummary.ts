@@ -22,6 +22,8 @@ export interface UserSummary {
   username: string;
   name: string | null;
   email: string | null;
+  /** The user's single sign-on id (User.FederationIdentifier): matches one person across orgs. */
+  federationId: string | null;
   isActive: boolean;
   userType: string;
   profileName: string | null;
@@ -47,6 +49,8 @@ const userTuple = z.tuple([
   ms,
   ms,
   z.array(licenseTuple),
+  // Appended last, so a summary written before it was downloaded still decodes (as no federation id).
+  z.string().nullable().optional(),
 ]);
 type UserTuple = z.infer<typeof userTuple>;
 const chunkSchema = z.array(userTuple);
@@ -68,6 +72,7 @@ function encodeUser(u: UserSummary): UserTuple {
     u.userCreatedAt.getTime(),
     u.lastSeenAt.getTime(),
     u.licenses.map((l) => [l.identifier, l.assignmentId, l.firstSeenAt.getTime(), time(l.goneAt)]),
+    u.federationId,
   ];
 }
 
@@ -77,6 +82,7 @@ function decodeUser(t: UserTuple): UserSummary {
     username: t[1],
     name: t[2],
     email: t[3],
+    federationId: t[12] ?? null,
     isActive: t[4] === 1,
     userType: t[5],
     profileName: t[6],

@@ -90,8 +90,7 @@ export async function* readSeatHolders(
         userId: user.userId,
         username: user.username,
         email: user.email,
-        // Not downloaded yet (FederationIdentifier); read when the user documents carry it.
-        federationId: null,
+        federationId: user.federationId,
         name: user.name,
         isActive: user.isActive,
         identifier: license.identifier,

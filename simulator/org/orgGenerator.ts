@@ -39,6 +39,8 @@ export interface UserTextOverride {
   FirstName?: string;
   LastName?: string;
   Email?: string;
+  /** '' = cleared (null). */
+  FederationIdentifier?: string;
 }
 
 export interface OrgData {

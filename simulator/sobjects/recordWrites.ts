@@ -130,7 +130,12 @@ function applyUserChanges(ctx: WriteContext, user: number, changes: Map<string, 
     if (name === 'IsActive') setActive(data, user, value === true);
     else if (bit !== undefined)
       data.flags[user] = value === true ? (data.flags[user] ?? 0) | bit : (data.flags[user] ?? 0) & ~bit;
-    else if (name === 'FirstName' || name === 'LastName' || name === 'Email')
+    else if (
+      name === 'FirstName' ||
+      name === 'LastName' ||
+      name === 'Email' ||
+      name === 'FederationIdentifier'
+    )
       text[name] = String(value ?? '');
   }
   if (Object.keys(text).length > 0) data.textOverrides.set(user, text);

@@ -15,6 +15,7 @@ import { KEY_PREFIXES, makeId } from '../org/salesforceIds.js';
 import type { FieldValue, SObjectTable, TableRegistry } from './sobjectSchema.js';
 import { defineTable } from './sobjectSchema.js';
 import { firstNameOf, lastNameOf, mailboxOf } from '../org/userNames.js';
+import { hash32 } from '../org/seededRandom.js';
 
 export interface TableOptions {
   tenantUsageEntitlement: boolean;
@@ -56,6 +57,17 @@ function email(org: OrgData, user: number): string {
   );
 }
 
+/**
+ * The single sign-on id: most generated users have one (an employee number), the admin, the
+ * integration user and about a fifth of the others sign in with a password and have none.
+ */
+function federationIdentifier(org: OrgData, user: number): string | null {
+  const override = org.textOverrides.get(user)?.FederationIdentifier;
+  if (override !== undefined) return override === '' ? null : override;
+  if (user < 2 || hash32(org.seed, user, 103) % 5 === 0) return null;
+  return `E${String(hash32(org.seed, user, 104) % 10_000_000).padStart(7, '0')}`;
+}
+
 function flag(org: OrgData, bit: number): (row: number) => boolean {
   return (row) => ((org.flags[row] ?? 0) & bit) !== 0;
 }
@@ -75,6 +87,13 @@ function userTable(org: OrgData): SObjectTable {
       { name: 'FirstName', type: 'string', get: (r) => firstName(org, r), updateable: true },
       { name: 'LastName', type: 'string', get: (r) => lastName(org, r), updateable: true, nillable: false },
       { name: 'Email', type: 'email', get: (r) => email(org, r), updateable: true, nillable: false },
+      {
+        name: 'FederationIdentifier',
+        label: 'Federation ID',
+        type: 'string',
+        get: (r) => federationIdentifier(org, r),
+        updateable: true,
+      },
       {
         name: 'IsActive',
         label: 'Active',

@@ -218,6 +218,7 @@ describe('results', () => {
         username: `u${n}@x.example`,
         name: null,
         email: null,
+        federationId: null,
         isActive: n !== 3,
         userType: 'Standard',
         profileName: null,

@@ -25,7 +25,13 @@ const SYNC = 'sync-savings-1';
 async function seedRow(
   profileId: string,
   n: number,
-  row: { identifier?: string; isActive?: boolean; lastLoginDaysAgo: number | null; email?: string | null },
+  row: {
+    identifier?: string;
+    isActive?: boolean;
+    lastLoginDaysAgo: number | null;
+    email?: string | null;
+    federationId?: string | null;
+  },
 ) {
   const now = Date.now();
   const identifier = row.identifier ?? 'UL:SFDC';
@@ -34,6 +40,7 @@ async function seedRow(
     username: `user${n}@${profileId}.example.com`,
     name: null,
     email: row.email ?? null,
+    federationId: row.federationId ?? null,
     isActive: row.isActive ?? true,
     userType: 'Standard',
     profileName: null,
@@ -332,5 +339,22 @@ describe('entitlements, compliance and savings', () => {
     const csv = await api.call('get', '/api/v1/people/across-orgs.csv', { token: 'viewer' });
     expect(csv.text).toContain(',Savings people A,');
     expect(csv.text).toContain('dana@example.com,,2,200.00 EUR,');
+  });
+
+  it('when one person has another email in each org but the same federation id, then they are listed once under it', async () => {
+    const a = await syncedProfile('Savings federated A');
+    const b = await syncedProfile('Savings federated B');
+    await seedRow(a.id, 60, { lastLoginDaysAgo: 1, email: 'lee@corp.example', federationId: 'E-4711' });
+    await seedRow(b.id, 61, {
+      lastLoginDaysAgo: 1,
+      email: 'lee.w@subsidiary.example',
+      federationId: 'E-4711',
+    });
+    const res = await api.call('get', '/api/v1/people/across-orgs', { token: 'viewer' });
+    const page = res.json as { items: { emails: string[]; federationIds: string[]; orgCount: number }[] };
+    const lee = page.items.filter((p) => p.federationIds.includes('E-4711'));
+    expect(lee).toHaveLength(1);
+    expect(lee[0]?.orgCount).toBe(2);
+    expect(lee[0]?.emails.sort()).toEqual(['lee.w@subsidiary.example', 'lee@corp.example']);
   });
 });

@@ -44,6 +44,25 @@ describe('reclaim writes', () => {
     expect(body.records[0]?.IsActive).toBe(false);
   });
 
+  it('when users are read, then most carry a federation id (single sign-on), and an admin can set and clear one', async () => {
+    const { records } = await client.queryAllPages('SELECT Id, FederationIdentifier FROM User ORDER BY Id');
+    const ids = records.map((r) => r.FederationIdentifier);
+    expect(ids[0]).toBeNull();
+    const withId = ids.filter((v) => typeof v === 'string').length;
+    expect(withId / ids.length).toBeGreaterThan(0.6);
+    expect(withId / ids.length).toBeLessThan(0.95);
+    const [userId] = takeUsers(1);
+    const read = async () =>
+      (await client.query(`SELECT FederationIdentifier FROM User WHERE Id = '${userId}'`)).body.records[0]
+        ?.FederationIdentifier;
+    expect((await client.patch(`/sobjects/User/${userId}`, { FederationIdentifier: 'E-4711' })).status).toBe(
+      204,
+    );
+    expect(await read()).toBe('E-4711');
+    expect((await client.patch(`/sobjects/User/${userId}`, { FederationIdentifier: null })).status).toBe(204);
+    expect(await read()).toBeNull();
+  });
+
   it('when a deactivated user is reactivated, then the license is taken again', async () => {
     const [userId] = takeUsers(1);
     const before = await usedLicenses('Salesforce');

@@ -60,6 +60,7 @@ const userFields = {
   Username: z.string(),
   Name: nullableString,
   Email: nullableString,
+  FederationIdentifier: nullableString,
   IsActive: z.boolean(),
   UserType: z.string(),
   LastLoginDate: sfDate.nullish().transform((v) => v ?? null),
@@ -77,7 +78,7 @@ const userFields = {
     .transform((v) => v ?? null),
 };
 const USER_COLUMNS =
-  'Username, Name, Email, IsActive, UserType, LastLoginDate, CreatedDate, Profile.Name, Profile.PermissionsApiUserOnly';
+  'Username, Name, Email, FederationIdentifier, IsActive, UserType, LastLoginDate, CreatedDate, Profile.Name, Profile.PermissionsApiUserOnly';
 
 export const userRecordSchema = z.object({
   Id: z.string(),

@@ -115,6 +115,7 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
           username: record.Username,
           name: record.Name,
           email: record.Email,
+          federationId: record.FederationIdentifier,
           isActive: record.IsActive,
           userType: record.UserType,
           profileName: record.Profile?.Name ?? null,
