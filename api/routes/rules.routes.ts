@@ -94,8 +94,8 @@ export function ruleRoutes(s: ApiServices): RouteDef[] {
         roles: ROLE_SETS.configure,
         params: ruleParams,
         status: 204,
-        handle: async ({ params }) => {
-          await deleteRule(s, kind, params.id, params.ruleId);
+        handle: async ({ params, actor }) => {
+          await deleteRule(s, kind, params.id, params.ruleId, actor);
           return {};
         },
       }),

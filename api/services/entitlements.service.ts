@@ -2,6 +2,7 @@
  * What a profile's org owns and pays per software model: owned seats (entered, else the org's
  * TotalLicenses) and a price per seat per month in the profile's one currency (ISO 4217, minor units).
  */
+import { auditConfigChange, changedFields } from './configAudit.js';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../http/auth.js';
@@ -119,6 +120,14 @@ export async function setCurrency(s: ApiServices, profileId: string, currency: s
     { $set: { currency, updatedBy: actor.name } },
     { upsert: true },
   );
+  if (current?.currency !== currency) {
+    await auditConfigChange(s, {
+      profileId,
+      action: 'currency_set',
+      actor,
+      change: { currency: { from: current?.currency ?? null, to: currency } },
+    });
+  }
   return { currency };
 }
 
@@ -143,10 +152,26 @@ export async function updateEntitlement(
   const set: Record<string, unknown> = { updatedBy: actor.name };
   if (body.ownedSeats !== undefined) set.ownedSeats = body.ownedSeats;
   if (body.pricePerSeatMonthMinor !== undefined) set.pricePerSeatMonthMinor = body.pricePerSeatMonthMinor;
+  const filter = { profileId: new Types.ObjectId(profileId), identifier };
+  const before = await s.models.LicenseEntitlement.findOne(filter).lean();
   const saved = await s.models.LicenseEntitlement.findOneAndUpdate(
-    { profileId: new Types.ObjectId(profileId), identifier },
+    filter,
     { $set: set },
     { upsert: true, returnDocument: 'after' },
   ).lean();
+  const change = changedFields(before as Record<string, unknown> | null, {
+    ...(body.ownedSeats !== undefined ? { ownedSeats: body.ownedSeats } : {}),
+    ...(body.pricePerSeatMonthMinor !== undefined
+      ? { pricePerSeatMonthMinor: body.pricePerSeatMonthMinor }
+      : {}),
+  });
+  if (Object.keys(change).length > 0) {
+    await auditConfigChange(s, {
+      profileId,
+      action: 'entitlement_set',
+      actor,
+      change: { identifier, ...change },
+    });
+  }
   return viewOf(model, saved ?? undefined);
 }

@@ -44,6 +44,40 @@ describe('rules', () => {
     expect((await api.call('get', `${base}/${ruleId}`)).status).toBe(404);
   });
 
+  it('when rules and exclusions are created, changed and deleted, then each change is in the audit trail with its actor and values', async () => {
+    const p = await api.call('post', '/api/v1/profiles', { body: { displayName: 'Rules audited' } });
+    const id = (p.json as { id: string }).id;
+    const rules = `/api/v1/profiles/${id}/reclamation-rules`;
+    const exclusions = `/api/v1/profiles/${id}/exclusion-rules`;
+    const rule = await api.call('post', rules, { body: { identifier: 'UL:SFDC', name: 'Sales' } });
+    const ruleId = (rule.json as { id: string }).id;
+    await api.call('patch', `${rules}/${ruleId}`, { body: { thresholdDays: 45 }, token: 'integrator' });
+    const ex = await api.call('post', exclusions, { body: { kind: 'user_type', value: 'PowerPartner' } });
+    await api.call('delete', `${exclusions}/${(ex.json as { id: string }).id}`);
+    await api.call('delete', `${rules}/${ruleId}`);
+    const audit = await api.call('get', `/api/v1/profiles/${id}/audit?limit=10`, { token: 'viewer' });
+    type Entry = {
+      action: string;
+      actor: string;
+      rule: { revision: number; thresholdDays: number } | null;
+      evidence: Record<string, unknown>;
+    };
+    const items = (audit.json as { items: Entry[] }).items;
+    expect(items.map((e) => [e.action, e.actor])).toEqual([
+      ['rule_created', 'admin-user'],
+      ['rule_changed', 'integrator-user'],
+      ['exclusion_created', 'admin-user'],
+      ['exclusion_deleted', 'admin-user'],
+      ['rule_deleted', 'admin-user'],
+    ]);
+    // The change that voids earlier approvals names the revision it made.
+    expect(items[1]).toMatchObject({
+      rule: { revision: 2, thresholdDays: 45 },
+      evidence: { thresholdDays: { from: 60, to: 45 } },
+    });
+    expect(items[3]?.evidence).toMatchObject({ kind: 'user_type', value: 'PowerPartner' });
+  });
+
   it('when a username pattern has too many wildcards or characters, then it is refused with 400 naming body.value', async () => {
     const base = `/api/v1/profiles/${profileId}/exclusion-rules`;
     const pathological = `${'*?'.repeat(10)}#`;

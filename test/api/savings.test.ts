@@ -341,6 +341,38 @@ describe('entitlements, compliance and savings', () => {
     expect(csv.text).toContain('dana@example.com,,2,200.00 EUR,');
   });
 
+  it('when the currency, owned seats and a price are set, then the audit trail says who changed what from which value', async () => {
+    const { id } = await syncedProfile('Savings audited');
+    await api.call('put', `/api/v1/profiles/${id}/currency`, { body: { currency: 'USD' } });
+    await api.call('put', `/api/v1/profiles/${id}/entitlements/${sfdc}`, {
+      body: { ownedSeats: 10, pricePerSeatMonthMinor: 15_000 },
+      token: 'integrator',
+    });
+    await api.call('put', `/api/v1/profiles/${id}/entitlements/${sfdc}`, {
+      body: { ownedSeats: 10, pricePerSeatMonthMinor: 12_500 },
+    });
+    const audit = await api.call('get', `/api/v1/profiles/${id}/audit?limit=10`, { token: 'viewer' });
+    const items = (audit.json as { items: { action: string; actor: string; evidence: unknown }[] }).items;
+    expect(items.map((e) => [e.action, e.actor, e.evidence])).toEqual([
+      ['currency_set', 'admin-user', { currency: { from: null, to: 'USD' } }],
+      [
+        'entitlement_set',
+        'integrator-user',
+        {
+          identifier: 'UL:SFDC',
+          ownedSeats: { from: null, to: 10 },
+          pricePerSeatMonthMinor: { from: null, to: 15_000 },
+        },
+      ],
+      // Only what changed: the owned seats were sent again unchanged.
+      [
+        'entitlement_set',
+        'admin-user',
+        { identifier: 'UL:SFDC', pricePerSeatMonthMinor: { from: 15_000, to: 12_500 } },
+      ],
+    ]);
+  });
+
   it('when one person has another email in each org but the same federation id, then they are listed once under it', async () => {
     const a = await syncedProfile('Savings federated A');
     const b = await syncedProfile('Savings federated B');

@@ -11,6 +11,15 @@ export const AUDIT_ACTIONS = [
   'resume',
   'undo_requested',
   'org_change_confirmed',
+  // a person's changes to what decides reclaims and savings
+  'rule_created',
+  'rule_changed',
+  'rule_deleted',
+  'exclusion_created',
+  'exclusion_changed',
+  'exclusion_deleted',
+  'currency_set',
+  'entitlement_set',
   // what the pipeline decided about a candidate
   'cancel',
   'reset_to_pending',
