@@ -132,7 +132,8 @@ describe('load on the read endpoints', () => {
       `${result.sent} requests in ${(result.durationMs / 1000).toFixed(1)} s (${RATE}/s offered): ` +
       `p50 ${p50} ms, p95 ${p95} ms, p99 ${p99} ms, max ${result.latencies.at(-1)?.toFixed(1)} ms, ` +
       `errors ${result.errors.length}; generator lateness p99 ${lagP99.toFixed(1)} ms; ` +
-      `syncs completed meanwhile ${syncs}, sync errors ${syncErrors.length}; ${candidates} candidates`;
+      `syncs completed meanwhile ${syncs}, sync errors ${syncErrors.length}; ${candidates} candidates` +
+      (result.errors.length > 0 ? `; first errors: ${result.errors.slice(0, 3).join(' | ')}` : '');
     process.stdout.write(`load on the read endpoints: ${figures}\n`);
     expect(result.sent).toBe(RATE * SECONDS);
     ctx.skip(lagP99 > 20, `the machine is saturated (the load generator itself ran late): ${figures}`);
