@@ -41,7 +41,8 @@ export const jobRunSchema = new Schema(
   },
   { timestamps: true, collection: 'job_runs' },
 );
-jobRunSchema.index({ profileId: 1, queuedAt: -1 });
+// The job history's order (newest first, the id breaking ties) straight from the index.
+jobRunSchema.index({ profileId: 1, queuedAt: -1, _id: 1 });
 jobRunSchema.index({ runId: 1 });
 
 export type JobRun = InferSchemaType<typeof jobRunSchema>;

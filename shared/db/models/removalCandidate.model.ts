@@ -79,6 +79,9 @@ export const removalCandidateSchema = new Schema(
   },
   { timestamps: true, collection: 'removal_candidates' },
 );
-removalCandidateSchema.index({ profileId: 1, status: 1 });
+// The candidates list's default order, unfiltered and by status (which also serves every status
+// lookup of the pipeline): on MongoDB a page is read from the index, not sorted in memory.
+removalCandidateSchema.index({ profileId: 1, status: 1, createdAt: 1, _id: 1 });
+removalCandidateSchema.index({ profileId: 1, createdAt: 1, _id: 1 });
 
 export type RemovalCandidate = InferSchemaType<typeof removalCandidateSchema>;
