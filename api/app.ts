@@ -19,7 +19,7 @@ import { oauthRoutes, mountOAuthCallback } from './routes/oauth.routes.js';
 import { profileRoutes } from './routes/profiles.routes.js';
 import { reclaimRoutes } from './routes/reclaim.routes.js';
 import { resultRoutes } from './routes/results.routes.js';
-import { ruleRoutes } from './routes/rules.routes.js';
+import { ruleRoutes, ruleSimulationRoutes } from './routes/rules.routes.js';
 import { savingsRoutes } from './routes/savings.routes.js';
 import type { ApiServices, OAuthGrants, Pipeline } from './services/apiServices.js';
 import { salesforceOAuth } from './services/oauth.service.js';
@@ -60,6 +60,7 @@ export function createApp(deps: AppDeps): SeatwiseApp {
     ...aliasRoutes(services),
     ...oauthRoutes(services),
     ...ruleRoutes(services),
+    ...ruleSimulationRoutes(services),
     ...resultRoutes(services),
     ...reclaimRoutes(services),
     ...savingsRoutes(services),
