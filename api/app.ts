@@ -11,6 +11,7 @@ import { pingWithin } from '../shared/redis.js';
 import { adminLoginRouter } from '../dashboard/adminPages/adminLogin.js';
 import { ROLE_SETS } from './http/auth.js';
 import { createSessionStore, sessionMiddleware } from './http/browserSession.js';
+import { redeemLoginCode } from './http/loginCodes.js';
 import { ApiProblem, problemMiddleware } from './http/problem.js';
 import { defineRoute, handlerFor, type RouteDef } from './http/route.js';
 import { buildOpenApi } from './openapi.js';
@@ -19,6 +20,7 @@ import { oauthRoutes, mountOAuthCallback } from './routes/oauth.routes.js';
 import { profileRoutes } from './routes/profiles.routes.js';
 import { reclaimRoutes } from './routes/reclaim.routes.js';
 import { resultRoutes } from './routes/results.routes.js';
+import { loginCodeRoutes } from './routes/loginCodes.routes.js';
 import { ruleRoutes, ruleSimulationRoutes } from './routes/rules.routes.js';
 import { savingsRoutes } from './routes/savings.routes.js';
 import type { ApiServices, OAuthGrants, Pipeline } from './services/apiServices.js';
@@ -64,6 +66,7 @@ export function createApp(deps: AppDeps): SeatwiseApp {
     ...resultRoutes(services),
     ...reclaimRoutes(services),
     ...savingsRoutes(services),
+    ...loginCodeRoutes(services),
   ];
   // Built after the table is complete (it describes itself too).
   const openApi: { document?: unknown } = {};
@@ -128,6 +131,8 @@ export function createApp(deps: AppDeps): SeatwiseApp {
       store: sessions,
       tokens: deps.config.api.tokens,
       publicUrl: deps.config.api.publicUrl,
+      redeemCode: (code) =>
+        redeemLoginCode(deps.redis, deps.config.redis.prefix, deps.config.api.tokens, code),
     }),
   );
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.handler);

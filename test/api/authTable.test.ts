@@ -290,6 +290,11 @@ function exactCases(fixed: {
       status: ALL(200),
     },
     {
+      route: 'post /api/v1/login-codes',
+      call: async () => ({ path: '/api/v1/login-codes' }),
+      status: CONFIGURE(201),
+    },
+    {
       route: 'get /api/v1/people/across-orgs',
       call: async () => ({ path: '/api/v1/people/across-orgs' }),
       status: ALL(200),
