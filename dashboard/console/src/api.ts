@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 
+// zod compiles parsers with `new Function` unless told not to; the console's CSP forbids eval.
+z.config({ jitless: true });
+
 const problemSchema = z.object({
   title: z.string().optional(),
   detail: z.string().optional(),

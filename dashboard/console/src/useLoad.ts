@@ -1,5 +1,5 @@
 /** Loads a value from the api and keeps its error; `reload` asks again (after a change). */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -13,15 +13,20 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   const [error, setError] = useState<string | undefined>(undefined);
   const [loading, setLoading] = useState(true);
   const run = useCallback(load, deps);
+  // Only the latest request may answer: a slow one for old filters must not overwrite a newer page.
+  const latest = useRef(0);
   const reload = useCallback(async () => {
+    const mine = (latest.current += 1);
     setLoading(true);
     try {
-      setData(await run());
+      const value = await run();
+      if (mine !== latest.current) return;
+      setData(value);
       setError(undefined);
     } catch (e) {
-      setError((e as Error).message);
+      if (mine === latest.current) setError((e as Error).message);
     } finally {
-      setLoading(false);
+      if (mine === latest.current) setLoading(false);
     }
   }, [run]);
   useEffect(() => {

@@ -42,8 +42,8 @@ export function CandidatesPage(props: { profileId: string }) {
     [base, filters.status, filters.identifier, filters.spared, filters.sort, paging.offset, paging.limit],
   );
   const setFilter = (k: keyof typeof filters, v: string) => {
-    setFilters({ ...filters, [k]: v });
-    setPaging({ ...paging, offset: 0 });
+    setFilters((f) => ({ ...f, [k]: v }));
+    setPaging((p) => ({ ...p, offset: 0 }));
     setSelected(new Set());
   };
   const toggle = (id: string, on: boolean) => {
@@ -71,39 +71,32 @@ export function CandidatesPage(props: { profileId: string }) {
     <section aria-labelledby="candidates-title">
       <h2 id="candidates-title">Removal candidates</h2>
       <form class="filters" aria-label="Candidate filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Status{' '}
-          <select value={filters.status} onChange={(e) => setFilter('status', e.currentTarget.value)}>
+        <label for="candidate-status">Status</label>
+        <select id="candidate-status" value={filters.status} onChange={(e) => setFilter('status', e.currentTarget.value)}>
             <option value="">any</option>
             {CANDIDATE_STATUSES.map((s) => (
               <option value={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          License identifier{' '}
-          <input
-            value={filters.identifier}
-            placeholder="UL:SFDC"
-            onChange={(e) => setFilter('identifier', e.currentTarget.value.trim())}
-          />
-        </label>
-        <label>
-          Spared users{' '}
-          <select value={filters.spared} onChange={(e) => setFilter('spared', e.currentTarget.value)}>
-            <option value="">shown</option>
-            <option value="false">hidden</option>
-            <option value="true">only</option>
-          </select>
-        </label>
-        <label>
-          Sort{' '}
-          <select value={filters.sort} onChange={(e) => setFilter('sort', e.currentTarget.value)}>
-            {SORTS.map(([v, label]) => (
-              <option value={v}>{label}</option>
-            ))}
-          </select>
-        </label>
+          ))}
+        </select>
+        <label for="candidate-identifier">License identifier</label>
+        <input
+          id="candidate-identifier"
+          value={filters.identifier}
+          placeholder="UL:SFDC"
+          onChange={(e) => setFilter('identifier', e.currentTarget.value.trim())}
+        />
+        <label for="candidate-spared">Spared users</label>
+        <select id="candidate-spared" value={filters.spared} onChange={(e) => setFilter('spared', e.currentTarget.value)}>
+          <option value="">shown</option>
+          <option value="false">hidden</option>
+          <option value="true">only</option>
+        </select>
+        <label for="candidate-sort">Sort</label>
+        <select id="candidate-sort" value={filters.sort} onChange={(e) => setFilter('sort', e.currentTarget.value)}>
+          {SORTS.map(([v, label]) => (
+            <option value={v}>{label}</option>
+          ))}
+        </select>
       </form>
       <Notice error={error ?? list.error} message={message} />
       <div class="actions" role="group" aria-label="Decide the selected candidates">
@@ -115,7 +108,7 @@ export function CandidatesPage(props: { profileId: string }) {
       </div>
       {list.data && (
         <>
-          <table id="candidates-table">
+          <table id="candidates-table" aria-busy={list.loading ? 'true' : 'false'}>
             <caption class="visually-hidden">Removal candidates</caption>
             <thead>
               <tr>

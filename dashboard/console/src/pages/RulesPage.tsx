@@ -62,7 +62,9 @@ function RuleEditor(props: { profileId: string; rule: Rule; onSaved(): void; onC
         requiresApproval,
         enabled,
       });
-      setMessage(`Saved the rule for ${r.identifier}. Approvals given under its previous version no longer apply.`);
+      setMessage(
+        `Saved the rule for ${r.identifier}. Re-sync before deciding its candidates: they were computed under the previous version.`,
+      );
       props.onSaved();
     } catch (err) {
       setError((err as Error).message);

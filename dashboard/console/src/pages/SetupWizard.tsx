@@ -164,7 +164,11 @@ export function SetupWizard(_props: { session: Session }) {
         {free.length > 0 ? (
           <ProfileForm aliases={free} onDone={() => void setup.reload()} />
         ) : (
-          <p>Every connected alias has a profile. Connect another org to add one.</p>
+          <p>
+            {aliases.length === 0
+              ? 'Connect an org first (step 1).'
+              : 'Every connected alias has a profile. Connect another org to add one.'}
+          </p>
         )}
       </Step>
 
