@@ -5,9 +5,7 @@ import { ApiProblem } from '../http/problem.js';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import type { ApiServices } from '../services/apiServices.js';
 
-const loginCodeSchema = z
-  .object({ code: z.string(), expiresAt: z.string() })
-  .meta({ id: 'LoginCode' });
+const loginCodeSchema = z.object({ code: z.string(), expiresAt: z.string() }).meta({ id: 'LoginCode' });
 
 export function loginCodeRoutes(s: ApiServices): RouteDef[] {
   return [

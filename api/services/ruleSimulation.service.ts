@@ -82,7 +82,10 @@ export const exclusionPreviewSchema = z
   .meta({ id: 'ExclusionPreview' });
 export type ExclusionPreview = z.infer<typeof exclusionPreviewSchema>;
 
-async function connectedUserIds(s: ApiServices, aliasId: Types.ObjectId | null | undefined): Promise<string[]> {
+async function connectedUserIds(
+  s: ApiServices,
+  aliasId: Types.ObjectId | null | undefined,
+): Promise<string[]> {
   if (!aliasId) return [];
   const alias = await s.models.ConnectionAlias.findById(aliasId, { 'tokens.userId': 1 }).lean();
   return alias?.tokens?.userId ? [alias.tokens.userId] : [];
@@ -219,7 +222,8 @@ export async function previewExclusion(
       if (identifiers.length === 0) continue;
       matchedUsers += 1;
       matchedIds.push(u.userId);
-      if (sample.length < PREVIEW_SAMPLE) sample.push({ userId: u.userId, username: u.username, identifiers });
+      if (sample.length < PREVIEW_SAMPLE)
+        sample.push({ userId: u.userId, username: u.username, identifiers });
     }
   }
   const sparedCandidates = await countOpenCandidatesOf(s, profileId, matchedIds, q);

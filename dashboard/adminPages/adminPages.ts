@@ -27,7 +27,12 @@ export function adminPagesRouter(): Router {
   router.use(
     '/assets',
     // Vite names every asset by its content hash: a new build is a new name.
-    express.static(`${CONSOLE_DIR}assets`, { immutable: true, maxAge: '365d', fallthrough: true, redirect: false }),
+    express.static(`${CONSOLE_DIR}assets`, {
+      immutable: true,
+      maxAge: '365d',
+      fallthrough: true,
+      redirect: false,
+    }),
   );
   router.use(
     express.static(CONSOLE_DIR, {

@@ -80,7 +80,13 @@ describe('the admin console', () => {
 
   it('when a one-time login code is typed in the form, then it logs in once and fails the second time', async () => {
     const api = createApiDriver(stack.apiUrl, stack.tokens.admin);
-    const { code } = await api.call('login code', 'POST', '/api/v1/login-codes', z.object({ code: z.string() }), {});
+    const { code } = await api.call(
+      'login code',
+      'POST',
+      '/api/v1/login-codes',
+      z.object({ code: z.string() }),
+      {},
+    );
     const page = await browser.newPage();
     await logIn(page, code);
     expect(await page.locator('#who').textContent()).toContain('(admin)');

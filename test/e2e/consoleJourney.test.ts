@@ -36,7 +36,13 @@ beforeAll(async () => {
   });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
   });
 }, 120_000);
 
@@ -56,7 +62,10 @@ function stepper(page: Page, name: string) {
     } catch (error) {
       await mkdir(ARTIFACTS, { recursive: true });
       for (const [i, shot] of shots.entries()) {
-        await writeFile(`${ARTIFACTS}/${name}-${String(i + 1).padStart(2, '0')}-${slug(shot.name)}.png`, shot.png);
+        await writeFile(
+          `${ARTIFACTS}/${name}-${String(i + 1).padStart(2, '0')}-${slug(shot.name)}.png`,
+          shot.png,
+        );
       }
       await page
         .screenshot({ fullPage: true, path: `${ARTIFACTS}/${name}-failed-${slug(label)}.png` })
@@ -89,7 +98,8 @@ describe('the admin console', () => {
       page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name, exact: true });
     const tab = (name: string) =>
       page.getByRole('navigation', { name: 'Profile pages' }).getByRole('link', { name, exact: true });
-    const card = (title: string) => page.locator('.card', { has: page.getByRole('heading', { name: title }) });
+    const card = (title: string) =>
+      page.locator('.card', { has: page.getByRole('heading', { name: title }) });
 
     await step('log in', async () => {
       await page.goto(`${stack.apiUrl}/admin/`);
@@ -138,7 +148,10 @@ describe('the admin console', () => {
       await page.getByLabel('Display name').fill('Acme Support');
       await page.getByLabel('Alias (org)').selectOption({ label: `Acme Support connection (${orgB.orgId})` });
       await page.getByRole('button', { name: 'Create profile' }).click();
-      await page.getByRole('list', { name: 'Profiles' }).getByRole('link', { name: 'Acme Support' }).waitFor();
+      await page
+        .getByRole('list', { name: 'Profiles' })
+        .getByRole('link', { name: 'Acme Support' })
+        .waitFor();
     });
 
     await step('validate both, each check shown', async () => {
@@ -146,7 +159,9 @@ describe('the admin console', () => {
         await page.getByRole('button', { name: `Validate ${name}` }).click();
         await card(name).getByText('Validation passed').waitFor({ timeout: 60_000 });
       }
-      const checks = card('Acme Sales').getByRole('list', { name: 'Validation checks' }).getByRole('listitem');
+      const checks = card('Acme Sales')
+        .getByRole('list', { name: 'Validation checks' })
+        .getByRole('listitem');
       expect(await checks.count()).toBeGreaterThanOrEqual(5);
       await expect.poll(() => card('Acme Sales').getByText('token: passed').count()).toBe(1);
     });
@@ -166,7 +181,9 @@ describe('the admin console', () => {
       await page.getByRole('link', { name: 'Job history of Acme Sales' }).click();
       await page.getByRole('heading', { name: 'Acme Sales — published' }).waitFor();
       await page
-        .locator('#jobs-table tr', { has: page.getByRole('cell', { name: 'computeCandidates', exact: true }) })
+        .locator('#jobs-table tr', {
+          has: page.getByRole('cell', { name: 'computeCandidates', exact: true }),
+        })
         .locator('td.job-succeeded')
         .waitFor({ timeout: 90_000 });
       await page
@@ -244,7 +261,9 @@ describe('the admin console', () => {
       await tab('Candidates').click();
       await page.getByLabel('Status', { exact: true }).selectOption('reclaimed');
       await page.locator('#candidates-table[aria-busy=false]').waitFor();
-      await expect.poll(() => page.locator('#candidates-table tbody tr').count(), { timeout: 10_000 }).toBe(3);
+      await expect
+        .poll(() => page.locator('#candidates-table tbody tr').count(), { timeout: 10_000 })
+        .toBe(3);
     });
 
     await step('the savings page shows the realized savings', async () => {

@@ -66,7 +66,8 @@ describe('Dockerfile', () => {
     expect(copies.map(([from]) => from)).toContain('/app/dist');
     // `npm run build` compiles the processes and builds the console (Vite) before dev dependencies go.
     expect(lines.some((l) => l.startsWith('RUN npm run build'))).toBe(true);
-    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
+      .scripts;
     expect(scripts.build).toContain('build:console');
   });
 });

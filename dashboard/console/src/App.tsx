@@ -15,7 +15,8 @@ import { SavingsPage } from './pages/SavingsPage.js';
 function Page(props: { route: string[]; session: Session }) {
   const [first, id, tab] = props.route;
   if (first === 'setup') return <SetupWizard session={props.session} />;
-  if (first === 'profiles' && id) return <ProfilePage profileId={id} tab={tab ?? 'candidates'} session={props.session} />;
+  if (first === 'profiles' && id)
+    return <ProfilePage profileId={id} tab={tab ?? 'candidates'} session={props.session} />;
   if (first === 'savings') return <SavingsPage profileId={id} session={props.session} />;
   return <ProfilesPage session={props.session} />;
 }

@@ -37,7 +37,9 @@ async function problemOf(res: Response): Promise<ApiError> {
   }
   const fields = parsed.errors ?? [];
   const detail = parsed.detail ?? parsed.title ?? `${res.status} ${res.statusText}`;
-  const message = fields.length ? `${detail}: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}` : detail;
+  const message = fields.length
+    ? `${detail}: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`
+    : detail;
   return new ApiError(res.status, message, parsed.code, fields);
 }
 
@@ -64,7 +66,8 @@ export const get = <T>(path: string, schema: z.ZodType<T>) => request('GET', pat
 
 export function query(params: Record<string, string | number | boolean | undefined | null>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : '';
 }

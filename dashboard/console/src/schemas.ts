@@ -1,7 +1,10 @@
 /** The shapes of the api answers the console reads (see api/openapi.json); extra fields are ignored. */
 import { z } from 'zod';
 
-export const sessionSchema = z.object({ name: z.string(), role: z.enum(['admin', 'integrator', 'operator', 'viewer']) });
+export const sessionSchema = z.object({
+  name: z.string(),
+  role: z.enum(['admin', 'integrator', 'operator', 'viewer']),
+});
 export type Session = z.infer<typeof sessionSchema>;
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
@@ -236,7 +239,10 @@ export const entitlementSchema = z.object({
   owned: z.number().nullable(),
   pricePerSeatMonthMinor: z.number().nullable(),
 });
-export const entitlementListSchema = z.object({ currency: z.string().nullable(), items: z.array(entitlementSchema) });
+export const entitlementListSchema = z.object({
+  currency: z.string().nullable(),
+  items: z.array(entitlementSchema),
+});
 export type Entitlement = z.infer<typeof entitlementSchema>;
 
 export const personSchema = z.object({

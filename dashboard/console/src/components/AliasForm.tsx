@@ -45,7 +45,12 @@ export function AliasForm(props: { parent?: Alias | undefined; formId: string; o
   };
 
   return (
-    <form id={f} class="card" onSubmit={submit} aria-label={props.parent ? 'New child alias' : 'New parent alias'}>
+    <form
+      id={f}
+      class="card"
+      onSubmit={submit}
+      aria-label={props.parent ? 'New child alias' : 'New parent alias'}
+    >
       <label for={`${f}-name`}>Alias name</label>
       <input id={`${f}-name`} value={name} required onInput={(e) => setName(e.currentTarget.value)} />
       <label for={`${f}-url`}>Salesforce instance or login URL</label>
@@ -80,7 +85,12 @@ export function AliasForm(props: { parent?: Alias | undefined; formId: string; o
         </label>
       </fieldset>
       <label for={`${f}-client-id`}>Connected app consumer key (client id)</label>
-      <input id={`${f}-client-id`} value={clientId} required onInput={(e) => setClientId(e.currentTarget.value)} />
+      <input
+        id={`${f}-client-id`}
+        value={clientId}
+        required
+        onInput={(e) => setClientId(e.currentTarget.value)}
+      />
       <label for={`${f}-client-secret`}>Consumer secret</label>
       <input
         id={`${f}-client-secret`}

@@ -10,12 +10,14 @@ export function Pager(props: {
   const last = Math.min(offset + limit, total);
   return (
     <nav class="pager" aria-label={`${props.label} pages`}>
-      <button type="button" disabled={offset === 0} onClick={() => props.onChange(Math.max(0, offset - limit), limit)}>
+      <button
+        type="button"
+        disabled={offset === 0}
+        onClick={() => props.onChange(Math.max(0, offset - limit), limit)}
+      >
         Previous page
       </button>
-      <span>
-        {total === 0 ? 'none' : `${offset + 1}–${last} of ${total}`}
-      </span>
+      <span>{total === 0 ? 'none' : `${offset + 1}–${last} of ${total}`}</span>
       <button type="button" disabled={last >= total} onClick={() => props.onChange(offset + limit, limit)}>
         Next page
       </button>

@@ -25,7 +25,11 @@ export function ProfileForm(props: { aliases: Alias[]; onDone(): void }) {
       const created = await request('POST', '/api/v1/profiles', idSchema, {
         displayName,
         aliasId,
-        subflows: { downloadSubscriptions: true, reclaimSubscriptions: reclaim, downloadConsumption: consumption },
+        subflows: {
+          downloadSubscriptions: true,
+          reclaimSubscriptions: reclaim,
+          downloadConsumption: consumption,
+        },
       });
       if (ruleIdentifier.trim()) {
         await request('POST', `/api/v1/profiles/${created.id}/reclamation-rules`, ruleSchema.partial(), {
@@ -47,7 +51,12 @@ export function ProfileForm(props: { aliases: Alias[]; onDone(): void }) {
   return (
     <form id="profile-form" class="card" onSubmit={submit} aria-label="New profile">
       <label for="profile-name">Display name</label>
-      <input id="profile-name" value={displayName} required onInput={(e) => setDisplayName(e.currentTarget.value)} />
+      <input
+        id="profile-name"
+        value={displayName}
+        required
+        onInput={(e) => setDisplayName(e.currentTarget.value)}
+      />
       <label for="profile-alias">Alias (org)</label>
       <select id="profile-alias" value={aliasId} required onChange={(e) => setAliasId(e.currentTarget.value)}>
         {props.aliases.map((a) => (
@@ -59,21 +68,30 @@ export function ProfileForm(props: { aliases: Alias[]; onDone(): void }) {
       <fieldset>
         <legend>What it runs</legend>
         <label>
-          <input type="checkbox" checked disabled /> Download users, licenses and last logins (always on; reads only)
+          <input type="checkbox" checked disabled /> Download users, licenses and last logins (always on;
+          reads only)
         </label>
         <label>
-          <input type="checkbox" checked={consumption} onChange={(e) => setConsumption(e.currentTarget.checked)} />{' '}
+          <input
+            type="checkbox"
+            checked={consumption}
+            onChange={(e) => setConsumption(e.currentTarget.checked)}
+          />{' '}
           Download consumption: API limits and usage-based entitlements (reads only)
         </label>
         <label>
-          <input type="checkbox" checked={reclaim} onChange={(e) => setReclaim(e.currentTarget.checked)} /> Reclaim:
-          freeze or deactivate the users you approve (writes to Salesforce). Off: candidates only.
+          <input type="checkbox" checked={reclaim} onChange={(e) => setReclaim(e.currentTarget.checked)} />{' '}
+          Reclaim: freeze or deactivate the users you approve (writes to Salesforce). Off: candidates only.
         </label>
       </fieldset>
       <fieldset>
         <legend>First rule (optional)</legend>
         <label for="rule-identifier">License identifier, e.g. UL:SFDC</label>
-        <input id="rule-identifier" value={ruleIdentifier} onInput={(e) => setRuleIdentifier(e.currentTarget.value)} />
+        <input
+          id="rule-identifier"
+          value={ruleIdentifier}
+          onInput={(e) => setRuleIdentifier(e.currentTarget.value)}
+        />
         <label for="rule-threshold">Days without login before a seat is a candidate</label>
         <input
           id="rule-threshold"

@@ -7,7 +7,8 @@ import type { Profile } from '../schemas.js';
 
 export function describeRun(p: Profile): string[] {
   const steps = ['Download users, their licenses and last logins (reads only).'];
-  if (p.subflows.downloadConsumption) steps.push('Download API limits and usage-based entitlements (reads only).');
+  if (p.subflows.downloadConsumption)
+    steps.push('Download API limits and usage-based entitlements (reads only).');
   steps.push('Compute removal candidates from the rules (no Salesforce call).');
   steps.push(
     p.subflows.reclaimSubscriptions

@@ -25,7 +25,8 @@ export function ValidationChecks(props: { validation: NonNullable<Profile['lastV
       <ul aria-label="Validation checks">
         {v.checks.map((c) => (
           <li class={c.ok ? 'ok' : 'failed'}>
-            <span aria-hidden="true">{c.ok ? '✓' : '✗'}</span> <strong>{c.name}</strong>: {c.ok ? 'passed' : 'failed'}
+            <span aria-hidden="true">{c.ok ? '✓' : '✗'}</span> <strong>{c.name}</strong>:{' '}
+            {c.ok ? 'passed' : 'failed'}
             {c.detail ? ` — ${c.detail}` : ''}
             {!c.ok ? <em> To fix: {fixFor(c.name)}</em> : null}
           </li>

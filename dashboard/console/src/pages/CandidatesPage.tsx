@@ -4,7 +4,13 @@
  */
 import { useState } from 'preact/hooks';
 import { get, query, request } from '../api.js';
-import { CANDIDATE_STATUSES, candidateSchema, decisionResultSchema, pageOf, type Candidate } from '../schemas.js';
+import {
+  CANDIDATE_STATUSES,
+  candidateSchema,
+  decisionResultSchema,
+  pageOf,
+  type Candidate,
+} from '../schemas.js';
 import { day } from '../format.js';
 import { Notice } from '../components/Notice.js';
 import { Pager } from '../components/Pager.js';
@@ -26,13 +32,19 @@ const DECISIONS = [
 ] as const;
 
 function why(c: Candidate): string {
-  if (c.reason?.startsWith('spared: ')) return `spared: ${c.reason.slice('spared: '.length).replace(/_/g, ' ')}`;
+  if (c.reason?.startsWith('spared: '))
+    return `spared: ${c.reason.slice('spared: '.length).replace(/_/g, ' ')}`;
   return c.reason ?? c.outcome ?? '';
 }
 
 export function CandidatesPage(props: { profileId: string }) {
   const base = `/api/v1/profiles/${props.profileId}/removal-candidates`;
-  const [filters, setFilters] = useState({ status: 'pending', identifier: '', spared: '', sort: 'createdAt' });
+  const [filters, setFilters] = useState({
+    status: 'pending',
+    identifier: '',
+    spared: '',
+    sort: 'createdAt',
+  });
   const [paging, setPaging] = useState({ offset: 0, limit: 50 });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | undefined>();
@@ -57,7 +69,10 @@ export function CandidatesPage(props: { profileId: string }) {
   const decide = async (decision: string) => {
     setError(undefined);
     try {
-      const result = await request('POST', `${base}/decisions`, decisionResultSchema, { decision, ids: [...selected] });
+      const result = await request('POST', `${base}/decisions`, decisionResultSchema, {
+        decision,
+        ids: [...selected],
+      });
       setMessage(
         `${result.decided.length} candidates now ${result.status}${result.skipped.length ? `; ${result.skipped.length} skipped (changed meanwhile)` : ''}.`,
       );
@@ -72,10 +87,14 @@ export function CandidatesPage(props: { profileId: string }) {
       <h2 id="candidates-title">Removal candidates</h2>
       <form class="filters" aria-label="Candidate filters" onSubmit={(e) => e.preventDefault()}>
         <label for="candidate-status">Status</label>
-        <select id="candidate-status" value={filters.status} onChange={(e) => setFilter('status', e.currentTarget.value)}>
-            <option value="">any</option>
-            {CANDIDATE_STATUSES.map((s) => (
-              <option value={s}>{s}</option>
+        <select
+          id="candidate-status"
+          value={filters.status}
+          onChange={(e) => setFilter('status', e.currentTarget.value)}
+        >
+          <option value="">any</option>
+          {CANDIDATE_STATUSES.map((s) => (
+            <option value={s}>{s}</option>
           ))}
         </select>
         <label for="candidate-identifier">License identifier</label>
@@ -86,13 +105,21 @@ export function CandidatesPage(props: { profileId: string }) {
           onChange={(e) => setFilter('identifier', e.currentTarget.value.trim())}
         />
         <label for="candidate-spared">Spared users</label>
-        <select id="candidate-spared" value={filters.spared} onChange={(e) => setFilter('spared', e.currentTarget.value)}>
+        <select
+          id="candidate-spared"
+          value={filters.spared}
+          onChange={(e) => setFilter('spared', e.currentTarget.value)}
+        >
           <option value="">shown</option>
           <option value="false">hidden</option>
           <option value="true">only</option>
         </select>
         <label for="candidate-sort">Sort</label>
-        <select id="candidate-sort" value={filters.sort} onChange={(e) => setFilter('sort', e.currentTarget.value)}>
+        <select
+          id="candidate-sort"
+          value={filters.sort}
+          onChange={(e) => setFilter('sort', e.currentTarget.value)}
+        >
           {SORTS.map(([v, label]) => (
             <option value={v}>{label}</option>
           ))}
@@ -117,7 +144,9 @@ export function CandidatesPage(props: { profileId: string }) {
                     type="checkbox"
                     aria-label="Select every candidate on this page"
                     checked={allOnPage}
-                    onChange={(e) => setSelected(e.currentTarget.checked ? new Set(items.map((c) => c.id)) : new Set())}
+                    onChange={(e) =>
+                      setSelected(e.currentTarget.checked ? new Set(items.map((c) => c.id)) : new Set())
+                    }
                   />
                 </th>
                 <th scope="col">User</th>

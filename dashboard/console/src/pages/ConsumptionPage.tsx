@@ -57,13 +57,20 @@ export function ConsumptionPage(props: { profileId: string }) {
                   <td>{c.source === 'limits' ? 'API limit' : 'usage entitlement'}</td>
                   <td>{count(c.used)}</td>
                   <td>{count(c.allowed)}</td>
-                  <td>{c.used !== null && c.allowed ? `${((100 * c.used) / c.allowed).toFixed(1)} %` : '—'}</td>
+                  <td>
+                    {c.used !== null && c.allowed ? `${((100 * c.used) / c.allowed).toFixed(1)} %` : '—'}
+                  </td>
                   <td>{c.periodStart ? `from ${day(c.periodStart)}, before ${day(c.periodEnd)}` : '—'}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          <Pager label="Metrics" total={list.data.total} {...paging} onChange={(offset, limit) => setPaging({ offset, limit })} />
+          <Pager
+            label="Metrics"
+            total={list.data.total}
+            {...paging}
+            onChange={(offset, limit) => setPaging({ offset, limit })}
+          />
         </>
       )}
     </section>

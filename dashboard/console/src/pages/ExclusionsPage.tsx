@@ -25,7 +25,10 @@ const KIND_LABELS: Record<Exclusion['kind'], string> = {
 export function ExclusionsPage(props: { profileId: string }) {
   const base = `/api/v1/profiles/${props.profileId}/exclusion-rules`;
   const [paging, setPaging] = useState({ offset: 0, limit: 50 });
-  const list = useLoad(() => get(`${base}${query(paging)}`, pageOf(exclusionSchema)), [base, paging.offset, paging.limit]);
+  const list = useLoad(
+    () => get(`${base}${query(paging)}`, pageOf(exclusionSchema)),
+    [base, paging.offset, paging.limit],
+  );
   const [kind, setKind] = useState<Exclusion['kind']>('username_pattern');
   const [value, setValue] = useState('');
   const [comment, setComment] = useState('');
@@ -37,7 +40,10 @@ export function ExclusionsPage(props: { profileId: string }) {
     setError(undefined);
     try {
       setPreview(
-        await get(`/api/v1/profiles/${props.profileId}/exclusion-preview${query({ kind, value })}`, exclusionPreviewSchema),
+        await get(
+          `/api/v1/profiles/${props.profileId}/exclusion-preview${query({ kind, value })}`,
+          exclusionPreviewSchema,
+        ),
       );
     } catch (e) {
       setError((e as Error).message);
@@ -48,7 +54,9 @@ export function ExclusionsPage(props: { profileId: string }) {
     setError(undefined);
     try {
       await request('POST', base, exclusionSchema, { kind, value, ...(comment ? { comment } : {}) });
-      setMessage(`Added. The next sync spares whom it matches${preview ? ` (${preview.matchedUsers} users now)` : ''}.`);
+      setMessage(
+        `Added. The next sync spares whom it matches${preview ? ` (${preview.matchedUsers} users now)` : ''}.`,
+      );
       setValue('');
       setComment('');
       setPreview(undefined);
@@ -72,7 +80,11 @@ export function ExclusionsPage(props: { profileId: string }) {
       <Notice error={error ?? list.error} message={message} />
       <form class="card" onSubmit={add} aria-label="New exclusion">
         <label for="exclusion-kind">Kind</label>
-        <select id="exclusion-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Exclusion['kind'])}>
+        <select
+          id="exclusion-kind"
+          value={kind}
+          onChange={(e) => setKind(e.currentTarget.value as Exclusion['kind'])}
+        >
           {EXCLUSION_KINDS.map((k) => (
             <option value={k}>{KIND_LABELS[k]}</option>
           ))}
@@ -90,8 +102,8 @@ export function ExclusionsPage(props: { profileId: string }) {
         {preview && (
           <div role="status" id="exclusion-preview">
             <p>
-              Matches {preview.matchedUsers} users of the current download; spares {preview.sparedCandidates} open
-              candidates at the next sync.
+              Matches {preview.matchedUsers} users of the current download; spares {preview.sparedCandidates}{' '}
+              open candidates at the next sync.
             </p>
             {preview.sample.length > 0 && (
               <ul aria-label="Users it matches">
@@ -134,7 +146,12 @@ export function ExclusionsPage(props: { profileId: string }) {
               ))}
             </tbody>
           </table>
-          <Pager label="Exclusions" total={list.data.total} {...paging} onChange={(offset, limit) => setPaging({ offset, limit })} />
+          <Pager
+            label="Exclusions"
+            total={list.data.total}
+            {...paging}
+            onChange={(offset, limit) => setPaging({ offset, limit })}
+          />
         </>
       )}
     </section>

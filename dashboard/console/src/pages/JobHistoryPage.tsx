@@ -23,7 +23,11 @@ function progress(j: JobRun): string {
 export function JobHistoryPage(props: { profileId: string; highlightRunId?: string | undefined }) {
   const [paging, setPaging] = useState({ offset: 0, limit: 25 });
   const list = useLoad(
-    () => get(`/api/v1/profiles/${props.profileId}/runs${query({ ...paging, sort: '-queuedAt' })}`, pageOf(jobRunSchema)),
+    () =>
+      get(
+        `/api/v1/profiles/${props.profileId}/runs${query({ ...paging, sort: '-queuedAt' })}`,
+        pageOf(jobRunSchema),
+      ),
     [props.profileId, paging.offset, paging.limit],
   );
   const live = (list.data?.items ?? []).some((j) => LIVE.has(j.status));
@@ -69,7 +73,12 @@ export function JobHistoryPage(props: { profileId: string; highlightRunId?: stri
               ))}
             </tbody>
           </table>
-          <Pager label="Jobs" total={list.data.total} {...paging} onChange={(offset, limit) => setPaging({ offset, limit })} />
+          <Pager
+            label="Jobs"
+            total={list.data.total}
+            {...paging}
+            onChange={(offset, limit) => setPaging({ offset, limit })}
+          />
         </>
       )}
     </section>

@@ -10,10 +10,18 @@ import { Notice } from '../components/Notice.js';
 import { useLoad } from '../useLoad.js';
 import { z } from 'zod';
 
-function PriceRow(props: { profileId: string; e: Entitlement; currency: string | null; onSaved(m: string): void; onError(m: string): void }) {
+function PriceRow(props: {
+  profileId: string;
+  e: Entitlement;
+  currency: string | null;
+  onSaved(m: string): void;
+  onError(m: string): void;
+}) {
   const e = props.e;
   const [owned, setOwned] = useState(e.ownedSeats === null ? '' : String(e.ownedSeats));
-  const [price, setPrice] = useState(e.pricePerSeatMonthMinor === null ? '' : (e.pricePerSeatMonthMinor / 100).toFixed(2));
+  const [price, setPrice] = useState(
+    e.pricePerSeatMonthMinor === null ? '' : (e.pricePerSeatMonthMinor / 100).toFixed(2),
+  );
   const save = async (ev: Event) => {
     ev.preventDefault();
     const priceMinor = toMinor(price);
@@ -22,10 +30,15 @@ function PriceRow(props: { profileId: string; e: Entitlement; currency: string |
       return;
     }
     try {
-      await request('PUT', `/api/v1/profiles/${props.profileId}/entitlements/${seg(e.identifier)}`, entitlementSchema, {
-        ownedSeats: owned.trim() === '' ? null : Number(owned),
-        pricePerSeatMonthMinor: priceMinor,
-      });
+      await request(
+        'PUT',
+        `/api/v1/profiles/${props.profileId}/entitlements/${seg(e.identifier)}`,
+        entitlementSchema,
+        {
+          ownedSeats: owned.trim() === '' ? null : Number(owned),
+          pricePerSeatMonthMinor: priceMinor,
+        },
+      );
       props.onSaved(`Saved ${e.label} (${e.identifier}).`);
     } catch (err) {
       props.onError((err as Error).message);
@@ -42,11 +55,22 @@ function PriceRow(props: { profileId: string; e: Entitlement; currency: string |
         <form id={id} class="inline" onSubmit={save} aria-label={`Entitlement of ${e.identifier}`}>
           <label>
             Owned seats of {e.identifier}{' '}
-            <input type="number" min="0" value={owned} placeholder={e.orgTotalLicenses === null ? '' : String(e.orgTotalLicenses)} onInput={(ev) => setOwned(ev.currentTarget.value)} />
+            <input
+              type="number"
+              min="0"
+              value={owned}
+              placeholder={e.orgTotalLicenses === null ? '' : String(e.orgTotalLicenses)}
+              onInput={(ev) => setOwned(ev.currentTarget.value)}
+            />
           </label>
           <label>
             Price per seat per month of {e.identifier} ({props.currency ?? 'set a currency first'}){' '}
-            <input inputMode="decimal" value={price} disabled={!props.currency} onInput={(ev) => setPrice(ev.currentTarget.value)} />
+            <input
+              inputMode="decimal"
+              value={price}
+              disabled={!props.currency}
+              onInput={(ev) => setPrice(ev.currentTarget.value)}
+            />
           </label>
           <button type="submit">Save {e.identifier}</button>
         </form>
@@ -56,16 +80,24 @@ function PriceRow(props: { profileId: string; e: Entitlement; currency: string |
 }
 
 export function PricesPage(props: { profileId: string }) {
-  const list = useLoad(() => get(`/api/v1/profiles/${props.profileId}/entitlements`, entitlementListSchema), [props.profileId]);
+  const list = useLoad(
+    () => get(`/api/v1/profiles/${props.profileId}/entitlements`, entitlementListSchema),
+    [props.profileId],
+  );
   const [currency, setCurrency] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [message, setMessage] = useState<string | undefined>();
   const saveCurrency = async (e: Event) => {
     e.preventDefault();
     try {
-      await request('PUT', `/api/v1/profiles/${props.profileId}/currency`, z.object({ currency: z.string() }), {
-        currency: currency.trim().toUpperCase(),
-      });
+      await request(
+        'PUT',
+        `/api/v1/profiles/${props.profileId}/currency`,
+        z.object({ currency: z.string() }),
+        {
+          currency: currency.trim().toUpperCase(),
+        },
+      );
       setMessage(`Currency set to ${currency.trim().toUpperCase()}.`);
       setError(undefined);
       await list.reload();
@@ -81,7 +113,14 @@ export function PricesPage(props: { profileId: string }) {
       <form class="inline card" onSubmit={saveCurrency} aria-label="Currency">
         <label>
           Currency of this profile (ISO 4217, e.g. EUR){' '}
-          <input id="currency" value={currency} placeholder={data?.currency ?? 'EUR'} required maxLength={3} onInput={(e) => setCurrency(e.currentTarget.value)} />
+          <input
+            id="currency"
+            value={currency}
+            placeholder={data?.currency ?? 'EUR'}
+            required
+            maxLength={3}
+            onInput={(e) => setCurrency(e.currentTarget.value)}
+          />
         </label>
         <button type="submit">Set currency</button>
         <span>Now: {data?.currency ?? 'none'}</span>

@@ -34,7 +34,9 @@ export function ProfilePage(props: { profileId: string; tab: string; session: Se
     try {
       const started = await request('POST', `/api/v1/profiles/${id}/sync`, startedSchema, {});
       setRunId(started.runId);
-      setMessage(`Run ${started.runId} started: download, compute candidates${p?.subflows.reclaimSubscriptions ? ', reclaim approved ones' : ''}.`);
+      setMessage(
+        `Run ${started.runId} started: download, compute candidates${p?.subflows.reclaimSubscriptions ? ', reclaim approved ones' : ''}.`,
+      );
       setError(undefined);
       location.hash = href('profiles', id, 'jobs');
     } catch (e) {

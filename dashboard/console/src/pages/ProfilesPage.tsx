@@ -46,7 +46,9 @@ export function ProfilesPage(_props: { session: Session }) {
                   <a href={href('profiles', p.id)}>{p.displayName}</a>
                 </td>
                 <td>{p.status}</td>
-                <td>{p.subflows.reclaimSubscriptions ? 'download, candidates, reclaim' : 'download, candidates'}</td>
+                <td>
+                  {p.subflows.reclaimSubscriptions ? 'download, candidates, reclaim' : 'download, candidates'}
+                </td>
                 <td>
                   {p.status === 'published' && (
                     <button type="button" onClick={() => void resync(p.id, p.displayName)}>

@@ -17,7 +17,8 @@ const ACTIONS: Record<Rule['action'], string> = {
 };
 
 export function simulationSentence(s: Simulation): string {
-  const worth = s.monthlyMinor === null ? 'no price entered' : `worth ${money(s.monthlyMinor, s.currency)} per month`;
+  const worth =
+    s.monthlyMinor === null ? 'no price entered' : `worth ${money(s.monthlyMinor, s.currency)} per month`;
   return `A ${s.thresholdDays}-day rule would flag ${s.flaggedUsers} users, free ${s.freedSeats} licenses, ${worth}.`;
 }
 
@@ -54,14 +55,19 @@ function RuleEditor(props: { profileId: string; rule: Rule; onSaved(): void; onC
     e.preventDefault();
     setError(undefined);
     try {
-      await request('PATCH', `/api/v1/profiles/${props.profileId}/reclamation-rules/${r.id}`, ruleSchema.partial(), {
-        thresholdDays: Number(threshold),
-        graceDays: Number(grace),
-        action,
-        ...(action === 'deactivate_user' ? { deactivateNow } : {}),
-        requiresApproval,
-        enabled,
-      });
+      await request(
+        'PATCH',
+        `/api/v1/profiles/${props.profileId}/reclamation-rules/${r.id}`,
+        ruleSchema.partial(),
+        {
+          thresholdDays: Number(threshold),
+          graceDays: Number(grace),
+          action,
+          ...(action === 'deactivate_user' ? { deactivateNow } : {}),
+          requiresApproval,
+          enabled,
+        },
+      );
       setMessage(
         `Saved the rule for ${r.identifier}. Re-sync before deciding its candidates: they were computed under the previous version.`,
       );
@@ -86,25 +92,46 @@ function RuleEditor(props: { profileId: string; rule: Rule; onSaved(): void; onC
         onInput={(e) => setThreshold(e.currentTarget.value)}
       />
       <label for="rule-grace-days">Grace: accounts younger than this many days are never candidates</label>
-      <input id="rule-grace-days" type="number" min="0" max="3650" required value={grace} onInput={(e) => setGrace(e.currentTarget.value)} />
+      <input
+        id="rule-grace-days"
+        type="number"
+        min="0"
+        max="3650"
+        required
+        value={grace}
+        onInput={(e) => setGrace(e.currentTarget.value)}
+      />
       <label for="rule-action">Action in Salesforce</label>
-      <select id="rule-action" value={action} onChange={(e) => setAction(e.currentTarget.value as Rule['action'])}>
+      <select
+        id="rule-action"
+        value={action}
+        onChange={(e) => setAction(e.currentTarget.value as Rule['action'])}
+      >
         {Object.entries(ACTIONS).map(([k, label]) => (
           <option value={k}>{label}</option>
         ))}
       </select>
       {action === 'deactivate_user' && (
         <label>
-          <input type="checkbox" checked={deactivateNow} onChange={(e) => setDeactivateNow(e.currentTarget.checked)} />{' '}
+          <input
+            type="checkbox"
+            checked={deactivateNow}
+            onChange={(e) => setDeactivateNow(e.currentTarget.checked)}
+          />{' '}
           Deactivate at once (otherwise freeze first, deactivate after {r.freezeDays} days)
         </label>
       )}
       <label>
-        <input type="checkbox" checked={requiresApproval} onChange={(e) => setRequiresApproval(e.currentTarget.checked)} />{' '}
+        <input
+          type="checkbox"
+          checked={requiresApproval}
+          onChange={(e) => setRequiresApproval(e.currentTarget.checked)}
+        />{' '}
         Each candidate needs a person's approval
       </label>
       <label>
-        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} /> Rule enabled
+        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} /> Rule
+        enabled
       </label>
       <div class="actions">
         <button type="button" onClick={() => void simulate()}>
@@ -178,7 +205,8 @@ export function RulesPage(props: { profileId: string }) {
                   <td>{r.graceDays} days</td>
                   <td>
                     {ACTIONS[r.action]}
-                    {r.action === 'deactivate_user' && (r.deactivateNow ? ' at once' : ` after ${r.freezeDays} frozen days`)}
+                    {r.action === 'deactivate_user' &&
+                      (r.deactivateNow ? ' at once' : ` after ${r.freezeDays} frozen days`)}
                   </td>
                   <td>{r.requiresApproval ? 'required' : 'automatic'}</td>
                   <td>{r.enabled ? 'yes' : 'no'}</td>
@@ -191,7 +219,12 @@ export function RulesPage(props: { profileId: string }) {
               ))}
             </tbody>
           </table>
-          <Pager label="Rules" total={rules.data.total} {...paging} onChange={(offset, limit) => setPaging({ offset, limit })} />
+          <Pager
+            label="Rules"
+            total={rules.data.total}
+            {...paging}
+            onChange={(offset, limit) => setPaging({ offset, limit })}
+          />
         </>
       )}
     </section>

@@ -48,22 +48,22 @@ function Summary(props: { table: SavingsTable }) {
       <div>
         <dt>Compliance position</dt>
         <dd id="compliance-position">
-          under-licensed: {t.underLicensed} models (true-up exposure {money(t.trueUpMonthlyMinor, currency)} per month);
-          over-licensed: {t.overLicensed} models
+          under-licensed: {t.underLicensed} models (true-up exposure {money(t.trueUpMonthlyMinor, currency)}{' '}
+          per month); over-licensed: {t.overLicensed} models
         </dd>
       </div>
       <div>
         <dt>Potential savings</dt>
         <dd id="potential-savings">
-          {money(t.potentialMonthlyMinor, currency)} per month ({money(t.potentialAnnualMinor, currency)} per year) from{' '}
-          {count(t.reclaimable)} reclaimable seats
+          {money(t.potentialMonthlyMinor, currency)} per month ({money(t.potentialAnnualMinor, currency)} per
+          year) from {count(t.reclaimable)} reclaimable seats
         </dd>
       </div>
       <div>
         <dt>Realized savings</dt>
         <dd id="realized-savings">
-          {money(t.realizedMonthlyMinor, currency)} per month ({money(t.realizedAnnualMinor, currency)} per year) from{' '}
-          {count(t.reclaimed)} reclaimed seats
+          {money(t.realizedMonthlyMinor, currency)} per month ({money(t.realizedAnnualMinor, currency)} per
+          year) from {count(t.reclaimed)} reclaimed seats
         </dd>
       </div>
     </dl>
@@ -157,8 +157,12 @@ function ProfileSavings(props: { profile: Profile }) {
 
 function PeopleAcrossOrgs(props: { profiles: Profile[] }) {
   const [paging, setPaging] = useState({ offset: 0, limit: 25 });
-  const people = useLoad(() => get(`/api/v1/people/across-orgs${query(paging)}`, pageOf(personSchema)), [paging.offset, paging.limit]);
-  const name = (profileId: string) => props.profiles.find((p) => p.id === profileId)?.displayName ?? profileId;
+  const people = useLoad(
+    () => get(`/api/v1/people/across-orgs${query(paging)}`, pageOf(personSchema)),
+    [paging.offset, paging.limit],
+  );
+  const name = (profileId: string) =>
+    props.profiles.find((p) => p.id === profileId)?.displayName ?? profileId;
   return (
     <section aria-labelledby="people-title">
       <h2 id="people-title">People with seats in several orgs</h2>
@@ -187,7 +191,9 @@ function PeopleAcrossOrgs(props: { profiles: Profile[] }) {
                   <td>{p.emails.join(', ') || p.federationIds.join(', ')}</td>
                   <td>{p.orgCount}</td>
                   <td>
-                    {p.accounts.map((a) => `${a.username} in ${name(a.profileId)} (${a.identifiers.length} seats)`).join('; ')}
+                    {p.accounts
+                      .map((a) => `${a.username} in ${name(a.profileId)} (${a.identifiers.length} seats)`)
+                      .join('; ')}
                   </td>
                   <td>
                     {Object.entries(p.monthlyCostMinor)
@@ -199,7 +205,12 @@ function PeopleAcrossOrgs(props: { profiles: Profile[] }) {
               ))}
             </tbody>
           </table>
-          <Pager label="People" total={people.data.total} {...paging} onChange={(offset, limit) => setPaging({ offset, limit })} />
+          <Pager
+            label="People"
+            total={people.data.total}
+            {...paging}
+            onChange={(offset, limit) => setPaging({ offset, limit })}
+          />
         </>
       )}
     </section>
@@ -207,7 +218,10 @@ function PeopleAcrossOrgs(props: { profiles: Profile[] }) {
 }
 
 export function SavingsPage(props: { profileId?: string | undefined; session: Session }) {
-  const profiles = useLoad(() => get('/api/v1/profiles?limit=500&sort=displayName', pageOf(profileSchema)), []);
+  const profiles = useLoad(
+    () => get('/api/v1/profiles?limit=500&sort=displayName', pageOf(profileSchema)),
+    [],
+  );
   const list = profiles.data?.items ?? [];
   const current = list.find((p) => p.id === props.profileId) ?? list[0];
   return (
@@ -222,7 +236,11 @@ export function SavingsPage(props: { profileId?: string | undefined; session: Se
       {list.length > 0 && (
         <label>
           Profile{' '}
-          <select id="savings-profile" value={current?.id} onChange={(e) => go('savings', e.currentTarget.value)}>
+          <select
+            id="savings-profile"
+            value={current?.id}
+            onChange={(e) => go('savings', e.currentTarget.value)}
+          >
             {list.map((p) => (
               <option value={p.id}>{p.displayName}</option>
             ))}

@@ -5,7 +5,15 @@
  */
 import { useState } from 'preact/hooks';
 import { get, request } from '../api.js';
-import { aliasSchema, pageOf, profileSchema, startedSchema, type Alias, type Profile, type Session } from '../schemas.js';
+import {
+  aliasSchema,
+  pageOf,
+  profileSchema,
+  startedSchema,
+  type Alias,
+  type Profile,
+  type Session,
+} from '../schemas.js';
 import { AliasForm } from '../components/AliasForm.js';
 import { authorize } from '../components/authorize.js';
 import { Notice } from '../components/Notice.js';
@@ -45,7 +53,8 @@ function AliasLine(props: { alias: Alias; onError(m: string): void }) {
   const a = props.alias;
   return (
     <li>
-      <strong>{a.name}</strong> — {a.grantType === 'authorization_code' ? 'Authorization Code' : 'Client Credentials'},{' '}
+      <strong>{a.name}</strong> —{' '}
+      {a.grantType === 'authorization_code' ? 'Authorization Code' : 'Client Credentials'},{' '}
       {a.authStatus === 'authorized' ? `connected to org ${a.orgId ?? ''}` : a.authStatus.replace(/_/g, ' ')}
       {a.authStatus !== 'authorized' && (
         <button type="button" onClick={() => authorize(a).catch((e: Error) => props.onError(e.message))}>
@@ -115,8 +124,8 @@ export function SetupWizard(_props: { session: Session }) {
 
       <Step n={1} title="Connect the parent org" done={parent?.authStatus === 'authorized'}>
         <p>
-          seatwise signs in to Salesforce with a connected app. In Salesforce this step only grants access: nothing in
-          the org changes.
+          seatwise signs in to Salesforce with a connected app. In Salesforce this step only grants access:
+          nothing in the org changes.
         </p>
         {parent ? (
           <ul class="plain">
@@ -127,7 +136,11 @@ export function SetupWizard(_props: { session: Session }) {
         )}
       </Step>
 
-      <Step n={2} title="Add child orgs (optional)" done={children.length > 0 && children.every((c) => c.authStatus === 'authorized')}>
+      <Step
+        n={2}
+        title="Add child orgs (optional)"
+        done={children.length > 0 && children.every((c) => c.authStatus === 'authorized')}
+      >
         <p>Further orgs of the same company, each with its own connected app. Again only a sign-in.</p>
         {children.length > 0 && (
           <ul class="plain" aria-label="Child aliases">
@@ -148,8 +161,8 @@ export function SetupWizard(_props: { session: Session }) {
 
       <Step n={3} title="Create profiles" done={profiles.length > 0}>
         <p>
-          A profile says what seatwise does with one org: download (reads only), consumption (reads only) and reclaim
-          (writes: freezes or deactivates the users you approve).
+          A profile says what seatwise does with one org: download (reads only), consumption (reads only) and
+          reclaim (writes: freezes or deactivates the users you approve).
         </p>
         {profiles.length > 0 && (
           <ul class="plain" aria-label="Profiles">
@@ -202,13 +215,18 @@ export function SetupWizard(_props: { session: Session }) {
             </div>
           ) : (
             <p>
-              {p.displayName} is {p.status}. <a href={href('profiles', p.id, 'jobs')}>Job history of {p.displayName}</a>
+              {p.displayName} is {p.status}.{' '}
+              <a href={href('profiles', p.id, 'jobs')}>Job history of {p.displayName}</a>
             </p>
           ),
         )}
       </Step>
       {confirming && (
-        <PublishDialog profile={confirming} onConfirm={() => void publish(confirming)} onCancel={() => setConfirming(undefined)} />
+        <PublishDialog
+          profile={confirming}
+          onConfirm={() => void publish(confirming)}
+          onCancel={() => setConfirming(undefined)}
+        />
       )}
     </div>
   );

@@ -6,14 +6,24 @@ import { Notice } from '../components/Notice.js';
 import { Pager } from '../components/Pager.js';
 import { useLoad } from '../useLoad.js';
 
-function Row(props: { profileId: string; item: Unrecognized; onDone(message: string): void; onError(m: string): void }) {
+function Row(props: {
+  profileId: string;
+  item: Unrecognized;
+  onDone(message: string): void;
+  onError(m: string): void;
+}) {
   const u = props.item;
   const [product, setProduct] = useState('');
   const base = `/api/v1/profiles/${props.profileId}/unrecognized-identifiers/${u.id}`;
   const seats = u.subscriptionCount ?? 0;
   const decide = async (decision: 'map' | 'ignore') => {
     try {
-      await request('POST', `${base}/${decision}`, unrecognizedSchema.partial(), decision === 'map' ? { product } : {});
+      await request(
+        'POST',
+        `${base}/${decision}`,
+        unrecognizedSchema.partial(),
+        decision === 'map' ? { product } : {},
+      );
       props.onDone(
         decision === 'map'
           ? `${u.identifier} mapped to ${product}: the next sync counts its ${seats} subscriptions as ${product}, with a rule of its own.`
@@ -97,7 +107,12 @@ export function UnrecognizedPage(props: { profileId: string }) {
               ))}
             </tbody>
           </table>
-          <Pager label="Identifiers" total={list.data.total} {...paging} onChange={(offset, limit) => setPaging({ offset, limit })} />
+          <Pager
+            label="Identifiers"
+            total={list.data.total}
+            {...paging}
+            onChange={(offset, limit) => setPaging({ offset, limit })}
+          />
         </>
       )}
     </section>
