@@ -4,6 +4,7 @@
  */
 import { useEffect, useRef } from 'preact/hooks';
 import type { Profile } from '../schemas.js';
+import { describeSchedule } from '../schedule.js';
 
 export function describeRun(p: Profile): string[] {
   const steps = ['Download users, their licenses and last logins (reads only).'];
@@ -37,7 +38,9 @@ export function PublishDialog(props: { profile: Profile; onConfirm(): void; onCa
         ))}
       </ol>
       <p>
-        Then it runs on its schedule: cron <code>{p.schedule.cron}</code> ({p.schedule.timezone}).
+        Then it runs again {describeSchedule(p.schedule.cron, p.schedule.timezone)} (cron{' '}
+        <code>{p.schedule.cron}</code>
+        ).
       </p>
       <div class="actions">
         <button type="button" onClick={props.onConfirm}>
