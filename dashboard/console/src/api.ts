@@ -55,6 +55,10 @@ export async function request<T>(
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (res.status === 401 && path.startsWith('/api/')) {
+    // The session ended (expired, logged out elsewhere, token removed): back to the login form.
+    location.assign('/admin/');
+  }
   if (!res.ok) throw await problemOf(res);
   const text = await res.text();
   const parsed = schema.safeParse(text === '' ? undefined : JSON.parse(text));
