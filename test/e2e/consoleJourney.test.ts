@@ -25,7 +25,8 @@ beforeAll(async () => {
     seed: 11,
     quiet: true,
     orgs: [
-      { users: 150, seed: 11 },
+      // The parent org's app shows Salesforce's login and consent page, which the test clicks through.
+      { users: 150, seed: 11, oauth: { consentPage: true } },
       { users: 80, seed: 12, clientCredentialsUser: true },
     ],
   });
@@ -118,7 +119,12 @@ describe('the admin console', () => {
       await page.getByLabel('Consumer secret').fill(orgA.clientSecret);
       const callback = page.waitForResponse((r) => r.url().startsWith(`${stack.apiUrl}/oauth/callback?`));
       await page.getByRole('button', { name: 'Create and authorize in Salesforce' }).click();
-      // The browser really leaves for the simulator's authorize endpoint and comes back.
+      // The browser really leaves for the simulator's login and consent page, and comes back.
+      await page.getByRole('heading', { name: 'Allow Access?' }).waitFor();
+      expect(page.url().startsWith(`${stack.apiUrl}/`)).toBe(false);
+      await page.getByLabel('Username').fill('admin@acme.example');
+      await page.getByLabel('Password').fill('not checked by the simulator');
+      await page.getByRole('button', { name: 'Allow' }).click();
       expect((await callback).status()).toBe(200);
       await page.waitForURL(`${stack.apiUrl}/admin/#/setup`);
       await page.getByText(`connected to org ${orgA.orgId}`).waitFor();
