@@ -198,6 +198,29 @@ describe('the admin console', () => {
         .waitFor({ timeout: 60_000 });
     });
 
+    await step('consumption and unrecognized identifiers', async () => {
+      await tab('Consumption').click();
+      await page
+        .getByRole('table', { name: 'Consumption' })
+        .getByRole('cell', { name: 'API limit' })
+        .first()
+        .waitFor();
+      await tab('Unrecognized identifiers').click();
+      await page.getByRole('heading', { name: 'Unrecognized identifiers' }).waitFor();
+    });
+
+    await step('an exclusion previewed, then added', async () => {
+      await tab('Exclusions').click();
+      await page.getByLabel('Kind').selectOption('username_pattern');
+      await page.getByLabel('Value').fill('lucia.*');
+      await page.getByRole('button', { name: 'Preview whom it spares' }).click();
+      await expect
+        .poll(() => page.locator('#exclusion-preview').textContent())
+        .toMatch(/^Matches [1-9]\d* users of the current download/);
+      await page.getByRole('button', { name: 'Add exclusion' }).click();
+      await page.getByRole('button', { name: 'Remove exclusion lucia.*' }).waitFor();
+    });
+
     await step('threshold simulation, then the rule saved to deactivate at once', async () => {
       await tab('Rules').click();
       await page.getByRole('button', { name: 'Edit rule UL:SFDC', exact: true }).click();
