@@ -1,4 +1,6 @@
 /** Previous / next over a server-side page, with the position and a page size. */
+import { useId } from 'preact/hooks';
+
 export function Pager(props: {
   label: string;
   total: number;
@@ -7,6 +9,7 @@ export function Pager(props: {
   onChange(offset: number, limit: number): void;
 }) {
   const { total, offset, limit } = props;
+  const sizeId = useId();
   const last = Math.min(offset + limit, total);
   return (
     <nav class="pager" aria-label={`${props.label} pages`}>
@@ -21,14 +24,16 @@ export function Pager(props: {
       <button type="button" disabled={last >= total} onClick={() => props.onChange(offset + limit, limit)}>
         Next page
       </button>
-      <label>
-        Rows per page{' '}
-        <select value={String(limit)} onChange={(e) => props.onChange(0, Number(e.currentTarget.value))}>
-          {[25, 50, 100, 250, 500].map((n) => (
-            <option value={String(n)}>{n}</option>
-          ))}
-        </select>
-      </label>
+      <label for={sizeId}>Rows per page</label>
+      <select
+        id={sizeId}
+        value={String(limit)}
+        onChange={(e) => props.onChange(0, Number(e.currentTarget.value))}
+      >
+        {[25, 50, 100, 250, 500].map((n) => (
+          <option value={String(n)}>{n}</option>
+        ))}
+      </select>
     </nav>
   );
 }

@@ -21,20 +21,19 @@ export function ConsumptionPage(props: { profileId: string }) {
   return (
     <section aria-labelledby="consumption-title">
       <h2 id="consumption-title">Consumption</h2>
-      <label>
-        Show{' '}
-        <select
-          value={source}
-          onChange={(e) => {
-            setSource(e.currentTarget.value);
-            setPaging({ ...paging, offset: 0 });
-          }}
-        >
-          <option value="">API limits and usage entitlements</option>
-          <option value="limits">API limits</option>
-          <option value="usage_entitlement">Usage-based entitlements</option>
-        </select>
-      </label>
+      <label for="consumption-source">Show</label>{' '}
+      <select
+        id="consumption-source"
+        value={source}
+        onChange={(e) => {
+          setSource(e.currentTarget.value);
+          setPaging({ ...paging, offset: 0 });
+        }}
+      >
+        <option value="">API limits and usage entitlements</option>
+        <option value="limits">API limits</option>
+        <option value="usage_entitlement">Usage-based entitlements</option>
+      </select>
       <Notice error={list.error} />
       {list.data && (
         <>

@@ -234,8 +234,8 @@ export function SavingsPage(props: { profileId?: string | undefined; session: Se
         </p>
       )}
       {list.length > 0 && (
-        <label>
-          Profile{' '}
+        <p>
+          <label for="savings-profile">Profile</label>{' '}
           <select
             id="savings-profile"
             value={current?.id}
@@ -245,7 +245,7 @@ export function SavingsPage(props: { profileId?: string | undefined; session: Se
               <option value={p.id}>{p.displayName}</option>
             ))}
           </select>
-        </label>
+        </p>
       )}
       {current && <ProfileSavings key={current.id} profile={current} />}
       {list.length > 0 && <PeopleAcrossOrgs profiles={list} />}
