@@ -100,7 +100,7 @@ export function consoleWalkthrough(page: Page, apiUrl: string) {
     async createProfile(name: string, org: OrgToConnect, reclaim: boolean): Promise<void> {
       await page.getByLabel('Display name').fill(name);
       await page.getByLabel('Alias (org)').selectOption({ label: `${org.alias} (${org.orgId})` });
-      if (reclaim) await page.getByRole('checkbox', { name: /Reclaim: freeze or deactivate/ }).check();
+      await page.getByRole('checkbox', { name: /Reclaim: freeze or deactivate/ }).setChecked(reclaim);
       await page.getByRole('button', { name: 'Create profile' }).click();
       await page.getByRole('list', { name: 'Profiles' }).getByRole('link', { name, exact: true }).waitFor();
     },

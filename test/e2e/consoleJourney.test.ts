@@ -127,6 +127,9 @@ describe('the admin console', () => {
     await step('two profiles', async () => {
       await ui.createProfile('Acme Sales', sales, true);
       await ui.createProfile('Acme Support', support, false);
+      const profiles = page.getByRole('list', { name: 'Profiles' });
+      await profiles.getByText('draft, reclaim on').waitFor();
+      await profiles.getByText('draft, candidates only').waitFor();
     });
 
     await step('validate both, each check shown', async () => {

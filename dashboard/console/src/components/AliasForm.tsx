@@ -36,6 +36,11 @@ export function AliasForm(props: { parent?: Alias | undefined; formId: string; o
       });
       const alias = await request('GET', `/api/v1/aliases/${created.id}`, aliasSchema);
       await authorize(alias);
+      // Cleared for the next alias; the secret above all must not linger in the page.
+      setName('');
+      setInstanceUrl('');
+      setClientId('');
+      setClientSecret('');
       props.onDone();
     } catch (err) {
       setError((err as Error).message);

@@ -38,8 +38,12 @@ export function ProfileForm(props: { aliases: Alias[]; onDone(): void }) {
           thresholdDays: Number(threshold),
         });
       }
+      // Each profile starts from the defaults: a second one must not inherit the first's reclaim.
       setDisplayName('');
+      setReclaim(false);
+      setConsumption(true);
       setRuleIdentifier('');
+      setThreshold('60');
       props.onDone();
     } catch (err) {
       setError((err as Error).message);

@@ -71,7 +71,17 @@ export function SetupWizard(_props: { session: Session }) {
   const [message, setMessage] = useState<string | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
   const [confirming, setConfirming] = useState<Profile | undefined>();
-  if (!setup.data) return <Notice error={setup.error} message="Loading the setup…" />;
+  if (!setup.data)
+    return (
+      <>
+        <Notice error={setup.error} message="Loading the setup…" />
+        {setup.error && (
+          <button type="button" onClick={() => void setup.reload()}>
+            Try again
+          </button>
+        )}
+      </>
+    );
   const { aliases, profiles } = setup.data;
   const parent = aliases.find((a) => !a.parentId);
   const children = aliases.filter((a) => a.parentId);
