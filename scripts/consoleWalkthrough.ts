@@ -52,6 +52,22 @@ export function consoleWalkthrough(page: Page, apiUrl: string) {
     tab,
     card,
 
+    /**
+     * Form controls and buttons on the page with no accessible name (no label, aria-label or
+     * aria-labelledby; for buttons, no text): each as its tag and id, so a test can demand none.
+     */
+    async unlabelledControls(): Promise<string[]> {
+      const found =
+        await page.evaluate(`[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+        .filter((el) => {
+          if (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')) return false;
+          if (el.tagName === 'BUTTON') return el.textContent.trim() === '';
+          return !el.labels || el.labels.length === 0;
+        })
+        .map((el) => el.tagName.toLowerCase() + '#' + (el.id || '?'))`);
+      return Array.isArray(found) ? found.map(String) : ['(could not inspect the page)'];
+    },
+
     /** The login form, with an API token or a one-time login code. */
     async logIn(secret: string): Promise<void> {
       await page.goto(`${apiUrl}/admin/`);

@@ -141,6 +141,7 @@ describe('the admin console', () => {
         .getByRole('listitem');
       expect(await checks.count()).toBeGreaterThanOrEqual(5);
       expect(await ui.card('Acme Sales').getByText('token: passed').count()).toBe(1);
+      expect(await ui.unlabelledControls()).toEqual([]);
     });
 
     await step('publish both after the confirmation', async () => {
@@ -187,6 +188,7 @@ describe('the admin console', () => {
       expect(await ui.simulate(45)).toMatch(
         /^A 45-day rule would flag [1-9]\d* users, free [1-9]\d* licenses, no price entered\./,
       );
+      expect(await ui.unlabelledControls()).toEqual([]);
       await ui.saveRuleDeactivatingAtOnce('UL:SFDC');
     });
 
@@ -208,6 +210,7 @@ describe('the admin console', () => {
       const users = await page.locator('#candidates-table tbody td:nth-child(2)').allTextContents();
       expect(users).toEqual([...users].sort());
       expect(users.some((u) => u.startsWith('lucia.'))).toBe(false);
+      expect(await ui.unlabelledControls()).toEqual([]);
       await ui.approveFirst(3);
     });
 
@@ -224,6 +227,7 @@ describe('the admin console', () => {
       await page.locator('#compliance-position').waitFor();
       await page.locator('#chart-seats').waitFor();
       await page.locator('#chart-savings').waitFor();
+      expect(await ui.unlabelledControls()).toEqual([]);
       expect(await page.getByRole('link', { name: 'Savings table as CSV' }).getAttribute('href')).toMatch(
         /\/savings\.csv$/,
       );
