@@ -97,6 +97,24 @@ describe('the admin console', () => {
     await other.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor({ timeout: 10_000 });
   });
 
+  it('when an operator uses the keyboard alone, then they log in and reach the savings page', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack.apiUrl}/admin/`);
+    await page.locator('#token').waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(stack.tokens.operator);
+    await page.keyboard.press('Enter');
+    await page.locator('#who').filter({ hasText: '(operator)' }).waitFor({ timeout: 10_000 });
+    let focused = '';
+    for (let i = 0; i < 10 && focused !== 'Savings'; i += 1) {
+      await page.keyboard.press('Tab');
+      focused = String(await page.evaluate('document.activeElement?.textContent ?? ""'));
+    }
+    expect(focused).toBe('Savings');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Savings and compliance' }).waitFor({ timeout: 10_000 });
+  });
+
   it('when an operator has logged in, then the Queues link opens Bull Board read-only, the cookie is out of scripts’ reach, and logging out closes both', async () => {
     const page = await browser.newPage();
     await logIn(page, stack.tokens.operator);
