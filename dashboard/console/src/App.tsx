@@ -2,6 +2,7 @@
  * The console's frame: asks the server who is logged in (the session cookie), shows the login form
  * when nobody is, else the navigation and the page the hash names.
  */
+import { useEffect, useRef } from 'preact/hooks';
 import { get } from './api.js';
 import { sessionSchema, type Session } from './schemas.js';
 import { href, useRoute } from './route.js';
@@ -24,6 +25,17 @@ function Page(props: { route: string[]; session: Session }) {
 export function App() {
   const route = useRoute();
   const session = useLoad(() => get('/admin/session', sessionSchema), []);
+  const main = useRef<HTMLElement>(null);
+  const path = route.join('/');
+  const first = useRef(true);
+  useEffect(() => {
+    // A new page moves focus to its content, so keyboard and screen reader users start there.
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus({ preventScroll: false });
+  }, [path]);
   if (session.loading && !session.data) return <p role="status">Loading…</p>;
   if (!session.data) return <LoginPage />;
   const s = session.data;
@@ -52,7 +64,7 @@ export function App() {
           <button type="submit">Log out</button>
         </form>
       </header>
-      <main id="main">
+      <main id="main" tabIndex={-1} ref={main}>
         <Page route={route} session={s} />
       </main>
     </>
