@@ -10,8 +10,8 @@ ENV NODE_ENV=production HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# tsc emits no static files: the admin pages' HTML, script and styles, where adminPages.ts looks.
-COPY --from=build /app/dashboard/adminPages/public ./dist/dashboard/adminPages/public
+# The admin console as Vite built it (`npm run build` runs build:console), where adminPages.ts looks.
+COPY --from=build /app/dashboard/console/dist ./dist/dashboard/console/dist
 COPY package.json ./
 USER node
 CMD ["node", "dist/api/main.js"]

@@ -7,11 +7,20 @@ const envOnlyInConfig = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'bench/results/**', 'coverage/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'bench/results/**',
+      'coverage/**',
+      'dashboard/console/dist/**',
+      'test/artifacts/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -21,16 +30,20 @@ export default tseslint.config(
   },
   { files: ['shared/config.ts'], rules: { 'no-restricted-syntax': 'off' } },
   {
-    // The admin pages' browser script (served as is, no bundler).
-    files: ['dashboard/**/public/**/*.js'],
-    languageOptions: {
-      sourceType: 'module',
-      globals: Object.fromEntries(
-        ['document', 'window', 'location', 'fetch', 'URLSearchParams', 'Node', 'console'].map((g) => [
-          g,
-          'readonly',
-        ]),
-      ),
+    // The console runs in the browser: it talks to the api over HTTP only, never imports server code.
+    files: ['dashboard/console/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api/**', '**/worker/**', '**/shared/**', '**/simulator/**', 'node:*'],
+              message: 'The console reaches the server through the HTTP api only.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -12,6 +12,7 @@ import { pingWithin } from '../shared/redis.js';
 import { adminLoginRouter } from '../dashboard/adminPages/adminLogin.js';
 import { ROLE_SETS } from './http/auth.js';
 import { createSessionStore, sessionMiddleware } from './http/browserSession.js';
+import { redeemLoginCode } from './http/loginCodes.js';
 import { ApiProblem, problemMiddleware } from './http/problem.js';
 import { createReadCache } from './http/readCache.js';
 import { defineRoute, handlerFor, type RouteDef } from './http/route.js';
@@ -21,7 +22,8 @@ import { oauthRoutes, mountOAuthCallback } from './routes/oauth.routes.js';
 import { profileRoutes } from './routes/profiles.routes.js';
 import { reclaimRoutes } from './routes/reclaim.routes.js';
 import { resultRoutes } from './routes/results.routes.js';
-import { ruleRoutes } from './routes/rules.routes.js';
+import { loginCodeRoutes } from './routes/loginCodes.routes.js';
+import { ruleRoutes, ruleSimulationRoutes } from './routes/rules.routes.js';
 import { savingsRoutes } from './routes/savings.routes.js';
 import type { ApiServices, OAuthGrants, Pipeline } from './services/apiServices.js';
 import { salesforceOAuth } from './services/oauth.service.js';
@@ -62,9 +64,11 @@ export function createApp(deps: AppDeps): SeatwiseApp {
     ...aliasRoutes(services),
     ...oauthRoutes(services),
     ...ruleRoutes(services),
+    ...ruleSimulationRoutes(services),
     ...resultRoutes(services),
     ...reclaimRoutes(services),
     ...savingsRoutes(services),
+    ...loginCodeRoutes(services),
   ];
   // Built after the table is complete (it describes itself too).
   const openApi: { document?: unknown } = {};
@@ -129,6 +133,8 @@ export function createApp(deps: AppDeps): SeatwiseApp {
       store: sessions,
       tokens: deps.config.api.tokens,
       publicUrl: deps.config.api.publicUrl,
+      redeemCode: (code) =>
+        redeemLoginCode(deps.redis, deps.config.redis.prefix, deps.config.api.tokens, code),
     }),
   );
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.handler);

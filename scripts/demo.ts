@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
+import { ensureConsoleBuilt } from './consoleBuild.js';
 import { createProgressDisplay } from './demo/progressDisplay.js';
 import { enterDemoPrices, savingsLines } from './demo/savingsDisplay.js';
 import { ensureServices, startStack, type RunningServices, type Stack } from './localStack.js';
@@ -202,6 +203,9 @@ async function main(): Promise<void> {
   try {
     step = 'local services';
     services = await ensureServices((line) => say(`  ${line}`));
+    step = 'admin console build';
+    // `npm run demo` builds it first (predemo); a direct `tsx scripts/demo.ts` may not have.
+    await ensureConsoleBuilt();
     step = 'Salesforce simulator';
     sim = await startSimulator({
       port: 0,
@@ -314,9 +318,18 @@ async function main(): Promise<void> {
 
     if (args['stack-info']) await writeStackInfo(args['stack-info'], sim, stack);
     if (args['keep-running']) {
-      say(`\nAdmin pages and Bull Board: ${stack.apiUrl}/admin/ (log in with the operator token below)`);
+      // A one-time code, not the admin token: it opens one browser session and is spent.
+      const { code } = await api.call(
+        'login code',
+        'POST',
+        '/api/v1/login-codes',
+        z.object({ code: z.string(), expiresAt: z.string() }),
+        {},
+      );
+      say(`\nAdmin console: ${stack.apiUrl}/admin/   (Bull Board: ${stack.apiUrl}/admin/queues)`);
+      say(`one-time login code (admin; type it in the login form within 10 minutes, works once): ${code}`);
       say(`API:        ${stack.apiUrl}/api/v1/openapi.json`);
-      say(`operator token: ${stack.tokens.operator}`);
+      say(`operator token (API and Bull Board): ${stack.tokens.operator}`);
       say('running; press Ctrl-C to stop');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

@@ -23,6 +23,12 @@ export interface OAuthPolicy {
   refreshTokenRotation: boolean;
   /** A refresh presenting a refresh token whose earlier refresh is still in flight is refused. Default true. */
   refuseConcurrentRefresh: boolean;
+  /**
+   * Web-server flow: a browser's authorize request (GET) gets a login and consent page, and only its
+   * Allow (a POST back to authorize) redirects with a code. Default false: authorize redirects at once,
+   * as Salesforce does for a user already logged in who approved the app before.
+   */
+  consentPage: boolean;
 }
 
 export interface SimulatorOrgOptions {

@@ -62,8 +62,13 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-function page(title: string, message: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`;
+/** Where the console's setup wizard lives; the callback sends the browser back there. */
+const SETUP_PAGE = '/admin/#/setup';
+
+function page(title: string, message: string, returnToSetup = false): string {
+  // A meta refresh, not a script: the callback's CSP allows no script at all.
+  const refresh = returnToSetup ? `<meta http-equiv="refresh" content="1;url=${SETUP_PAGE}">` : '';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">${refresh}<title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="${SETUP_PAGE}">Back to the setup</a></p></body></html>`;
 }
 
 /**
@@ -102,7 +107,8 @@ export function mountOAuthCallback(app: Express, s: ApiServices): void {
         .send(
           page(
             'Authorized',
-            `Alias "${alias.name}" is connected to org ${alias.authorizedOrg?.orgId ?? ''}. You can close this window.`,
+            `Alias "${alias.name}" is connected to org ${alias.authorizedOrg?.orgId ?? ''}. Returning to the setup…`,
+            true,
           ),
         );
     } catch (error) {

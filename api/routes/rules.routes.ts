@@ -16,6 +16,15 @@ import {
   ruleSchema,
   updateRule,
 } from '../services/rules.service.js';
+import {
+  exclusionPreviewQuery,
+  exclusionPreviewSchema,
+  previewExclusion,
+  simulateRule,
+  simulationParams,
+  simulationQuery,
+  simulationSchema,
+} from '../services/ruleSimulation.service.js';
 
 const ruleParams = z.object({ id: objectId, ruleId: objectId }).strict();
 
@@ -101,4 +110,35 @@ export function ruleRoutes(s: ApiServices): RouteDef[] {
       }),
     ];
   });
+}
+
+/** Console look-aheads: what a rule or exclusion would do, from stored data, before it is saved. */
+export function ruleSimulationRoutes(s: ApiServices): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/profiles/:id/reclamation-rules/:ruleId/simulation',
+      tag: 'rules',
+      summary:
+        'Threshold simulation: seats this rule would flag and free, and their monthly worth, with another threshold, grace or action (current download only, no Salesforce call)',
+      roles: ROLE_SETS.read,
+      params: simulationParams,
+      query: simulationQuery,
+      response: simulationSchema,
+      handle: async ({ params, query }) => ({
+        body: await simulateRule(s, params.id, params.ruleId, query),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/profiles/:id/exclusion-preview',
+      tag: 'rules',
+      summary: 'Whom an exclusion would spare in the current download, before it is saved',
+      roles: ROLE_SETS.read,
+      params: idParams,
+      query: exclusionPreviewQuery,
+      response: exclusionPreviewSchema,
+      handle: async ({ params, query }) => ({ body: await previewExclusion(s, params.id, query) }),
+    }),
+  ];
 }

@@ -2,7 +2,8 @@
  * Logging in to the admin pages and Bull Board: a token form POSTed once (the token never appears
  * in a URL), answered with a session cookie (api/http/browserSession.ts). Mounted at `/admin`.
  *
- * - `POST /admin/login` (form field `token`) → 303 to `/admin/` with the cookie, or to
+ * - `POST /admin/login` (form field `token`: an API token, or a one-time login code from
+ *   `POST /api/v1/login-codes`, api/http/loginCodes.ts) → 303 to `/admin/` with the cookie, or to
  *   `/admin/?login=failed` without one. Only from our own origin (login CSRF).
  * - `POST /admin/logout` → ends the session server-side, clears the cookie, 303 to `/admin/`.
  * - `GET /admin/session` → `{name, role}` of the session (or bearer), else 401: the pages ask it
@@ -34,6 +35,8 @@ export function adminLoginRouter(options: {
   store: SessionStore;
   tokens: readonly ApiTokenEntry[];
   publicUrl: string;
+  /** The token entry a one-time login code stands for (spent by this call), or null. */
+  redeemCode?: (code: string) => Promise<ApiTokenEntry | null>;
 }): Router {
   const { store, publicUrl } = options;
   const router = express.Router();
@@ -43,9 +46,12 @@ export function adminLoginRouter(options: {
     requireOwnOrigin(req, publicUrl);
     const parsed = loginForm.safeParse(req.body ?? {});
     const actor = parsed.success ? actorForToken(parsed.data.token, options.tokens) : null;
-    const entry = actor
+    let entry = actor
       ? options.tokens.find((t) => t.name === actor.name && t.role === actor.role)
       : undefined;
+    if (!entry && parsed.success && options.redeemCode) {
+      entry = (await options.redeemCode(parsed.data.token)) ?? undefined;
+    }
     res.setHeader('Cache-Control', 'no-store');
     if (!entry) {
       res.redirect(303, '/admin/?login=failed');

@@ -1,12 +1,14 @@
 /**
- * The admin pages: static files, no data of their own. Everything they show comes from the API,
- * authenticated by the session cookie their login form obtains (./adminLogin.ts), so the API's
- * roles apply unchanged.
+ * The admin console (dashboard/console, built by Vite into dashboard/console/dist): static files,
+ * no data of their own. Everything they show comes from the API, authenticated by the session
+ * cookie their login form obtains (./adminLogin.ts), so the API's roles apply unchanged.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
 
-const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+/** Next to this file's folder in the source tree and in the image (dist/dashboard/console/dist). */
+export const CONSOLE_DIR = fileURLToPath(new URL('../console/dist/', import.meta.url));
 
 /** Mount at `/admin` (before Bull Board's `/admin/queues`, which it does not shadow). */
 export function adminPagesRouter(): Router {
@@ -22,6 +24,31 @@ export function adminPagesRouter(): Router {
     res.setHeader('Referrer-Policy', 'same-origin');
     next();
   });
-  router.use(express.static(PUBLIC_DIR, { index: 'index.html', fallthrough: true, redirect: false }));
+  router.use(
+    '/assets',
+    // Vite names every asset by its content hash: a new build is a new name.
+    express.static(`${CONSOLE_DIR}assets`, {
+      immutable: true,
+      maxAge: '365d',
+      fallthrough: true,
+      redirect: false,
+    }),
+  );
+  router.use(
+    express.static(CONSOLE_DIR, {
+      index: 'index.html',
+      fallthrough: true,
+      redirect: false,
+      setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'),
+    }),
+  );
+  router.get('/', (_req, res) => {
+    // Reached only when the build is missing: say how to make it instead of a bare 404.
+    if (existsSync(`${CONSOLE_DIR}index.html`)) {
+      res.status(404).end();
+      return;
+    }
+    res.status(503).type('text').send('The admin console is not built: run `npm run build:console`.');
+  });
   return router;
 }

@@ -27,6 +27,7 @@ const oauthPolicySchema = z
     pkceRequired: z.boolean(),
     refreshTokenRotation: z.boolean(),
     refuseConcurrentRefresh: z.boolean(),
+    consentPage: z.boolean(),
   })
   .partial()
   .strict();

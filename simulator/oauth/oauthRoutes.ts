@@ -276,6 +276,36 @@ function redirectTo(res: Response, uri: string, params: Record<string, string | 
   res.redirect(302, url.toString());
 }
 
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+
+/**
+ * Salesforce's login and "Allow Access?" page, reduced to what a browser test drives: the
+ * authorize parameters ride along as hidden fields, and Allow or Deny posts them back to authorize
+ * with `sim_decision`. The username is shown, not checked: the simulator has no passwords.
+ */
+function sendConsentPage(r: OAuthRequest, org: SimOrg, params: URLSearchParams): void {
+  const hidden = [...params]
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+    .join('');
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Allow Access?</title></head><body>
+<h1>Allow Access?</h1>
+<p>Log in to the simulated org ${escapeHtml(org.orgId)} and allow the connected app ${escapeHtml(org.clientId)} to access your data (scope: ${escapeHtml(params.get('scope') ?? DEFAULT_SCOPE)}).</p>
+<form method="post" action="/services/oauth2/authorize">${hidden}
+<label for="sim-username">Username</label> <input id="sim-username" name="sim_username" autocomplete="username">
+<label for="sim-password">Password</label> <input id="sim-password" name="sim_password" type="password" autocomplete="current-password">
+<button type="submit" name="sim_decision" value="allow">Allow</button>
+<button type="submit" name="sim_decision" value="deny">Deny</button>
+</form></body></html>`;
+  r.res.status(200).setHeader('Cache-Control', 'no-store').type('html').send(html);
+}
+
 async function authorize(r: OAuthRequest): Promise<void> {
   const params = r.req.method === 'POST' ? formOf(r) : r.query;
   const org = clientOrg(r, params.get('client_id'));
@@ -290,6 +320,10 @@ async function authorize(r: OAuthRequest): Promise<void> {
       error_description: 'response type not supported',
       state,
     });
+  }
+  if (org.oauthPolicy.consentPage && r.req.method === 'GET' && params.get('sim_decision') === null) {
+    sendConsentPage(r, org, params);
+    return;
   }
   if (params.get('sim_decision') === 'deny' || r.env.faults.takeAccessDenied(org.orgId)) {
     return redirectTo(r.res, redirectUri, {

@@ -51,6 +51,7 @@ export const DEFAULT_OAUTH_POLICY: OAuthPolicy = {
   pkceRequired: true,
   refreshTokenRotation: true,
   refuseConcurrentRefresh: true,
+  consentPage: false,
 };
 
 function hashedChars(seed: number, index: number, salt: number, length: number): string {

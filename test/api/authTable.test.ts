@@ -278,6 +278,23 @@ function exactCases(fixed: {
       status: ALL(200),
     },
     {
+      route: 'get /api/v1/profiles/:id/reclamation-rules/:ruleId/simulation',
+      call: async () => ({
+        path: `${p}/reclamation-rules/${fixed.ruleIds['reclamation-rules']}/simulation?thresholdDays=45`,
+      }),
+      status: ALL(200),
+    },
+    {
+      route: 'get /api/v1/profiles/:id/exclusion-preview',
+      call: async () => ({ path: `${p}/exclusion-preview?kind=username_pattern&value=a*` }),
+      status: ALL(200),
+    },
+    {
+      route: 'post /api/v1/login-codes',
+      call: async () => ({ path: '/api/v1/login-codes' }),
+      status: CONFIGURE(201),
+    },
+    {
       route: 'get /api/v1/people/across-orgs',
       call: async () => ({ path: '/api/v1/people/across-orgs' }),
       status: ALL(200),

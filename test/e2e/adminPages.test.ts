@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { z } from 'zod';
+import { ensureConsoleBuilt } from '../../scripts/consoleBuild.js';
 import { startStack, type Stack } from '../../scripts/localStack.js';
 import { createApiDriver } from '../../scripts/seatwiseApiDriver.js';
 import { mongoBaseUrl, redisUrl, testId } from '../helpers/services.js';
@@ -9,6 +10,7 @@ let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
+  await ensureConsoleBuilt();
   stack = await startStack({
     services: { redisUrl: redisUrl(), mongoUrl: mongoBaseUrl(), stop: async () => undefined },
     workers: 0,
@@ -42,7 +44,7 @@ async function logIn(page: Page, token: string): Promise<void> {
   expect(urls.filter((u) => u.includes(token))).toEqual([]);
 }
 
-describe('the admin pages', () => {
+describe('the admin console', () => {
   it('when an operator logs in with the form, then the profiles appear and a profile opens with its details', async () => {
     const api = createApiDriver(stack.apiUrl, stack.tokens.admin);
     const name = `Pages <b>${testId('p')}</b>`;
@@ -62,11 +64,55 @@ describe('the admin pages', () => {
     expect(errors).toEqual([]);
   });
 
-  it('when an operator presses Publish on a draft it may not publish, then the page says why', async () => {
+  it('when an operator tries to create an alias in the setup wizard, then the page says it is not allowed', async () => {
     const page = await browser.newPage();
     await logIn(page, stack.tokens.operator);
-    await page.getByRole('button', { name: 'Publish' }).first().click();
-    await expect.poll(() => page.locator('#status').getAttribute('class'), { timeout: 10_000 }).toBe('error');
+    await page.goto(`${stack.apiUrl}/admin/#/setup`);
+    await page.getByLabel('Alias name').fill('Not mine to make');
+    await page.getByLabel('Salesforce instance or login URL').fill('https://acme.my.salesforce.com');
+    await page.getByLabel('Connected app consumer key (client id)').fill('client');
+    await page.getByLabel('Consumer secret').fill('secret');
+    await page.getByRole('button', { name: 'Create and authorize in Salesforce' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 })
+      .toMatch(/role|not allowed|forbidden/i);
+  });
+
+  it('when a one-time login code is typed in the form, then it logs in once and fails the second time', async () => {
+    const api = createApiDriver(stack.apiUrl, stack.tokens.admin);
+    const { code } = await api.call(
+      'login code',
+      'POST',
+      '/api/v1/login-codes',
+      z.object({ code: z.string() }),
+      {},
+    );
+    const page = await browser.newPage();
+    await logIn(page, code);
+    expect(await page.locator('#who').textContent()).toContain('(admin)');
+    const other = await browser.newPage();
+    await other.goto(`${stack.apiUrl}/admin/`);
+    await other.fill('#token', code);
+    await other.click('#login-form button[type=submit]');
+    await other.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('when an operator uses the keyboard alone, then they log in and reach the savings page', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack.apiUrl}/admin/`);
+    await page.locator('#token').waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(stack.tokens.operator);
+    await page.keyboard.press('Enter');
+    await page.locator('#who').filter({ hasText: '(operator)' }).waitFor({ timeout: 10_000 });
+    let focused = '';
+    for (let i = 0; i < 10 && focused !== 'Savings'; i += 1) {
+      await page.keyboard.press('Tab');
+      focused = String(await page.evaluate('document.activeElement?.textContent ?? ""'));
+    }
+    expect(focused).toBe('Savings');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Savings and compliance' }).waitFor({ timeout: 10_000 });
   });
 
   it('when an operator has logged in, then the Queues link opens Bull Board read-only, the cookie is out of scripts’ reach, and logging out closes both', async () => {

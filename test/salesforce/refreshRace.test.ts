@@ -78,6 +78,7 @@ describe('token refresh across processes', () => {
       pkceRequired: true,
       refreshTokenRotation: true,
       refuseConcurrentRefresh: true,
+      consentPage: false,
     });
     sim.admin.expireAccessTokens(org.orgId);
     sim.callLog.reset();

@@ -153,6 +153,41 @@ describe('OAuth 2.0', () => {
     expect(new URL(next.headers.get('location') ?? '').searchParams.get('code')).toBeTruthy();
   });
 
+  it('when the org shows a consent page, then a browser GET gets the login form, and its Allow posts back for the code', async () => {
+    const redirectUri = 'http://127.0.0.1:1/oauth/callback';
+    sim.admin.setOAuthPolicy(org.orgId, { consentPage: true });
+    try {
+      const params = {
+        response_type: 'code',
+        client_id: org.clientId,
+        redirect_uri: redirectUri,
+        state: 'c"1<',
+        ...PKCE,
+      };
+      const page = await authorize(params);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('<form method="post" action="/services/oauth2/authorize">');
+      // Every parameter rides along, escaped.
+      expect(html).toContain('name="state" value="c&quot;1&lt;"');
+      expect(html).toContain('name="sim_decision" value="allow"');
+      const allowed = await fetch(`${sim.url}/services/oauth2/authorize`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ...params, sim_username: 'admin', sim_decision: 'allow' }).toString(),
+      });
+      expect(allowed.status).toBe(302);
+      const location = new URL(allowed.headers.get('location') ?? '');
+      expect([location.searchParams.get('state'), !!location.searchParams.get('code')]).toEqual([
+        'c"1<',
+        true,
+      ]);
+    } finally {
+      sim.admin.setOAuthPolicy(org.orgId, { consentPage: false });
+    }
+  });
+
   it('when a code is reused or has expired, then the exchange is invalid_grant', async () => {
     const redirectUri = 'http://127.0.0.1:1/oauth/callback';
     const code = await authorizationCode(redirectUri);
@@ -317,6 +352,7 @@ describe('OAuth 2.0', () => {
       pkceRequired: false,
       refreshTokenRotation: true,
       refuseConcurrentRefresh: true,
+      consentPage: false,
     });
     expect(sim.admin.oauthPolicy(org.orgId).pkceRequired).toBe(true);
     const bad = await fetch(`${sim.url}/__admin/orgs/${noRunAs.orgId}/oauth-policy`, {

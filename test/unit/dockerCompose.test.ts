@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { WORKER_NODE_FLAGS } from '../../shared/workerHeap.js';
@@ -63,19 +63,18 @@ describe('Dockerfile', () => {
     .map((l) => l.trim());
   const runtime = lines.slice(lines.lastIndexOf(lines.filter((l) => l.startsWith('FROM ')).at(-1)!));
 
-  it('when the production image is built, then it holds every admin page file where the compiled admin pages look for them', () => {
-    // dashboard/adminPages/adminPages.ts resolves ./public/ next to itself: dist/dashboard/adminPages/public.
+  it('when the production image is built, then it builds the console and ships it where the compiled admin pages look for it', () => {
+    // dashboard/adminPages/adminPages.ts serves ../console/dist/ next to itself: dist/dashboard/console/dist.
     const copies = runtime
       .filter((l) => l.startsWith('COPY --from=build '))
       .map((l) => l.split(/\s+/).slice(2) as [string, string]);
-    const served = copies.find(([from]) => from === '/app/dashboard/adminPages/public');
-    expect(served?.[1].replace(/^\.\//, '').replace(/\/$/, '')).toBe('dist/dashboard/adminPages/public');
-    expect(readdirSync('dashboard/adminPages/public').sort()).toEqual([
-      'admin.css',
-      'admin.js',
-      'index.html',
-    ]);
+    const served = copies.find(([from]) => from === '/app/dashboard/console/dist');
+    expect(served?.[1].replace(/^\.\//, '').replace(/\/$/, '')).toBe('dist/dashboard/console/dist');
     expect(copies.map(([from]) => from)).toContain('/app/dist');
+    // `npm run build` compiles the processes and builds the console (Vite) before dev dependencies go.
     expect(lines.some((l) => l.startsWith('RUN npm run build'))).toBe(true);
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
+      .scripts;
+    expect(scripts.build).toContain('build:console');
   });
 });
