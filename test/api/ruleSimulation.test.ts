@@ -31,6 +31,7 @@ function user(
     username: `user${n}@sim.example.com`,
     name: null,
     email: null,
+    federationId: null,
     isActive: true,
     userType: 'Standard',
     profileName: 'Standard User',
