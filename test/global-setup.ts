@@ -51,7 +51,21 @@ function serverPart(url: string): string {
   return u.toString().replace(/\/$/, '');
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+interface SharedServices {
+  mongoUrl: Promise<string>;
+  users: number;
+  /** Stops what this run started (the FerretDB), from whichever setup tears down last. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * Vitest runs this once for the root config and once per project (the suite, then the load test):
+ * one FerretDB serves them all, stopped when the last of them tears down. The setups share the
+ * main process, not this module's instance, hence `globalThis`.
+ */
+const shared = globalThis as typeof globalThis & { seatwiseServices?: SharedServices };
+
+async function startServices(): Promise<string> {
   const env = loadServiceEnv();
   await assertRedis(env.redisUrl);
   let mongoUrl: string;
@@ -66,9 +80,24 @@ export default async function setup(project: TestProject): Promise<() => Promise
     mongoUrl = ferretdb.url;
   }
   await assertMongo(mongoUrl);
-  project.provide('mongoUrl', mongoUrl);
-  project.provide('redisUrl', env.redisUrl);
+  return mongoUrl;
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const services = (shared.seatwiseServices ??= {
+    mongoUrl: startServices(),
+    users: 0,
+    stop: async () => {
+      await ferretdb?.stop();
+    },
+  });
+  services.users += 1;
+  project.provide('mongoUrl', await services.mongoUrl);
+  project.provide('redisUrl', loadServiceEnv().redisUrl);
   return async () => {
-    await ferretdb?.stop();
+    services.users -= 1;
+    if (services.users > 0) return;
+    shared.seatwiseServices = undefined;
+    await services.stop();
   };
 }
