@@ -20,7 +20,9 @@ import type { JobDefinition } from '../shared/jobs/jobDefinition.js';
 import { RECLAIM_BATCH_JOB_NAME } from '../shared/jobs/reclaimBatch.js';
 import { failureEndsRun, finishRun, RUN_ROOT_JOB } from '../shared/pipeline/runLifecycle.js';
 import { SalesforceError } from '../shared/salesforce/salesforceError.js';
+import type { ReadTopic } from '../shared/pipeline/readGenerations.js';
 import type { ErrorInfo, JobRunRecorder } from './jobRunRecorder.js';
+import { TOPICS_AT_START, topicsAtEnd } from './readChanges.js';
 import type { JobMetrics } from './metrics.js';
 import type { JobProcessor } from './workerDeps.js';
 
@@ -41,8 +43,8 @@ export interface ExecutionDeps {
   log: Logger;
   recorder: JobRunRecorder;
   metrics: JobMetrics;
-  /** A job of this profile started or ended: the api's cached reads of it are out of date. */
-  readsChanged(profileId: string): Promise<void>;
+  /** A job of this profile started or ended: these of the api's cached reads of it are out of date. */
+  readsChanged(profileId: string, topics: readonly ReadTopic[] | 'everything'): Promise<void>;
 }
 
 export function errorInfo(error: unknown): ErrorInfo {
@@ -107,9 +109,11 @@ export function executeJob(
     // Fan-out children have no JobRun of their own; their parent's row tells the story.
     const isChild = job.name !== definition.name;
     if (runId && !isChild) await deps.recorder.started(job, runId);
-    await deps.readsChanged(profileId);
+    await deps.readsChanged(profileId, TOPICS_AT_START);
+    let ended: 'succeeded' | 'failed' | 'waiting' = 'failed';
     try {
       const outcome = await processor(job, token);
+      ended = 'succeeded';
       if (runId && !isChild) {
         await deps.recorder.succeeded(job, runId, outcome);
         if (job.name === RUN_ROOT_JOB) await finishRun(deps.models, { profileId, runId });
@@ -118,11 +122,13 @@ export function executeJob(
       return outcome;
     } catch (error) {
       if (isControlFlow(error)) {
+        ended = 'waiting';
         deps.metrics.jobFinished(job.queueName, 'delayed', seconds());
         throw error;
       }
       const info = errorInfo(error);
       if (error instanceof SalesforceError && error.pausesOrg) {
+        ended = 'waiting';
         const until = error.retryAt ?? new Date(Date.now() + DEFAULT_PAUSE_MS);
         await job.moveToDelayed(until.getTime(), token);
         if (runId) await deps.recorder.paused(job, runId, until, info);
@@ -149,7 +155,7 @@ export function executeJob(
       }
       throw error;
     } finally {
-      await deps.readsChanged(profileId);
+      await deps.readsChanged(profileId, topicsAtEnd(job.name, ended));
     }
   };
 }
@@ -172,5 +178,5 @@ export async function recordFailedOutsideProcessor(
   if (typeof profileId === 'string' && failureEndsRun(runJob)) {
     await finishRun(deps.models, { profileId, runId, failedJob: runJob, reason: info });
   }
-  if (typeof profileId === 'string') await deps.readsChanged(profileId);
+  if (typeof profileId === 'string') await deps.readsChanged(profileId, 'everything');
 }

@@ -80,10 +80,13 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
     recorder: createJobRunRecorder(models),
     metrics,
     // Never fails the job: a missed bump only lets the api serve a read up to its cache's time limit.
-    readsChanged: (profileId) =>
-      bumpReadGeneration(redis, config.redis.prefix, profileId).catch((error: unknown) =>
-        log.warn({ err: error, profileId }, 'read cache counters not moved'),
-      ),
+    readsChanged: (profileId, topics) =>
+      bumpReadGeneration(
+        redis,
+        config.redis.prefix,
+        profileId,
+        topics === 'everything' ? undefined : topics,
+      ).catch((error: unknown) => log.warn({ err: error, profileId }, 'read cache counters not moved')),
   };
   const names = options.jobNames ?? JOB_NAMES;
   const workers = names.map(

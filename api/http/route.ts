@@ -11,11 +11,13 @@ import { sessionActorOf } from './browserSession.js';
 import type { ApiTokenEntry } from '../../shared/config.js';
 import { armRequestTimeout, hasTimedOut } from './failFast.js';
 import { ApiProblem, fieldsOf, validationProblem } from './problem.js';
+import type { ReadTopic } from '../../shared/pipeline/readGenerations.js';
 import type { ReadCache } from './readCache.js';
 
 const NO_BODY = z.object({}).strict();
 
-export type CacheKind = 'profile' | 'list';
+/** `list`: the profiles list; a topic: that part of the profile in `:id` (readGenerations.ts). */
+export type CacheKind = 'list' | ReadTopic;
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
@@ -57,8 +59,8 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
   /** Time limit of this route when longer than the api's default (waits on a busy lock). */
   timeoutMs?: number;
   /**
-   * A read whose answer the read cache may serve again (./readCache.ts): `profile` for what belongs
-   * to the profile in `:id`, `list` for the profiles list; a function when the query decides (a
+   * A read whose answer the read cache may serve again (./readCache.ts), and what it shows: a topic
+   * of the profile in `:id`, or `list` for the profiles list; a function when the query decides (a
    * format that streams is never cached). Only for answers that are a JSON body.
    */
   cache?: CacheKind | ((query: Q) => CacheKind | null);
@@ -128,7 +130,7 @@ async function answer(route: RouteDef, options: HandlerOptions, req: Request, re
   const cache = typeof route.cache === 'function' ? route.cache(query) : route.cache;
   if (cache) {
     const profileId = profileIdOf(route, params);
-    const scope = cache === 'profile' && profileId ? { profileId } : 'list';
+    const scope = cache !== 'list' && profileId ? { profileId, topic: cache } : 'list';
     const json = await options.readCache.answer(`${actor.role} ${req.originalUrl}`, scope, async () => {
       const result = await route.handle({ params, query, body, actor });
       return result.body;

@@ -104,7 +104,7 @@ export function reclaimRoutes(s: ApiServices): RouteDef[] {
       params: idParams,
       query: auditQuery,
       response: auditPageSchema,
-      cache: (q) => (q.format === 'csv' ? null : 'profile'),
+      cache: (q) => (q.format === 'csv' ? null : 'audit'),
       streams: ['text/csv'],
       handle: async ({ params, query }) => {
         const { limit, offset, format, ...filters } = query;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ReadTopic } from '../../shared/pipeline/readGenerations.js';
 import { ROLE_SETS } from '../http/auth.js';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import { candidateId, idParams, objectId, pageSchema } from '../http/schemas.js';
@@ -46,6 +47,7 @@ export function resultRoutes(s: ApiServices): RouteDef[] {
     summary: string,
     query: z.ZodType<Q>,
     fn: (s: ApiServices, id: string, q: Q) => Promise<unknown>,
+    topic: ReadTopic,
   ) =>
     defineRoute({
       method: 'get',
@@ -56,26 +58,34 @@ export function resultRoutes(s: ApiServices): RouteDef[] {
       params: idParams,
       query,
       response: page,
-      cache: 'profile',
+      cache: topic,
       handle: async ({ params, query: q }) => ({ body: await fn(s, params.id, q) }),
     });
   return [
-    list('software-models', 'Software models (one per license identifier)', modelsQuery, listModels),
+    list(
+      'software-models',
+      'Software models (one per license identifier)',
+      modelsQuery,
+      listModels,
+      'downloads',
+    ),
     list(
       'subscriptions',
       'Subscriptions of the current download only',
       subscriptionsQuery,
       listSubscriptions,
+      'downloads',
     ),
     list(
       'unrecognized-identifiers',
       'License identifiers mapped to no product',
       unrecognizedQuery,
       listUnrecognized,
+      'downloads',
     ),
-    list('removal-candidates', 'Removal candidates', candidatesQuery, listCandidates),
-    list('runs', 'Job runs (scheduled job results)', runsQuery, listRuns),
-    list('consumption', 'Consumption metrics', consumptionQuery, listConsumption),
+    list('removal-candidates', 'Removal candidates', candidatesQuery, listCandidates, 'candidates'),
+    list('runs', 'Job runs (scheduled job results)', runsQuery, listRuns, 'runs'),
+    list('consumption', 'Consumption metrics', consumptionQuery, listConsumption, 'consumption'),
     defineRoute({
       method: 'post',
       path: `${p}/unrecognized-identifiers/:identifierId/map`,

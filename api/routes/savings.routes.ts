@@ -79,7 +79,7 @@ export function savingsRoutes(s: ApiServices): RouteDef[] {
       roles: ROLE_SETS.read,
       params: idParams,
       response: row,
-      cache: 'profile',
+      cache: 'savings',
       handle: async ({ params }) => ({ body: await savingsTable(s, params.id) }),
     }),
     defineRoute({
@@ -105,7 +105,7 @@ export function savingsRoutes(s: ApiServices): RouteDef[] {
       params: idParams,
       query: historyQuery,
       response: pageSchema(row),
-      cache: 'profile',
+      cache: 'savings',
       handle: async ({ params, query }) => ({ body: await listHistory(s, params.id, query) }),
     }),
     defineRoute({

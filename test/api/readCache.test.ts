@@ -79,6 +79,18 @@ describe('the read cache', () => {
     expect(await nameOf(id)).toBe('Cache two, job done');
   });
 
+  it('when a job ends that wrote only downloads, then the profile is still answered from memory, and a job that changed it is not', async () => {
+    const id = await newProfile('Cache four');
+    expect(await nameOf(id)).toBe('Cache four');
+    await renameBehindTheApi(id, 'Cache four, renamed');
+    // What a worker does when a consumption download ends: only that topic moves.
+    await bumpReadGeneration(api.redis.redis, api.redis.prefix, id, ['runs', 'consumption']);
+    expect(await nameOf(id)).toBe('Cache four');
+    // A download ends: it points the profile at the new snapshot.
+    await bumpReadGeneration(api.redis.redis, api.redis.prefix, id, ['profile', 'downloads']);
+    expect(await nameOf(id)).toBe('Cache four, renamed');
+  });
+
   it('when many ask the same page at once, then they all get the same answer', async () => {
     const id = await newProfile('Cache three');
     const answers = await Promise.all(
