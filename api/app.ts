@@ -6,7 +6,7 @@ import { createSecretBox } from '../shared/crypto/secretBox.js';
 import { pingMongo } from '../shared/db/connection.js';
 import { bindModels } from '../shared/db/models.js';
 import { createLogger, type Logger } from '../shared/logger.js';
-import { bumpReadGeneration } from '../shared/pipeline/readGenerations.js';
+import { noteReadChange } from '../shared/pipeline/readGenerations.js';
 import * as runs from '../shared/pipeline/runs.js';
 import { pingWithin } from '../shared/redis.js';
 import { adminLoginRouter } from '../dashboard/adminPages/adminLogin.js';
@@ -155,7 +155,7 @@ export function createApp(deps: AppDeps): SeatwiseApp {
     async wrote(profileId: string | null) {
       // Not fatal to the write: this process forgets what it kept, and another api process may serve
       // an older read until its cache's time limit.
-      await bumpReadGeneration(deps.redis, prefix, profileId).catch((error: unknown) => {
+      await noteReadChange(deps.redis, prefix, { profileId, hard: true }).catch((error: unknown) => {
         readCache.forget();
         log.warn({ err: error, profileId }, 'read cache counters not moved after a write');
       });

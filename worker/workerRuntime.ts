@@ -15,7 +15,7 @@ import { JOB_CATALOG } from '../shared/jobs/catalog.js';
 import { closeQueueHandles } from '../shared/pipeline/queueHandles.js';
 import { JOB_NAMES, QUEUE_NAMES, type JobName } from '../shared/queues.js';
 import { createSalesforceClients } from '../shared/salesforce/salesforceClients.js';
-import { bumpReadGeneration } from '../shared/pipeline/readGenerations.js';
+import { noteReadChange } from '../shared/pipeline/readGenerations.js';
 import { executeJob, recordFailedOutsideProcessor, type ExecutionDeps } from './jobExecution.js';
 import { createJobRunRecorder } from './jobRunRecorder.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
@@ -80,12 +80,12 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
     recorder: createJobRunRecorder(models),
     metrics,
     // Never fails the job: a missed bump only lets the api serve a read up to its cache's time limit.
+    // A run's end or a failure (everything about the profile) is hard; a job's own topics soft.
     readsChanged: (profileId, topics) =>
-      bumpReadGeneration(
+      noteReadChange(
         redis,
         config.redis.prefix,
-        profileId,
-        topics === 'everything' ? undefined : topics,
+        topics === 'everything' ? { profileId, hard: true } : { profileId, topics, hard: false },
       ).catch((error: unknown) => log.warn({ err: error, profileId }, 'read cache counters not moved')),
   };
   const names = options.jobNames ?? JOB_NAMES;

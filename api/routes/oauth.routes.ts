@@ -1,4 +1,4 @@
-import { bumpReadGeneration } from '../../shared/pipeline/readGenerations.js';
+import { noteReadChange } from '../../shared/pipeline/readGenerations.js';
 import type { Express } from 'express';
 import { ROLE_SETS } from '../http/auth.js';
 import { ApiProblem } from '../http/problem.js';
@@ -98,8 +98,9 @@ export function mountOAuthCallback(app: Express, s: ApiServices): void {
       res.setHeader('Set-Cookie', consumed.clearCookie);
       const alias = await completeAuthorization(s, consumed, code);
       // The alias (and, on a confirmed org change, its profile) changed: cached reads are stale.
-      await bumpReadGeneration(s.redis, s.config.redis.prefix, null).catch((error: unknown) =>
-        s.log.warn({ err: error }, 'read cache counters not moved after an authorization'),
+      await noteReadChange(s.redis, s.config.redis.prefix, { profileId: null, hard: true }).catch(
+        (error: unknown) =>
+          s.log.warn({ err: error }, 'read cache counters not moved after an authorization'),
       );
       res
         .status(200)

@@ -1,13 +1,17 @@
 /**
  * Change counters the api's read cache (api/http/readCache.ts) keys its answers on. Whoever changes
  * what a read endpoint shows moves them: the api after every accepted write, a worker when a job
- * starts and when it ends. A cached answer is served again only while its counters are unchanged,
- * so a finished job or an approval shows at once in every api process; progress written inside a
- * running job shows within the cache's time limit.
+ * starts and when it ends.
  *
- * Counters: one for everything (alias changes and other writes that belong to no profile), one for
- * the profiles list, one per profile (anything about it may have changed), and one per profile and
- * topic, so that a job moves only what it wrote: a download does not evict the candidates pages.
+ * Hard changes (a person's write through any api process, a run's end, a failed job) make the next
+ * read of what they touch wait for a fresh answer: an approval or a finished run shows at once.
+ * Soft changes (a job of a running run starting or ending) let reads that arrive meanwhile get the
+ * previous answer, never older than the cache's time limit, while one of them fetches the fresh
+ * one: dashboards polling during a sync do not queue behind the database.
+ *
+ * Counters: one for everything (alias changes, new profiles), and per profile one for anything
+ * about it and one per topic, so that a job moves only what it wrote (a download does not evict
+ * the candidates pages); the profiles list has its own.
  */
 import type { RedisConnection } from '../redis.js';
 
@@ -27,39 +31,62 @@ export type ReadScope = { profileId: string; topic: ReadTopic } | 'list';
 
 const keyOf = (prefix: string, name: string) => `${prefix}:readgen:${name}`;
 
-/**
- * `profileId` null: a change that may touch any profile's reads. Without `topics`: anything about
- * the profile (and so the profiles list) may have changed.
- */
-export async function bumpReadGeneration(
-  redis: RedisConnection,
-  prefix: string,
-  profileId: string | null,
-  topics?: readonly ReadTopic[],
-): Promise<void> {
-  const names =
-    profileId === null
-      ? ['all']
-      : topics
-        ? [
-            ...topics.map((t) => `profile:${profileId}:${t}`),
-            // The profiles list shows the profile documents.
-            ...(topics.includes('profile') ? ['list'] : []),
-          ]
-        : [`profile:${profileId}`, 'list'];
-  // Separate commands, not MULTI: under a Redis Cluster the keys share the prefix's hash tag anyway,
-  // and a half-done bump only costs one extra cache miss.
-  await Promise.all(names.map((name) => redis.incr(keyOf(prefix, name))));
+export interface ReadChange {
+  /** null: a change that may touch any profile's reads (an alias, a new profile). */
+  profileId: string | null;
+  /** What of the profile changed; absent: anything about it (and so the profiles list). */
+  topics?: readonly ReadTopic[];
+  /**
+   * Hard: the next read of anything it touches waits for a fresh answer (a person's write, a run's
+   * end). Soft: reads arriving meanwhile may still get the previous answer, at most the cache's
+   * time limit old, while one of them fetches the fresh one (a job's progress).
+   */
+  hard: boolean;
 }
 
-/** The counters a read in `scope` depends on, as one opaque string. */
+function counterNames(change: ReadChange): string[] {
+  if (change.profileId === null) return ['hard:all'];
+  const kind = change.hard ? 'hard' : 'soft';
+  if (!change.topics) return [`${kind}:profile:${change.profileId}`, `${kind}:list`];
+  return [
+    ...change.topics.map((t) => `${kind}:profile:${change.profileId}:${t}`),
+    // The profiles list shows the profile documents.
+    ...(change.topics.includes('profile') ? [`${kind}:list`] : []),
+  ];
+}
+
+export async function noteReadChange(
+  redis: RedisConnection,
+  prefix: string,
+  change: ReadChange,
+): Promise<void> {
+  // Separate commands, not MULTI: under a Redis Cluster the keys share the prefix's hash tag anyway,
+  // and a half-done bump only costs one extra cache miss.
+  await Promise.all(counterNames(change).map((name) => redis.incr(keyOf(prefix, name))));
+}
+
+export interface ReadGeneration {
+  hard: string;
+  soft: string;
+}
+
+/** The counters a read in `scope` depends on, as two opaque strings. */
 export async function readGeneration(
   redis: RedisConnection,
   prefix: string,
   scope: ReadScope,
-): Promise<string> {
-  const own =
-    scope === 'list' ? ['list'] : [`profile:${scope.profileId}`, `profile:${scope.profileId}:${scope.topic}`];
-  const values = await redis.mget(keyOf(prefix, 'all'), ...own.map((name) => keyOf(prefix, name)));
-  return values.map((v) => v ?? 0).join('.');
+): Promise<ReadGeneration> {
+  const own = (kind: 'hard' | 'soft') =>
+    scope === 'list'
+      ? [`${kind}:list`]
+      : [`${kind}:profile:${scope.profileId}`, `${kind}:profile:${scope.profileId}:${scope.topic}`];
+  const hardNames = ['hard:all', ...own('hard')];
+  const softNames = own('soft');
+  const values = await redis.mget(...[...hardNames, ...softNames].map((name) => keyOf(prefix, name)));
+  const text = (from: number, to: number) =>
+    values
+      .slice(from, to)
+      .map((v) => v ?? 0)
+      .join('.');
+  return { hard: text(0, hardNames.length), soft: text(hardNames.length, values.length) };
 }

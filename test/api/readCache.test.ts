@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
-import { bumpReadGeneration } from '../../shared/pipeline/readGenerations.js';
+import { noteReadChange } from '../../shared/pipeline/readGenerations.js';
 import { ROLE_TOKENS, startApi, type ApiHarness } from './apiHarness.js';
 
 let api: ApiHarness;
@@ -64,30 +64,40 @@ describe('the read cache', () => {
     expect(list.items.map((p) => p.displayName)).toContain('Cache one renamed');
   });
 
-  it('when a job writes behind the api, then a read shows it at the job’s end at once, and within the time limit before', async () => {
+  it('when a job writes behind the api, then a read shows it within the time limit, and at once after a run ends', async () => {
     const id = await newProfile('Cache two');
     expect(await nameOf(id)).toBe('Cache two');
     await renameBehindTheApi(id, 'Cache two, mid-job');
     // Kept: the same answer again, without the database.
     expect(await nameOf(id)).toBe('Cache two');
     await new Promise((r) => setTimeout(r, api.config.api.readCacheMs + 50));
-    expect(await nameOf(id)).toBe('Cache two, mid-job');
+    // Past the time limit the kept answer goes out once more while a fresh one is fetched behind it.
+    expect(await nameOf(id)).toBe('Cache two');
+    await expect.poll(() => nameOf(id), { timeout: 2_000, interval: 20 }).toBe('Cache two, mid-job');
 
-    await renameBehindTheApi(id, 'Cache two, job done');
-    // What a worker does when a job of the profile starts or ends.
-    await bumpReadGeneration(api.redis.redis, api.redis.prefix, id);
-    expect(await nameOf(id)).toBe('Cache two, job done');
+    await renameBehindTheApi(id, 'Cache two, run done');
+    // What a worker does when a run ends (or a job fails): a hard change.
+    await noteReadChange(api.redis.redis, api.redis.prefix, { profileId: id, hard: true });
+    expect(await nameOf(id)).toBe('Cache two, run done');
   });
 
-  it('when a job ends that wrote only downloads, then the profile is still answered from memory, and a job that changed it is not', async () => {
+  it('when a job of a running run ends, then the next read waits for what it wrote, but only if it wrote that topic', async () => {
     const id = await newProfile('Cache four');
     expect(await nameOf(id)).toBe('Cache four');
     await renameBehindTheApi(id, 'Cache four, renamed');
-    // What a worker does when a consumption download ends: only that topic moves.
-    await bumpReadGeneration(api.redis.redis, api.redis.prefix, id, ['runs', 'consumption']);
+    // A consumption download ends: only those topics move, the profile is still answered from memory.
+    await noteReadChange(api.redis.redis, api.redis.prefix, {
+      profileId: id,
+      topics: ['runs', 'consumption'],
+      hard: false,
+    });
     expect(await nameOf(id)).toBe('Cache four');
-    // A download ends: it points the profile at the new snapshot.
-    await bumpReadGeneration(api.redis.redis, api.redis.prefix, id, ['profile', 'downloads']);
+    // A subscriptions download ends: it points the profile at the new snapshot.
+    await noteReadChange(api.redis.redis, api.redis.prefix, {
+      profileId: id,
+      topics: ['profile', 'downloads'],
+      hard: false,
+    });
     expect(await nameOf(id)).toBe('Cache four, renamed');
   });
 

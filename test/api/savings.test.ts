@@ -3,7 +3,7 @@
  * models with the org's totals, subscription rows of the current download, removal candidates.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bumpReadGeneration } from '../../shared/pipeline/readGenerations.js';
+import { noteReadChange } from '../../shared/pipeline/readGenerations.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
 import { packUser, type UserSummary } from '../../shared/db/subscriptionSummary.js';
@@ -209,8 +209,8 @@ describe('entitlements, compliance and savings', () => {
     });
     expect(rowOf(await tableOf(id), 'UL:SFDC').realized?.monthlyMinor).toBe(9_999);
     await candidatesOf(api.models, id).updateMany({ status: 'reclaimed' }, { $set: { status: 'restored' } });
-    // What the undo job's end does in a worker: the api's cached reads of the profile are stale.
-    await bumpReadGeneration(api.redis.redis, api.redis.prefix, id);
+    // What the end of the run that undid it does in a worker: the profile's cached reads are stale.
+    await noteReadChange(api.redis.redis, api.redis.prefix, { profileId: id, hard: true });
     const row = rowOf(await tableOf(id), 'UL:SFDC');
     expect(row.realized?.monthlyMinor).toBe(0);
     expect(row.restored).toBe(2);
