@@ -16,6 +16,8 @@ export interface LoadResult {
   /** Lateness of the generator itself (actual send − schedule), ms, sorted ascending: when it is
    * late, the machine (not the server) is the bottleneck and the latencies say little. */
   sendLags: number[];
+  /** The latencies again, per kind of request (`kindOf`), sorted ascending. */
+  byKind: Record<string, number[]>;
   durationMs: number;
 }
 
@@ -31,6 +33,8 @@ export async function runOpenLoop(options: {
   durationSeconds: number;
   /** The path of the i-th request. */
   pathFor: (i: number) => string;
+  /** Groups latencies for the per-kind figures; default: one group. */
+  kindOf?: (path: string) => string;
   timeoutMs?: number;
 }): Promise<LoadResult> {
   const url = new URL(options.baseUrl);
@@ -38,7 +42,19 @@ export async function runOpenLoop(options: {
   const total = Math.round(options.ratePerSecond * options.durationSeconds);
   const intervalMs = 1000 / options.ratePerSecond;
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const result: LoadResult = { sent: 0, ok: 0, errors: [], latencies: [], sendLags: [], durationMs: 0 };
+  const result: LoadResult = {
+    sent: 0,
+    ok: 0,
+    errors: [],
+    latencies: [],
+    sendLags: [],
+    byKind: {},
+    durationMs: 0,
+  };
+  const took = (path: string, ms: number) => {
+    result.latencies.push(ms);
+    (result.byKind[options.kindOf?.(path) ?? 'all'] ??= []).push(ms);
+  };
   const inflight: Promise<void>[] = [];
 
   const fire = (i: number, scheduled: number) => {
@@ -52,14 +68,14 @@ export async function runOpenLoop(options: {
           (res) => {
             res.resume();
             res.once('end', () => {
-              result.latencies.push(performance.now() - scheduled);
+              took(path, performance.now() - scheduled);
               if (res.statusCode === 200) result.ok += 1;
               else result.errors.push(`${path} → ${res.statusCode}`);
               resolve();
             });
             res.once('error', (error) => {
               result.errors.push(`${path} → ${error.message}`);
-              result.latencies.push(performance.now() - scheduled);
+              took(path, performance.now() - scheduled);
               resolve();
             });
           },
@@ -73,7 +89,7 @@ export async function runOpenLoop(options: {
         req.once('error', (error) => {
           // A failed request counts at its full wait in the percentiles, never as a fast one.
           result.errors.push(`${path} → ${error.message}`);
-          result.latencies.push(performance.now() - scheduled);
+          took(path, performance.now() - scheduled);
           resolve();
         });
         req.end();
@@ -101,5 +117,6 @@ export async function runOpenLoop(options: {
   agent.destroy();
   result.latencies.sort((a, b) => a - b);
   result.sendLags.sort((a, b) => a - b);
+  for (const list of Object.values(result.byKind)) list.sort((a, b) => a - b);
   return result;
 }

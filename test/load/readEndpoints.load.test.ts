@@ -121,6 +121,7 @@ describe('load on the read endpoints', () => {
       ratePerSecond: RATE,
       durationSeconds: SECONDS,
       pathFor: (i) => paths[i % paths.length]!(Math.floor(i / paths.length)),
+      kindOf: (path) => /\/api\/v1\/profiles(?:\/[0-9a-f]{24}\/([a-z-]+))?/.exec(path)?.[1] ?? 'profiles',
     });
     loading = false;
     // The sync in hand may still be running: it need not finish, only stop being waited on.
@@ -133,7 +134,10 @@ describe('load on the read endpoints', () => {
       `p50 ${p50} ms, p95 ${p95} ms, p99 ${p99} ms, max ${result.latencies.at(-1)?.toFixed(1)} ms, ` +
       `errors ${result.errors.length}; generator lateness p99 ${lagP99.toFixed(1)} ms; ` +
       `syncs completed meanwhile ${syncs}, sync errors ${syncErrors.length}; ${candidates} candidates` +
-      (result.errors.length > 0 ? `; first errors: ${result.errors.slice(0, 3).join(' | ')}` : '');
+      (result.errors.length > 0 ? `; first errors: ${result.errors.slice(0, 3).join(' | ')}` : '') +
+      `; p99 per kind: ${Object.entries(result.byKind)
+        .map(([kind, list]) => `${kind} ${percentile(list, 99).toFixed(1)} ms`)
+        .join(', ')}`;
     process.stdout.write(`load on the read endpoints: ${figures}\n`);
     expect(result.sent).toBe(RATE * SECONDS);
     ctx.skip(lagP99 > 20, `the machine is saturated (the load generator itself ran late): ${figures}`);
