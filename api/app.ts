@@ -15,7 +15,7 @@ import { createSessionStore, sessionMiddleware } from './http/browserSession.js'
 import { redeemLoginCode } from './http/loginCodes.js';
 import { ApiProblem, problemMiddleware } from './http/problem.js';
 import { createReadCache } from './http/readCache.js';
-import { defineRoute, handlerFor, type RouteDef } from './http/route.js';
+import { defineRoute, handlerFor, type RouteDef, type WriteChanges } from './http/route.js';
 import { buildOpenApi } from './openapi.js';
 import { aliasRoutes } from './routes/aliases.routes.js';
 import { oauthRoutes, mountOAuthCallback } from './routes/oauth.routes.js';
@@ -152,13 +152,22 @@ export function createApp(deps: AppDeps): SeatwiseApp {
     tokens: deps.config.api.tokens,
     defaultTimeoutMs: deps.config.api.requestTimeoutMs,
     readCache,
-    async wrote(profileId: string | null) {
+    async wrote(profileId: string | null, changes: WriteChanges | undefined) {
+      const notes =
+        profileId && changes
+          ? [
+              { profileId, topics: changes.hard, hard: true },
+              { profileId, topics: changes.soft, hard: false },
+            ].filter((n) => n.topics.length > 0)
+          : [{ profileId, hard: true }];
       // Not fatal to the write: this process forgets what it kept, and another api process may serve
       // an older read until its cache's time limit.
-      await noteReadChange(deps.redis, prefix, { profileId, hard: true }).catch((error: unknown) => {
-        readCache.forget();
-        log.warn({ err: error, profileId }, 'read cache counters not moved after a write');
-      });
+      await Promise.all(notes.map((note) => noteReadChange(deps.redis, prefix, note))).catch(
+        (error: unknown) => {
+          readCache.forget();
+          log.warn({ err: error, profileId }, 'read cache counters not moved after a write');
+        },
+      );
     },
   };
   for (const route of routes) app[route.method](route.path, handlerFor(route, handlerOptions));

@@ -80,12 +80,12 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
     recorder: createJobRunRecorder(models),
     metrics,
     // Never fails the job: a missed bump only lets the api serve a read up to its cache's time limit.
-    // A run's end or a failure (everything about the profile) is hard; a job's own topics soft.
+    // Soft: the api serves what it had once more and fetches behind it (readCache.ts).
     readsChanged: (profileId, topics) =>
       noteReadChange(
         redis,
         config.redis.prefix,
-        topics === 'everything' ? { profileId, hard: true } : { profileId, topics, hard: false },
+        topics === 'everything' ? { profileId, hard: false } : { profileId, topics, hard: false },
       ).catch((error: unknown) => log.warn({ err: error, profileId }, 'read cache counters not moved')),
   };
   const names = options.jobNames ?? JOB_NAMES;

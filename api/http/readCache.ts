@@ -7,14 +7,12 @@
  * An answer is served from memory while its change counters (shared/pipeline/readGenerations.ts)
  * are unchanged and it is younger than `ttlMs`. Past that:
  *
- * - after a hard change (a write through any api process, a run's end), the next read waits for a
- *   fresh answer;
- * - after a soft change (a job of a running run), the first read fetches a fresh answer and waits
- *   for it, while reads arriving during that fetch get the previous one if it is younger than
- *   `ttlMs`;
- * - once `ttlMs` has passed with nothing changed, the answer is served once more while a fresh one
- *   is fetched behind it (what a running job wrote between its start and end shows within about
- *   `ttlMs`); past ten times `ttlMs` the read waits.
+ * - after a hard change (a write through any api process), the next read waits for a fresh
+ *   answer: a person sees their own approval at once;
+ * - after a soft change (a job starting or ending, a run's end) or once `ttlMs` has passed, the
+ *   previous answer goes out once more and a fresh one is fetched behind it for the next read; so
+ *   the workers' progress shows one fetch later, and no dashboard waits behind the sync; an answer
+ *   older than five times `ttlMs` is never served (that read waits).
  *
  * Concurrent fetches of one key are one database read. The key holds the caller's role and the
  * whole URL, so no answer reaches a caller who could not have asked for it. Bounded: at most
@@ -50,7 +48,7 @@ export interface ReadCache {
 export function createReadCache(options: ReadCacheOptions): ReadCache {
   const maxEntries = options.maxEntries ?? 1_000;
   const maxBodyChars = options.maxBodyChars ?? 512 * 1024;
-  const maxStaleMs = options.ttlMs * 10;
+  const maxStaleMs = options.ttlMs * 5;
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<string>>();
 
@@ -65,10 +63,10 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     key: string,
     generation: ReadGeneration,
     compute: () => Promise<unknown>,
-  ): { fresh: Promise<string>; started: boolean } => {
+  ): { fresh: Promise<string> } => {
     const flightKey = `${generation.hard}|${generation.soft} ${key}`;
     const pending = inFlight.get(flightKey);
-    if (pending) return { fresh: pending, started: false };
+    if (pending) return { fresh: pending };
     const fresh = (async () => {
       const storedAt = Date.now();
       const json = JSON.stringify(await compute());
@@ -76,7 +74,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       return json;
     })().finally(() => inFlight.delete(flightKey));
     inFlight.set(flightKey, fresh);
-    return { fresh, started: true };
+    return { fresh };
   };
 
   return {
@@ -92,18 +90,15 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       const entry = entries.get(key);
       if (!entry || entry.hard !== generation.hard) return fetchFresh(key, generation, compute).fresh;
       const age = Date.now() - entry.storedAt;
-      if (entry.soft === generation.soft) {
-        if (age < options.ttlMs) return entry.json;
-        if (age >= maxStaleMs) return fetchFresh(key, generation, compute).fresh;
-        // Nothing known has changed: refresh behind this answer (a failed refresh is retried by
-        // the next read past the time limit).
+      const unchanged = entry.soft === generation.soft;
+      if (unchanged && age < options.ttlMs) return entry.json;
+      // Changed in the background, or expired: this answer once more (while it is younger than
+      // five times the time limit), and a fresh one fetched behind it for the next read.
+      if (age < maxStaleMs) {
         fetchFresh(key, generation, compute).fresh.catch(() => undefined);
         return entry.json;
       }
-      // A soft change: the first read after it waits for the fresh answer; reads arriving during
-      // that fetch get the previous one while it is recent enough.
-      const { fresh, started } = fetchFresh(key, generation, compute);
-      return !started && age < options.ttlMs ? entry.json : fresh;
+      return fetchFresh(key, generation, compute).fresh;
     },
     forget() {
       entries.clear();

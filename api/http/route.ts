@@ -19,6 +19,11 @@ const NO_BODY = z.object({}).strict();
 /** `list`: the profiles list; a topic: that part of the profile in `:id` (readGenerations.ts). */
 export type CacheKind = 'list' | ReadTopic;
 
+export interface WriteChanges {
+  hard: readonly ReadTopic[];
+  soft: readonly ReadTopic[];
+}
+
 export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
 export interface RouteContext<P, Q, B> {
@@ -64,6 +69,11 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
    * format that streams is never cached). Only for answers that are a JSON body.
    */
   cache?: CacheKind | ((query: Q) => CacheKind | null);
+  /**
+   * What of its profile a write changes, for the read cache: `hard` topics are fetched fresh by the
+   * next read, `soft` ones within the cache's time limit. Absent: everything, hard.
+   */
+  changes?: WriteChanges;
   handle(ctx: RouteContext<P, Q, B>): Promise<RouteResult>;
 }
 
@@ -86,7 +96,7 @@ export interface HandlerOptions {
   defaultTimeoutMs: number;
   readCache: ReadCache;
   /** Told after every write request that reached its handler, done or not (the read cache's counters). */
-  wrote(profileId: string | null): Promise<void>;
+  wrote(profileId: string | null, changes: WriteChanges | undefined): Promise<void>;
 }
 
 export function handlerFor(route: RouteDef, options: HandlerOptions): RequestHandler {
@@ -152,7 +162,7 @@ async function answer(route: RouteDef, options: HandlerOptions, req: Request, re
   try {
     result = await route.handle({ params, query, body, actor });
   } finally {
-    await options.wrote(profileIdOf(route, params));
+    await options.wrote(profileIdOf(route, params), route.changes);
   }
   await send(route, res, result);
 }

@@ -141,6 +141,9 @@ export function profileRoutes(s: ApiServices): RouteDef[] {
       params: idParams,
       response: startedRunSchema,
       status: 202,
+      // The profile now names its run at once; the run's queued jobs show in the history soon after
+      // (a client follows its run by `runId`). Results change only as the run's jobs end.
+      changes: { hard: ['profile'], soft: ['runs'] },
       handle: async ({ params, actor }) => ({ body: await syncProfile(s, params.id, actor) }),
     }),
   ];

@@ -3,11 +3,11 @@
  * what a read endpoint shows moves them: the api after every accepted write, a worker when a job
  * starts and when it ends.
  *
- * Hard changes (a person's write through any api process, a run's end, a failed job) make the next
- * read of what they touch wait for a fresh answer: an approval or a finished run shows at once.
- * Soft changes (a job of a running run starting or ending) let reads that arrive meanwhile get the
- * previous answer, never older than the cache's time limit, while one of them fetches the fresh
- * one: dashboards polling during a sync do not queue behind the database.
+ * Hard changes (a person's write through any api process) make the next read of what they touch
+ * wait for a fresh answer: a person sees their own approval at once. Soft changes (a job starting
+ * or ending, a run's end) let the next read get the previous answer once more, never older than
+ * the cache's time limit, while a fresh one is fetched behind it: dashboards polling during a sync
+ * never queue behind the database.
  *
  * Counters: one for everything (alias changes, new profiles), and per profile one for anything
  * about it and one per topic, so that a job moves only what it wrote (a download does not evict
@@ -37,9 +37,9 @@ export interface ReadChange {
   /** What of the profile changed; absent: anything about it (and so the profiles list). */
   topics?: readonly ReadTopic[];
   /**
-   * Hard: the next read of anything it touches waits for a fresh answer (a person's write, a run's
-   * end). Soft: reads arriving meanwhile may still get the previous answer, at most the cache's
-   * time limit old, while one of them fetches the fresh one (a job's progress).
+   * Hard: the next read of anything it touches waits for a fresh answer (a person's write). Soft:
+   * the next read may still get the previous answer, at most the cache's time limit old, while a
+   * fresh one is fetched behind it (the workers' progress).
    */
   hard: boolean;
 }
