@@ -69,6 +69,10 @@ interface BigOrgResult {
   baseline: BaselineResult;
   /** seatwise's sync time over the baseline's: below 1 means seatwise is faster. */
   ratioToBaseline: number;
+  /** The same org synced again with nothing changed: request → candidates, and its two jobs. */
+  resyncSeconds: number;
+  resyncDownloadSeconds: number;
+  resyncComputeSeconds: number;
 }
 
 async function bigOrg(services: RunningServices, users: number): Promise<BigOrgResult> {
@@ -107,6 +111,19 @@ async function bigOrg(services: RunningServices, users: number): Promise<BigOrgR
     // Same org, latency model and database server, once seatwise's processes are idle.
     say(`  baseline on the same org…`);
     const baseline = await runBaseline(env.sim, profile.org, services.mongoUrl, `${dbNameOf(env)}_baseline`);
+    // A re-sync must never cost more than the first sync: same org, nothing changed in it.
+    say(`  re-sync of the same org…`);
+    const resyncAt = Date.now();
+    const { runId: resyncId } = await env.api.call(
+      're-sync',
+      'POST',
+      `/api/v1/profiles/${profile.profileId}/sync`,
+      startedRun,
+      {},
+    );
+    const again = await waitForJob(env.api, profile.profileId, resyncId, 'computeCandidates', SYNC_TIMEOUT);
+    const againDownload = jobOf(again, 'downloadSubscriptions');
+    const againCompute = jobOf(again, 'computeCandidates');
     return {
       users,
       path,
@@ -124,6 +141,9 @@ async function bigOrg(services: RunningServices, users: number): Promise<BigOrgR
       expectedStatusPolls: path === 'REST' ? 0 : pollsUntil(bulkJobMs(users), DEFAULT_POLL).polls,
       baseline,
       ratioToBaseline: syncMs / 1000 / baseline.seconds,
+      resyncSeconds: (ms(againCompute?.finishedAt) - resyncAt) / 1000,
+      resyncDownloadSeconds: (ms(againDownload?.finishedAt) - ms(againDownload?.startedAt)) / 1000,
+      resyncComputeSeconds: (ms(againCompute?.finishedAt) - ms(againCompute?.startedAt)) / 1000,
     };
   } finally {
     await env.stop();
@@ -289,6 +309,7 @@ async function main(): Promise<void> {
             'Bulk status calls (model)',
             'baseline (s), calls',
             'seatwise / baseline',
+            're-sync (s): download + candidates',
           ],
           rows.map((r) => [
             r.users,
@@ -303,6 +324,7 @@ async function main(): Promise<void> {
             r.expectedStatusPolls,
             `${r.baseline.seconds.toFixed(1)}, ${r.baseline.apiCalls}`,
             `${r.ratioToBaseline.toFixed(2)}×`,
+            `${r.resyncSeconds.toFixed(1)}: ${r.resyncDownloadSeconds.toFixed(1)} + ${r.resyncComputeSeconds.toFixed(1)}`,
           ]),
         ),
       );
