@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only big,many,reclaim,baseline] [--sizes 5000,25000] [--orgs 12] [--workers 1,4]`:
+ * `npm run bench [-- --quick] [--only big,many,reclaim,baseline,approve] [--sizes 5000,25000] [--orgs 12] [--workers 1,4]`:
  * seatwise end to end (real api and worker processes, FerretDB or MONGO_URL, Redis) against the
  * simulator at the benchmark latency model. The big-org leg also runs the straightforward baseline
  * (bench/baseline.ts) on the same org and database; `--only baseline` runs the baseline alone.
@@ -11,7 +11,9 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ensureServices, type RunningServices } from '../scripts/localStack.js';
 import {
+  approveIds,
   approveUserLicenseCandidates,
+  pendingUserLicenseIds,
   candidateItem,
   listAll,
   publishProfile,
@@ -269,6 +271,54 @@ async function reclaimBench(
   }
 }
 
+interface ApproveResult {
+  users: number;
+  candidates: number;
+  approved: number;
+  perRequest: number;
+  approveSeconds: number;
+}
+
+/** Approving many candidates through the api: the decisions endpoint only, ids read beforehand. */
+async function approveBench(
+  services: RunningServices,
+  approve: number,
+  users: number,
+  perRequest: number,
+): Promise<ApproveResult> {
+  const env = await startBenchEnv(services, {
+    orgs: [users],
+    workers: 2,
+    name: `bench_approve_${Date.now().toString(36)}`,
+  });
+  try {
+    const [profile] = await connectAll(env);
+    if (!profile) throw new Error('no profile');
+    const runId = await publishProfile(env.api, profile.profileId);
+    await waitForJob(env.api, profile.profileId, runId, 'computeCandidates', SYNC_TIMEOUT);
+    await waitForJob(env.api, profile.profileId, runId, 'downloadConsumption', 60_000);
+    const total = await env.api.call(
+      'count candidates',
+      'GET',
+      `/api/v1/profiles/${profile.profileId}/removal-candidates?limit=1`,
+      z.object({ total: z.number() }),
+    );
+    const ids = await pendingUserLicenseIds(env.api, profile.profileId, approve);
+    if (ids.length < approve) throw new Error(`only ${ids.length} user-license candidates; need ${approve}`);
+    const started = Date.now();
+    await approveIds(env.api, profile.profileId, ids, perRequest);
+    return {
+      users,
+      candidates: total.total,
+      approved: ids.length,
+      perRequest,
+      approveSeconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    await env.stop();
+  }
+}
+
 function table(headers: string[], rows: (string | number)[][]): string {
   const lines = [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`];
   for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
@@ -378,6 +428,27 @@ async function main(): Promise<void> {
             r.totalSeconds.toFixed(1),
             `${r.speedUp.toFixed(2)}×`,
           ]),
+        ),
+      );
+    }
+    if (only.has('approve')) {
+      const approve = args.quick ? 2_000 : 10_000;
+      say(`approve: ${approve} candidates through the api…`);
+      const r = await approveBench(services, approve, args.quick ? 8_000 : 40_000, 500);
+      results.approve = r;
+      say(
+        table(
+          ['users', 'candidates', 'approved', 'ids per request', 'approve (s)', 'approved/s'],
+          [
+            [
+              r.users,
+              r.candidates,
+              r.approved,
+              r.perRequest,
+              r.approveSeconds.toFixed(1),
+              Math.round(r.approved / r.approveSeconds),
+            ],
+          ],
         ),
       );
     }
