@@ -3,7 +3,9 @@ import type { UserState } from '../../simulator/server.js';
 import { createComputeCandidatesProcessor } from '../../worker/processors/computeCandidates.js';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
+import { ObjectId } from 'mongodb';
 import { candidateJournalOf } from '../../shared/db/candidateJournal.js';
+import { countCandidates } from '../../shared/db/candidateState.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { approveCandidates } from '../helpers/candidateApprovals.js';
 import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
@@ -157,6 +159,21 @@ describe('computeCandidates', () => {
     expect(
       await candidatesOf(f.models, f.profileId).countDocuments({ identifier: 'PKG:dsfs', status: 'ready' }),
     ).toBe(0);
+  });
+
+  it('when candidates were decided since the last compute, then the counts from the compact state are those of the candidates as stored', async () => {
+    const pending = await candidatesOf(f.models, f.profileId).find({ status: 'pending' }).limit(3).lean();
+    await approveCandidates(f.models, f.profileId, { _id: { $in: pending.map((c) => c._id) } });
+
+    const counted = await countCandidates(f.models, new ObjectId(f.profileId));
+
+    const stored = await candidatesOf(f.models, f.profileId).find({}).lean();
+    const tally = (key: (c: (typeof stored)[number]) => string) =>
+      stored.reduce<Record<string, number>>((acc, c) => ({ ...acc, [key(c)]: (acc[key(c)] ?? 0) + 1 }), {});
+    expect(counted).toMatchObject({ source: 'ledger', total: stored.length });
+    expect(counted.byStatus).toEqual(tally((c) => c.status));
+    expect(counted.byIdentifier).toEqual(tally((c) => c.identifier));
+    expect(counted.byStatus.ready).toBeGreaterThanOrEqual(3);
   });
 
   it(

@@ -12,6 +12,7 @@ import { ObjectId, type Collection } from 'mongodb';
 import { appendAudit, ruleReference, type AuditInput } from '../../shared/db/auditLog.js';
 import { candidateJournalOf, consumeJournal } from '../../shared/db/candidateJournal.js';
 import { writeLedger } from '../../shared/db/candidateLedger.js';
+import { loadKnownCandidates } from '../../shared/db/candidateState.js';
 import { applyCandidateMoves, targetOf, type CandidateMove } from '../../shared/db/candidateMoves.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { readSummary, type UserSummary } from '../../shared/db/subscriptionSummary.js';
@@ -33,7 +34,6 @@ import { insertIgnoringDuplicates, INSERT_CHUNK_SIZE } from '../insertIgnoringDu
 import { pipelinePages } from '../pagePipeline.js';
 import { parseRunPayload } from '../jobPayload.js';
 import type { JobOutcome, JobProcessor, WorkerDeps } from '../workerDeps.js';
-import { loadKnownCandidates } from './computeCandidates/knownCandidates.js';
 import {
   ruleApproval,
   type Approval,
@@ -107,7 +107,7 @@ export function createComputeCandidatesProcessor(
 
     // What exists, from the ledger the previous compute wrote plus what was written since: reading
     // every candidate back decoded each of them on FerretDB and made a re-sync dearer than a first.
-    const loaded = await loadKnownCandidates(models, profileObjectId, candidates);
+    const loaded = await loadKnownCandidates(models, profileObjectId);
     const { known } = loaded;
     const journal = candidateJournalOf(models, profileObjectId);
     /** Candidates whose state this run could not confirm: the next compute reads them again. */
