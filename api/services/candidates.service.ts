@@ -149,10 +149,9 @@ async function decide(
   const ids = [...new Set(input.ids)];
   const event = input.decision;
 
-  const found: CandidateDoc[] = [];
-  for (const slice of slices(ids)) {
-    const docs = await model
-      .find({ _id: { $in: slice }, profileId: pid })
+  const read = (filter: Record<string, unknown>) =>
+    model
+      .find(filter)
       .select({
         userId: 1,
         username: 1,
@@ -164,7 +163,16 @@ async function decide(
         status: 1,
       })
       .lean<CandidateDoc[]>();
-    found.push(...docs);
+  // First only the statuses the decision can start from: on FerretDB the status equality narrows
+  // what is decoded to those candidates. Anything not found there is an error the answer must
+  // name (unknown, or in another status), read in full only then.
+  const found: CandidateDoc[] = [];
+  for (const slice of slices(ids))
+    for (const from of statusesAllowing(event))
+      found.push(...(await read({ _id: { $in: slice }, status: from, profileId: pid })));
+  if (new Set(found.map((c) => c._id)).size < ids.length) {
+    found.length = 0;
+    for (const slice of slices(ids)) found.push(...(await read({ _id: { $in: slice }, profileId: pid })));
   }
   const byId = new Map(found.map((c) => [c._id, c]));
   const unknown = ids.filter((id) => !byId.has(id));
