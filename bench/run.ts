@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only big,many,reclaim,baseline,approve] [--sizes 5000,25000] [--orgs 12] [--workers 1,4]`:
+ * `npm run bench [-- --quick] [--only big,many,reclaim,baseline,approve] [--sizes 5000,25000] [--orgs 12] [--workers 1,4] [--per-request 500]`:
  * seatwise end to end (real api and worker processes, FerretDB or MONGO_URL, Redis) against the
  * simulator at the benchmark latency model. The big-org leg also runs the straightforward baseline
  * (bench/baseline.ts) on the same org and database; `--only baseline` runs the baseline alone.
@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
     /** Many-orgs leg: how many orgs (default 40, quick 4) and which worker counts. */
     orgs: { type: 'string' },
     workers: { type: 'string', default: '1,2,4' },
+    /** Approve leg: ids per decisions request (the endpoint takes up to 1,000). */
+    'per-request': { type: 'string', default: '500' },
   },
 });
 const only = new Set(args.only.split(','));
@@ -458,7 +460,8 @@ async function main(): Promise<void> {
     if (only.has('approve')) {
       const approve = args.quick ? 2_000 : 10_000;
       say(`approve: ${approve} candidates through the api…`);
-      const r = await approveBench(services, approve, args.quick ? 8_000 : 40_000, 500);
+      const perRequest = z.coerce.number().int().min(1).max(1_000).parse(args['per-request']);
+      const r = await approveBench(services, approve, args.quick ? 8_000 : 40_000, perRequest);
       results.approve = r;
       say(
         table(
