@@ -110,22 +110,38 @@ function collectionOf(models: Models, profileId: ProfileId): Collection<LedgerDo
 
 const chunkId = (generation: string, n: number) => `${generation}:${n}`;
 
+const corrupt = (profileId: ProfileId, chunk: number) =>
+  new SeatwiseError('LEDGER_CORRUPT', 'a candidate ledger document is missing or does not decode', {
+    profileId: String(profileId),
+    chunk,
+  });
+
 /** The ledger's entries, or null when the profile has none yet. */
 export async function readLedger(models: Models, profileId: ProfileId): Promise<LedgerEntry[] | null> {
   const collection = collectionOf(models, profileId);
   const head = (await collection.findOne({ _id: HEAD })) as HeadDoc | null;
   if (!head) return null;
+  // One pass over the collection (the head's generation, and rarely the leftovers of a compute
+  // that died before its clean-up), each chunk decoded as it streams by: a lookup per chunk would
+  // make PostgreSQL read every chunk's large string again for each, since even `_id` equality
+  // scans on FerretDB (`engineQuirks.ts`).
+  const prefix = `${head.generation}:`;
+  const chunks = new Map<number, LedgerEntry[]>();
+  for await (const doc of collection.find({}).batchSize(4)) {
+    if (doc._id === HEAD || !doc._id.startsWith(prefix)) continue;
+    const n = Number(doc._id.slice(prefix.length));
+    const parsed = chunkSchema.safeParse(JSON.parse((doc as ChunkDoc).entries));
+    if (!parsed.success) throw corrupt(profileId, n);
+    chunks.set(
+      n,
+      parsed.data.map((t) => decode(String(profileId), t)),
+    );
+  }
   const entries: LedgerEntry[] = [];
   for (let n = 0; n < head.chunks; n += 1) {
-    // `_id` equality: the one filter FerretDB answers without decoding the collection.
-    const chunk = (await collection.findOne({ _id: chunkId(head.generation, n) })) as ChunkDoc | null;
-    const parsed = chunk ? chunkSchema.safeParse(JSON.parse(chunk.entries)) : null;
-    if (!parsed?.success)
-      throw new SeatwiseError('LEDGER_CORRUPT', 'a candidate ledger document is missing or does not decode', {
-        profileId: String(profileId),
-        chunk: n,
-      });
-    for (const t of parsed.data) entries.push(decode(String(profileId), t));
+    const chunk = chunks.get(n);
+    if (!chunk) throw corrupt(profileId, n);
+    for (const e of chunk) entries.push(e);
   }
   return entries;
 }
