@@ -8,18 +8,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { MongoClient } from 'mongodb';
 import { z } from 'zod';
 import { ensureServices, type RunningServices } from '../scripts/localStack.js';
 import {
-  approveIds,
   approveUserLicenseCandidates,
   candidateItem,
   listAll,
   publishProfile,
 } from '../scripts/seatwiseApiDriver.js';
+import { approveBench } from './approveBench.js';
 import {
   connectAll,
+  dbNameOf,
   jobOf,
   ms,
   startBenchEnv,
@@ -162,10 +162,6 @@ const DEFAULT_POLL = (() => {
   return { firstMs: bulkPollFirstMs, maxMs: bulkPollMaxMs };
 })();
 
-function dbNameOf(env: { stack: { env: Record<string, string> } }): string {
-  return new URL(env.stack.env.MONGO_URL ?? 'mongodb://x/bench').pathname.slice(1);
-}
-
 interface ManyOrgsResult {
   workers: number;
   orgs: number;
@@ -267,78 +263,6 @@ async function reclaimBench(
       frozen: after.filter((c) => c.status === 'frozen').length,
       reclaimed: after.filter((c) => c.status === 'reclaimed').length,
       failed: after.filter((c) => c.status === 'failed').length,
-    };
-  } finally {
-    await env.stop();
-  }
-}
-
-interface ApproveResult {
-  users: number;
-  candidates: number;
-  approved: number;
-  perRequest: number;
-  approveSeconds: number;
-}
-
-async function pendingUserLicenseIdsInDb(
-  mongoUrl: string,
-  dbName: string,
-  profileId: string,
-  count: number,
-): Promise<{ ids: string[]; total: number }> {
-  const mongo = await MongoClient.connect(`${mongoUrl}/${dbName}`);
-  try {
-    const all = await mongo
-      .db()
-      .collection<{ _id: string; identifier: string; status: string }>(`removal_candidates_${profileId}`)
-      .find({}, { projection: { identifier: 1, status: 1 } })
-      .toArray();
-    const ids = all
-      .filter((c) => c.status === 'pending' && c.identifier.startsWith('UL:'))
-      .slice(0, count)
-      .map((c) => c._id);
-    return { ids, total: all.length };
-  } finally {
-    await mongo.close();
-  }
-}
-
-/** Approving many candidates through the api: the decisions endpoint only, ids read beforehand. */
-async function approveBench(
-  services: RunningServices,
-  approve: number,
-  users: number,
-  perRequest: number,
-): Promise<ApproveResult> {
-  const env = await startBenchEnv(services, {
-    orgs: [users],
-    workers: 2,
-    name: `bench_approve_${Date.now().toString(36)}`,
-  });
-  try {
-    const [profile] = await connectAll(env);
-    if (!profile) throw new Error('no profile');
-    const runId = await publishProfile(env.api, profile.profileId);
-    await waitForJob(env.api, profile.profileId, runId, 'computeCandidates', SYNC_TIMEOUT);
-    await waitForJob(env.api, profile.profileId, runId, 'downloadConsumption', 60_000);
-    // Read straight from the database: paging the list endpoint that far times out on FerretDB,
-    // and what is measured here is the decisions endpoint.
-    const { ids, total } = await pendingUserLicenseIdsInDb(
-      services.mongoUrl,
-      dbNameOf(env),
-      profile.profileId,
-      approve,
-    );
-    if (ids.length < approve) throw new Error(`only ${ids.length} user-license candidates; need ${approve}`);
-    const started = Date.now();
-    await approveIds(env.api, profile.profileId, ids, perRequest);
-    return {
-      users,
-      candidates: total,
-      approved: ids.length,
-      perRequest,
-      approveSeconds: (Date.now() - started) / 1000,
     };
   } finally {
     await env.stop();
