@@ -239,13 +239,12 @@ export const candidateItem = z.object({
  * Approves up to `count` pending user-license candidates (the ones whose reclaim frees a seat),
  * 500 per decision request; returns how many it approved.
  */
-/** Ids of up to `count` pending user-license candidates, paging only as far as needed. */
-export async function pendingUserLicenseIds(
+export async function approveUserLicenseCandidates(
   api: ApiDriver,
   profileId: string,
   count: number,
   query = '',
-): Promise<string[]> {
+): Promise<number> {
   // Page only as far as needed: listing every pending candidate to approve a handful is most of
   // the time an approval takes on a big org.
   const ids: string[] = [];
@@ -259,34 +258,14 @@ export async function pendingUserLicenseIds(
     for (const c of page.items) if (c.identifier.startsWith('UL:') && ids.length < count) ids.push(c.id);
     if (page.items.length < 500) break;
   }
-  return ids;
-}
-
-/** Approves `ids` through the decisions endpoint, `perRequest` at a time. */
-export async function approveIds(
-  api: ApiDriver,
-  profileId: string,
-  ids: readonly string[],
-  perRequest = 500,
-): Promise<void> {
-  for (let i = 0; i < ids.length; i += perRequest) {
+  for (let i = 0; i < ids.length; i += 500) {
     await api.call(
       'approve candidates',
       'POST',
       `/api/v1/profiles/${profileId}/removal-candidates/decisions`,
       z.unknown(),
-      { decision: 'approve', ids: ids.slice(i, i + perRequest) },
+      { decision: 'approve', ids: ids.slice(i, i + 500) },
     );
   }
-}
-
-export async function approveUserLicenseCandidates(
-  api: ApiDriver,
-  profileId: string,
-  count: number,
-  query = '',
-): Promise<number> {
-  const ids = await pendingUserLicenseIds(api, profileId, count, query);
-  await approveIds(api, profileId, ids);
   return ids.length;
 }

@@ -4,8 +4,7 @@
  * one profile's (the candidates scan, reclaim, the results pages), and FerretDB answers most
  * filters by decoding the whole collection (`engineQuirks.ts`): with shared collections, each of
  * 12 orgs' runs decoded all 12 orgs' rows. Many-orgs benchmark, 12 × 2,500 users, 1 worker: 204 s
- * shared, 60 s per profile. Beside them, the candidate ledger and journal (`candidateLedger.ts`,
- * `candidateJournal.ts`). Deleting a profile drops them all.
+ * shared, 60 s per profile. Deleting a profile drops them.
  */
 import type { Connection } from 'mongoose';
 import type { ObjectId } from 'mongodb';
@@ -13,8 +12,6 @@ import { removalCandidateSchema } from './models/removalCandidate.model.js';
 import { SeatwiseError } from '../errors.js';
 import { isFerretdb, type Models } from './models.js';
 import { dropAllSnapshots } from './subscriptionSnapshots.js';
-import { journalCollectionName } from './candidateJournal.js';
-import { ledgerCollectionName } from './candidateLedger.js';
 
 type ProfileId = ObjectId | string;
 
@@ -70,14 +67,10 @@ export async function ensureProfileIndexes(models: Models, profileId: ProfileId)
 export async function dropProfileCollections(models: Models, profileId: ProfileId): Promise<void> {
   const connection = connectionOf(models);
   await dropAllSnapshots(models, profileId);
-  const db = connection.db;
   for (const model of [candidatesOf(models, profileId)]) {
+    const db = connection.db;
     const found = db ? await db.listCollections({ name: model.collection.collectionName }).toArray() : [];
     if (found.length > 0) await model.collection.drop();
     connection.deleteModel(model.modelName);
-  }
-  for (const name of [ledgerCollectionName(profileId), journalCollectionName(profileId)]) {
-    const found = db ? await db.listCollections({ name }).toArray() : [];
-    if (db && found.length > 0) await db.collection(name).drop();
   }
 }

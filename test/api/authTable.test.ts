@@ -306,7 +306,6 @@ function exactCases(fixed: {
     },
   ];
   for (const segment of [
-    'summary',
     'software-models',
     'subscriptions',
     'unrecognized-identifiers',

@@ -5,7 +5,6 @@
  */
 import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
-import { candidateJournalOf } from '../../shared/db/candidateJournal.js';
 import { applyCandidateMoves } from '../../shared/db/candidateMoves.js';
 import type { Models } from '../../shared/db/models.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
@@ -66,7 +65,6 @@ export async function approveCandidates(
       };
     }),
     now,
-    candidateJournalOf(models, profileId),
   );
   return current;
 }

@@ -8,7 +8,6 @@
  */
 import { ObjectId, type Collection } from 'mongodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { candidateJournalOf } from '../../shared/db/candidateJournal.js';
 import { applyCandidateMoves } from '../../shared/db/candidateMoves.js';
 import { GLOBAL_SWITCH_ID } from '../../shared/db/models/reclaimSwitch.model.js';
 import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
@@ -177,11 +176,7 @@ async function reclaimAndCheck(): Promise<void> {
   expect(await collection().countDocuments({ status: 'reclaiming' })).toBe(0);
 }
 
-/**
- * The steps, by weight; each is something an admin, a user or the calendar does. What a step picks
- * is read in a fixed order: in storage order the picks (and so the whole sequence) followed where
- * PostgreSQL happened to put updated rows, which differed with the machine's load.
- */
+/** The steps, by weight; each is something an admin, a user or the calendar does. */
 const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
   [
     5,
@@ -189,7 +184,7 @@ const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
       void (await approveCandidates(f.models, f.profileId, {
         _id: {
           $in: sample(
-            (await collection().find({ status: 'pending' }).sort({ _id: 1 }).toArray()).map((c) => c._id),
+            (await collection().find({ status: 'pending' }).toArray()).map((c) => c._id),
             12,
           ),
         },
@@ -201,7 +196,6 @@ const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
       const ready = (
         await collection()
           .find({ status: { $in: ['ready', 'frozen'] } })
-          .sort({ _id: 1 })
           .toArray()
       ).filter(() => rnd() < 0.2);
       await applyCandidateMoves(
@@ -213,16 +207,13 @@ const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
           set: { approval: null },
         })),
         now(),
-        candidateJournalOf(f.models, f.profileId),
       );
     },
   ],
   [
     4,
     async () => {
-      const rule = pick(
-        await f.models.ReclamationRule.find({ profileId: oid() }).sort({ identifier: 1 }).lean(),
-      );
+      const rule = pick(await f.models.ReclamationRule.find({ profileId: oid() }).lean());
       if (!rule) return;
       const change = pick([
         { thresholdDays: 1 + Math.floor(rnd() * 120) },
@@ -242,7 +233,6 @@ const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
       const c = pick(
         await collection()
           .find({ status: { $in: ['pending', 'ready', 'frozen'] } })
-          .sort({ _id: 1 })
           .toArray(),
       );
       if (c)
@@ -256,7 +246,7 @@ const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
   [
     1,
     async () => {
-      const e = pick(await f.models.ExclusionRule.find({ profileId: oid() }).sort({ _id: 1 }).lean());
+      const e = pick(await f.models.ExclusionRule.find({ profileId: oid() }).lean());
       if (e) await f.models.ExclusionRule.deleteOne({ _id: e._id });
     },
   ],
@@ -294,7 +284,6 @@ const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
       for (const c of sample(
         await collection()
           .find({ status: { $in: ['pending', 'ready'] } })
-          .sort({ _id: 1 })
           .toArray(),
         6,
       )) {

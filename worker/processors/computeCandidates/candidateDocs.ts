@@ -3,7 +3,6 @@ import type { ObjectId } from 'mongodb';
 import type { ReclaimAction, ReclamationRule } from '../../../shared/db/models/reclamationRule.model.js';
 import type { CandidateStatus } from '../../../shared/db/models/removalCandidate.model.js';
 import type { CandidateMatch } from '../../../shared/domain/reclamationRules.js';
-import type { LedgerEntry } from '../../../shared/db/candidateLedger.js';
 
 export type Rule = ReclamationRule & { _id: ObjectId };
 
@@ -45,8 +44,18 @@ export interface CandidateDoc {
   updatedAt: Date;
 }
 
-/** What a compute knows of each existing candidate (the candidate ledger's entry). */
-export type KnownCandidate = LedgerEntry;
+/** What the up-front scan keeps of each existing candidate. */
+export interface KnownCandidate {
+  _id: string;
+  status: CandidateStatus;
+  identifier: string;
+  userId: string;
+  username: string;
+  ruleId: ObjectId;
+  ruleRevision?: number;
+  action: ReclaimAction;
+  approval: { ruleId: ObjectId; ruleRevision: number; action: ReclaimAction } | null;
+}
 
 /**
  * A rule set to need no approval is itself the approval, given by whoever last reviewed it, for its
