@@ -5,8 +5,8 @@
  * Chromium as an admin would (scripts/consoleWalkthrough.ts): the wizard is shot once both
  * profiles are validated, the savings page after approved users were reclaimed. Run by hand.
  */
+import { launchDebianChromium } from './debianChromium.js';
 import { mkdir } from 'node:fs/promises';
-import { chromium } from 'playwright-core';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
 import { ensureConsoleBuilt } from './consoleBuild.js';
 import { consoleWalkthrough } from './consoleWalkthrough.js';
@@ -18,16 +18,7 @@ async function main(): Promise<void> {
   let services: RunningServices | undefined;
   let sim: RunningSimulator | undefined;
   let stack: Stack | undefined;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchDebianChromium();
   try {
     await ensureConsoleBuilt();
     await mkdir(OUT, { recursive: true });

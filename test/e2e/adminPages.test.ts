@@ -1,5 +1,6 @@
+import { launchDebianChromium } from '../../scripts/debianChromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { z } from 'zod';
 import { ensureConsoleBuilt } from '../../scripts/consoleBuild.js';
 import { startStack, type Stack } from '../../scripts/localStack.js';
@@ -16,16 +17,7 @@ beforeAll(async () => {
     workers: 0,
     name: testId('admin_pages').replace(/-/g, '_'),
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchDebianChromium();
 }, 90_000);
 
 afterAll(async () => {

@@ -4,9 +4,10 @@
  * simulator's two small orgs, reached over HTTP; the test never calls the api itself. When a step
  * fails, the screenshots of every step so far and of the failure are written to test/artifacts/.
  */
+import { launchDebianChromium } from '../../scripts/debianChromium.js';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startSimulator, type RunningSimulator } from '../../simulator/server.js';
 import { startStack, type Stack } from '../../scripts/localStack.js';
 import { ensureConsoleBuilt } from '../../scripts/consoleBuild.js';
@@ -36,16 +37,7 @@ beforeAll(async () => {
     workers: 2,
     name: testId('console_journey').replace(/-/g, '_'),
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchDebianChromium();
 }, 120_000);
 
 afterAll(async () => {
