@@ -176,7 +176,11 @@ async function reclaimAndCheck(): Promise<void> {
   expect(await collection().countDocuments({ status: 'reclaiming' })).toBe(0);
 }
 
-/** The steps, by weight; each is something an admin, a user or the calendar does. */
+/**
+ * The steps, by weight; each is something an admin, a user or the calendar does. What a step picks
+ * is read in a fixed order: in storage order the picks (and so the whole sequence) followed where
+ * PostgreSQL happened to put updated rows, which differed with the machine's load.
+ */
 const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
   [
     5,
@@ -184,7 +188,7 @@ const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
       void (await approveCandidates(f.models, f.profileId, {
         _id: {
           $in: sample(
-            (await collection().find({ status: 'pending' }).toArray()).map((c) => c._id),
+            (await collection().find({ status: 'pending' }).sort({ _id: 1 }).toArray()).map((c) => c._id),
             12,
           ),
         },
@@ -196,6 +200,7 @@ const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
       const ready = (
         await collection()
           .find({ status: { $in: ['ready', 'frozen'] } })
+          .sort({ _id: 1 })
           .toArray()
       ).filter(() => rnd() < 0.2);
       await applyCandidateMoves(
@@ -213,7 +218,9 @@ const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
   [
     4,
     async () => {
-      const rule = pick(await f.models.ReclamationRule.find({ profileId: oid() }).lean());
+      const rule = pick(
+        await f.models.ReclamationRule.find({ profileId: oid() }).sort({ identifier: 1 }).lean(),
+      );
       if (!rule) return;
       const change = pick([
         { thresholdDays: 1 + Math.floor(rnd() * 120) },
@@ -233,6 +240,7 @@ const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
       const c = pick(
         await collection()
           .find({ status: { $in: ['pending', 'ready', 'frozen'] } })
+          .sort({ _id: 1 })
           .toArray(),
       );
       if (c)
@@ -246,7 +254,7 @@ const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
   [
     1,
     async () => {
-      const e = pick(await f.models.ExclusionRule.find({ profileId: oid() }).lean());
+      const e = pick(await f.models.ExclusionRule.find({ profileId: oid() }).sort({ _id: 1 }).lean());
       if (e) await f.models.ExclusionRule.deleteOne({ _id: e._id });
     },
   ],
@@ -284,6 +292,7 @@ const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
       for (const c of sample(
         await collection()
           .find({ status: { $in: ['pending', 'ready'] } })
+          .sort({ _id: 1 })
           .toArray(),
         6,
       )) {
