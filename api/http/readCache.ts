@@ -63,10 +63,10 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     key: string,
     generation: ReadGeneration,
     compute: () => Promise<unknown>,
-  ): { fresh: Promise<string> } => {
+  ): Promise<string> => {
     const flightKey = `${generation.hard}|${generation.soft} ${key}`;
     const pending = inFlight.get(flightKey);
-    if (pending) return { fresh: pending };
+    if (pending) return pending;
     const fresh = (async () => {
       const storedAt = Date.now();
       const json = JSON.stringify(await compute());
@@ -74,7 +74,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       return json;
     })().finally(() => inFlight.delete(flightKey));
     inFlight.set(flightKey, fresh);
-    return { fresh };
+    return fresh;
   };
 
   return {
@@ -88,17 +88,17 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
         return JSON.stringify(await compute());
       }
       const entry = entries.get(key);
-      if (!entry || entry.hard !== generation.hard) return fetchFresh(key, generation, compute).fresh;
+      if (!entry || entry.hard !== generation.hard) return fetchFresh(key, generation, compute);
       const age = Date.now() - entry.storedAt;
       const unchanged = entry.soft === generation.soft;
       if (unchanged && age < options.ttlMs) return entry.json;
       // Changed in the background, or expired: this answer once more (while it is younger than
       // five times the time limit), and a fresh one fetched behind it for the next read.
       if (age < maxStaleMs) {
-        fetchFresh(key, generation, compute).fresh.catch(() => undefined);
+        fetchFresh(key, generation, compute).catch(() => undefined);
         return entry.json;
       }
-      return fetchFresh(key, generation, compute).fresh;
+      return fetchFresh(key, generation, compute);
     },
     forget() {
       entries.clear();

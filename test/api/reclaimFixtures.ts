@@ -6,11 +6,43 @@ import { Types } from 'mongoose';
 import type { ReclaimAction } from '../../shared/db/models/reclamationRule.model.js';
 import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
+import type { UserSummary } from '../../shared/db/subscriptionSummary.js';
 import type { ApiHarness } from './apiHarness.js';
 
 /** An 18-character user id made of digits only (its case-safe suffix is then `AAA`). */
 export function userId(n: number): string {
   return `005${String(n).padStart(12, '0')}AAA`;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A downloaded user as the packed summary holds it: one license (`identifier`, default UL:SFDC),
+ * last login `lastLoginDaysAgo` days ago (null: never), created 900 days ago; the rest overridable.
+ */
+export function summaryUser(
+  n: number,
+  lastLoginDaysAgo: number | null,
+  extra: Partial<UserSummary> & { identifier?: string } = {},
+): UserSummary {
+  const now = Date.now();
+  const { identifier = 'UL:SFDC', ...rest } = extra;
+  return {
+    userId: `005${String(n).padStart(15, '0')}`,
+    username: `user${n}@example.com`,
+    name: null,
+    email: null,
+    federationId: null,
+    isActive: true,
+    userType: 'Standard',
+    profileName: null,
+    apiOnly: false,
+    lastLoginAt: lastLoginDaysAgo === null ? null : new Date(now - lastLoginDaysAgo * DAY_MS),
+    userCreatedAt: new Date(now - 900 * DAY_MS),
+    lastSeenAt: new Date(now),
+    licenses: [{ identifier, assignmentId: null, firstSeenAt: new Date(now), goneAt: null }],
+    ...rest,
+  };
 }
 
 export function candidateIdOf(profileId: string, n: number, identifier = 'UL:SFDC'): string {

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
-import { createSummaryWriter, packUser, type UserSummary } from '../../shared/db/subscriptionSummary.js';
+import { createSummaryWriter, packUser } from '../../shared/db/subscriptionSummary.js';
 import { startApi, type ApiHarness } from './apiHarness.js';
-import { seedRule } from './reclaimFixtures.js';
+import { seedRule, summaryUser } from './reclaimFixtures.js';
 
 let api: ApiHarness;
 beforeAll(async () => {
@@ -16,33 +16,15 @@ afterAll(async () => {
   await api?.close();
 });
 
-const DAY = 86_400_000;
 const SYNC = 'sync-simulation-1';
 
-function user(
-  n: number,
-  lastLoginDaysAgo: number | null,
-  extra: Partial<UserSummary> = {},
-  identifier = 'UL:SFDC',
-): UserSummary {
-  const now = Date.now();
-  return {
-    userId: `005${String(n).padStart(15, '0')}`,
+/** A user of this file's org: their own username domain, a Standard User profile. */
+const user = (n: number, lastLoginDaysAgo: number | null, extra: Parameters<typeof summaryUser>[2] = {}) =>
+  summaryUser(n, lastLoginDaysAgo, {
     username: `user${n}@sim.example.com`,
-    name: null,
-    email: null,
-    federationId: null,
-    isActive: true,
-    userType: 'Standard',
     profileName: 'Standard User',
-    apiOnly: false,
-    lastLoginAt: lastLoginDaysAgo === null ? null : new Date(now - lastLoginDaysAgo * DAY),
-    userCreatedAt: new Date(now - 900 * DAY),
-    lastSeenAt: new Date(now),
-    licenses: [{ identifier, assignmentId: null, firstSeenAt: new Date(now), goneAt: null }],
     ...extra,
-  };
-}
+  });
 
 /** Logins 10, 50, 100 and 200 days ago, one never, one integration user, one package seat. */
 async function syncedProfile(name: string): Promise<{ id: string; ruleId: string }> {
@@ -58,7 +40,7 @@ async function syncedProfile(name: string): Promise<{ id: string; ruleId: string
       user(4, 200, { username: 'keep.me@sim.example.com' }),
       user(5, null),
       user(6, 300, { profileName: 'Minimum Access - API Only Integrations' }),
-      user(7, 300, {}, 'PKG:SBQQ'),
+      user(7, 300, { identifier: 'PKG:SBQQ' }),
     ].map(packUser),
   );
   await writer.finish();

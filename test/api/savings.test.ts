@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noteReadChange } from '../../shared/pipeline/readGenerations.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
-import { packUser, type UserSummary } from '../../shared/db/subscriptionSummary.js';
+import { packUser } from '../../shared/db/subscriptionSummary.js';
 import { recordSavingsPoint } from '../../shared/savings/savingsHistory.js';
 import { startApi, type ApiHarness } from './apiHarness.js';
-import { seedCandidate, seedRule, type SeededRule } from './reclaimFixtures.js';
+import { seedCandidate, seedRule, summaryUser, type SeededRule } from './reclaimFixtures.js';
 
 let api: ApiHarness;
 beforeAll(async () => {
@@ -19,7 +19,6 @@ afterAll(async () => {
   await api?.close();
 });
 
-const DAY = 86_400_000;
 const SYNC = 'sync-savings-1';
 
 async function seedRow(
@@ -33,23 +32,14 @@ async function seedRow(
     federationId?: string | null;
   },
 ) {
-  const now = Date.now();
   const identifier = row.identifier ?? 'UL:SFDC';
-  const summary: UserSummary = {
-    userId: `005${String(n).padStart(15, '0')}`,
+  const summary = summaryUser(n, row.lastLoginDaysAgo, {
+    identifier,
     username: `user${n}@${profileId}.example.com`,
-    name: null,
     email: row.email ?? null,
     federationId: row.federationId ?? null,
     isActive: row.isActive ?? true,
-    userType: 'Standard',
-    profileName: null,
-    apiOnly: false,
-    lastLoginAt: row.lastLoginDaysAgo === null ? null : new Date(now - row.lastLoginDaysAgo * DAY),
-    userCreatedAt: new Date(now - 900 * DAY),
-    lastSeenAt: new Date(now),
-    licenses: [{ identifier, assignmentId: null, firstSeenAt: new Date(now), goneAt: null }],
-  };
+  });
   // One user document per seeded seat: each seeded user holds one license.
   await snapshotOf(api.models, profileId, SYNC).users.insertOne({
     _id: summary.userId,
