@@ -178,3 +178,8 @@ export function ms(iso: string | null | undefined): number {
   if (!iso) throw new Error('missing timestamp');
   return new Date(iso).getTime();
 }
+
+/** The database a bench environment's processes use, from their MONGO_URL. */
+export function dbNameOf(env: { stack: { env: Record<string, string> } }): string {
+  return new URL(env.stack.env.MONGO_URL ?? 'mongodb://x/bench').pathname.slice(1);
+}

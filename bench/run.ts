@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only big,many,reclaim,baseline] [--sizes 5000,25000] [--orgs 12] [--workers 1,4]`:
+ * `npm run bench [-- --quick] [--only big,many,reclaim,baseline,approve] [--sizes 5000,25000] [--orgs 12] [--workers 1,4] [--per-request 500]`:
  * seatwise end to end (real api and worker processes, FerretDB or MONGO_URL, Redis) against the
  * simulator at the benchmark latency model. The big-org leg also runs the straightforward baseline
  * (bench/baseline.ts) on the same org and database; `--only baseline` runs the baseline alone.
@@ -16,8 +16,10 @@ import {
   listAll,
   publishProfile,
 } from '../scripts/seatwiseApiDriver.js';
+import { approveBench } from './approveBench.js';
 import {
   connectAll,
+  dbNameOf,
   jobOf,
   ms,
   startBenchEnv,
@@ -39,6 +41,8 @@ const { values: args } = parseArgs({
     /** Many-orgs leg: how many orgs (default 40, quick 4) and which worker counts. */
     orgs: { type: 'string' },
     workers: { type: 'string', default: '1,2,4' },
+    /** Approve leg: ids per decisions request (the endpoint takes up to 1,000). */
+    'per-request': { type: 'string', default: '500' },
   },
 });
 const only = new Set(args.only.split(','));
@@ -69,6 +73,10 @@ interface BigOrgResult {
   baseline: BaselineResult;
   /** seatwise's sync time over the baseline's: below 1 means seatwise is faster. */
   ratioToBaseline: number;
+  /** The same org synced again with nothing changed: request → candidates, and its two jobs. */
+  resyncSeconds: number;
+  resyncDownloadSeconds: number;
+  resyncComputeSeconds: number;
 }
 
 async function bigOrg(services: RunningServices, users: number): Promise<BigOrgResult> {
@@ -107,6 +115,19 @@ async function bigOrg(services: RunningServices, users: number): Promise<BigOrgR
     // Same org, latency model and database server, once seatwise's processes are idle.
     say(`  baseline on the same org…`);
     const baseline = await runBaseline(env.sim, profile.org, services.mongoUrl, `${dbNameOf(env)}_baseline`);
+    // A re-sync must never cost more than the first sync: same org, nothing changed in it.
+    say(`  re-sync of the same org…`);
+    const resyncAt = Date.now();
+    const { runId: resyncId } = await env.api.call(
+      're-sync',
+      'POST',
+      `/api/v1/profiles/${profile.profileId}/sync`,
+      startedRun,
+      {},
+    );
+    const again = await waitForJob(env.api, profile.profileId, resyncId, 'computeCandidates', SYNC_TIMEOUT);
+    const againDownload = jobOf(again, 'downloadSubscriptions');
+    const againCompute = jobOf(again, 'computeCandidates');
     return {
       users,
       path,
@@ -124,6 +145,9 @@ async function bigOrg(services: RunningServices, users: number): Promise<BigOrgR
       expectedStatusPolls: path === 'REST' ? 0 : pollsUntil(bulkJobMs(users), DEFAULT_POLL).polls,
       baseline,
       ratioToBaseline: syncMs / 1000 / baseline.seconds,
+      resyncSeconds: (ms(againCompute?.finishedAt) - resyncAt) / 1000,
+      resyncDownloadSeconds: (ms(againDownload?.finishedAt) - ms(againDownload?.startedAt)) / 1000,
+      resyncComputeSeconds: (ms(againCompute?.finishedAt) - ms(againCompute?.startedAt)) / 1000,
     };
   } finally {
     await env.stop();
@@ -137,10 +161,6 @@ const DEFAULT_POLL = (() => {
   }).salesforce;
   return { firstMs: bulkPollFirstMs, maxMs: bulkPollMaxMs };
 })();
-
-function dbNameOf(env: { stack: { env: Record<string, string> } }): string {
-  return new URL(env.stack.env.MONGO_URL ?? 'mongodb://x/bench').pathname.slice(1);
-}
 
 interface ManyOrgsResult {
   workers: number;
@@ -289,6 +309,7 @@ async function main(): Promise<void> {
             'Bulk status calls (model)',
             'baseline (s), calls',
             'seatwise / baseline',
+            're-sync (s): download + candidates',
           ],
           rows.map((r) => [
             r.users,
@@ -303,6 +324,7 @@ async function main(): Promise<void> {
             r.expectedStatusPolls,
             `${r.baseline.seconds.toFixed(1)}, ${r.baseline.apiCalls}`,
             `${r.ratioToBaseline.toFixed(2)}×`,
+            `${r.resyncSeconds.toFixed(1)}: ${r.resyncDownloadSeconds.toFixed(1)} + ${r.resyncComputeSeconds.toFixed(1)}`,
           ]),
         ),
       );
@@ -356,6 +378,28 @@ async function main(): Promise<void> {
             r.totalSeconds.toFixed(1),
             `${r.speedUp.toFixed(2)}×`,
           ]),
+        ),
+      );
+    }
+    if (only.has('approve')) {
+      const approve = args.quick ? 2_000 : 10_000;
+      say(`approve: ${approve} candidates through the api…`);
+      const perRequest = z.coerce.number().int().min(1).max(1_000).parse(args['per-request']);
+      const r = await approveBench(services, approve, args.quick ? 8_000 : 40_000, perRequest);
+      results.approve = r;
+      say(
+        table(
+          ['users', 'candidates', 'approved', 'ids per request', 'approve (s)', 'approved/s'],
+          [
+            [
+              r.users,
+              r.candidates,
+              r.approved,
+              r.perRequest,
+              r.approveSeconds.toFixed(1),
+              Math.round(r.approved / r.approveSeconds),
+            ],
+          ],
         ),
       );
     }

@@ -15,7 +15,6 @@ import {
   approveUserLicenseCandidates,
   candidateItem,
   connectOrg,
-  countOf,
   createApiDriver,
   listAll,
   pollUntil,
@@ -136,16 +135,27 @@ async function undoRun(
   throw new StepError('undo', 'the undo did not finish within 120 s');
 }
 
+const summaryView = z.object({
+  softwareModels: z.number(),
+  unrecognizedIdentifiers: z.number(),
+  subscriptions: z.object({ users: z.number(), rows: z.number() }),
+  candidates: z.object({
+    byIdentifier: z.record(z.string(), z.number()),
+    byStatus: z.record(z.string(), z.number()),
+  }),
+});
+
 async function summarize(api: ApiDriver, sim: RunningSimulator, profile: DemoProfile): Promise<void> {
   const models = await listAll(api, profile.profileId, 'software-models', modelItem, '&sort=-assignedCount');
-  // Counts, not the whole list: one small query per rule and status keeps the summary quick
-  // whatever the number of candidates.
-  const count = (query: string) => countOf(api, profile.profileId, 'removal-candidates', query);
-  const byIdentifier = new Map<string, number>();
-  for (const m of models) {
-    const n = await count(`&identifier=${encodeURIComponent(m.identifier)}`);
-    if (n > 0) byIdentifier.set(m.identifier, n);
-  }
+  // The counts in one request the api answers from compact data (snapshot summary, candidate
+  // ledger): list queries with their totals each decoded a whole collection on FerretDB.
+  const summary = await api.call(
+    'read summary',
+    'GET',
+    `/api/v1/profiles/${profile.profileId}/summary`,
+    summaryView,
+  );
+  const byStatus = (status: string) => summary.candidates.byStatus[status] ?? 0;
   const frozen = (
     await listAll(api, profile.profileId, 'removal-candidates', candidateItem, '&status=frozen')
   ).filter((c) => c.deactivateAfter);
@@ -153,17 +163,17 @@ async function summarize(api: ApiDriver, sim: RunningSimulator, profile: DemoPro
   say('');
   say(`## ${profile.name}`);
   say(
-    `software models: ${models.length}   subscriptions: ${await countOf(api, profile.profileId, 'subscriptions')}   unrecognized identifiers: ${await countOf(api, profile.profileId, 'unrecognized-identifiers')}`,
+    `software models: ${summary.softwareModels}   subscriptions: ${summary.subscriptions.rows}   unrecognized identifiers: ${summary.unrecognizedIdentifiers}`,
   );
   say('subscriptions by license:');
   for (const m of models.filter((m) => m.assignedCount > 0))
     say(`  ${m.product.padEnd(34)} ${String(m.assignedCount).padStart(7)}  ${m.identifier}`);
   say('removal candidates by rule:');
-  for (const [identifier, n] of [...byIdentifier].sort((a, b) => b[1] - a[1]))
+  for (const [identifier, n] of Object.entries(summary.candidates.byIdentifier).sort((a, b) => b[1] - a[1]))
     say(`  ${identifier.padEnd(34)} ${String(n).padStart(7)}`);
   const due = frozen.map((c) => c.deactivateAfter as string).sort()[0];
   say(
-    `reclaim: frozen ${frozen.length}${due ? ` (deactivation due from ${due.slice(0, 10)}, after the 7-day grace)` : ''}   deactivated: ${await count('&status=reclaimed')}   restored by undo: ${await count('&status=restored')}   failed: ${await count('&status=failed')}`,
+    `reclaim: frozen ${frozen.length}${due ? ` (deactivation due from ${due.slice(0, 10)}, after the 7-day grace)` : ''}   deactivated: ${byStatus('reclaimed')}   restored by undo: ${byStatus('restored')}   failed: ${byStatus('failed')}`,
   );
   say(
     `Salesforce API calls: ${usage.used} of the org's daily ${usage.max} (${((100 * usage.used) / usage.max).toFixed(2)}%)`,

@@ -239,12 +239,13 @@ export const candidateItem = z.object({
  * Approves up to `count` pending user-license candidates (the ones whose reclaim frees a seat),
  * 500 per decision request; returns how many it approved.
  */
-export async function approveUserLicenseCandidates(
+/** Ids of up to `count` pending user-license candidates, paging only as far as needed. */
+export async function pendingUserLicenseIds(
   api: ApiDriver,
   profileId: string,
   count: number,
   query = '',
-): Promise<number> {
+): Promise<string[]> {
   // Page only as far as needed: listing every pending candidate to approve a handful is most of
   // the time an approval takes on a big org.
   const ids: string[] = [];
@@ -258,14 +259,34 @@ export async function approveUserLicenseCandidates(
     for (const c of page.items) if (c.identifier.startsWith('UL:') && ids.length < count) ids.push(c.id);
     if (page.items.length < 500) break;
   }
-  for (let i = 0; i < ids.length; i += 500) {
+  return ids;
+}
+
+/** Approves `ids` through the decisions endpoint, `perRequest` at a time. */
+export async function approveIds(
+  api: ApiDriver,
+  profileId: string,
+  ids: readonly string[],
+  perRequest = 500,
+): Promise<void> {
+  for (let i = 0; i < ids.length; i += perRequest) {
     await api.call(
       'approve candidates',
       'POST',
       `/api/v1/profiles/${profileId}/removal-candidates/decisions`,
       z.unknown(),
-      { decision: 'approve', ids: ids.slice(i, i + 500) },
+      { decision: 'approve', ids: ids.slice(i, i + perRequest) },
     );
   }
+}
+
+export async function approveUserLicenseCandidates(
+  api: ApiDriver,
+  profileId: string,
+  count: number,
+  query = '',
+): Promise<number> {
+  const ids = await pendingUserLicenseIds(api, profileId, count, query);
+  await approveIds(api, profileId, ids);
   return ids.length;
 }

@@ -26,6 +26,7 @@ import {
   subscriptionsQuery,
   unrecognizedQuery,
 } from '../services/results.service.js';
+import { profileSummary, profileSummarySchema } from '../services/profileSummary.service.js';
 
 const row = z.record(z.string(), z.unknown());
 const page = pageSchema(row);
@@ -62,6 +63,17 @@ export function resultRoutes(s: ApiServices): RouteDef[] {
       handle: async ({ params, query: q }) => ({ body: await fn(s, params.id, q) }),
     });
   return [
+    defineRoute({
+      method: 'get',
+      path: `${p}/summary`,
+      tag,
+      summary:
+        'Counts at a glance: subscriptions, removal candidates per license and status, models, unrecognized identifiers',
+      roles: ROLE_SETS.read,
+      params: idParams,
+      response: profileSummarySchema,
+      handle: async ({ params }) => ({ body: await profileSummary(s, params.id) }),
+    }),
     list(
       'software-models',
       'Software models (one per license identifier)',

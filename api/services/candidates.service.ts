@@ -10,7 +10,7 @@ import type { Actor } from '../http/auth.js';
 import { ApiProblem } from '../http/problem.js';
 import { candidateId, conflict } from '../http/schemas.js';
 import { appendAudit, type AuditInput } from '../../shared/db/auditLog.js';
-import { BULK_CHUNK_SIZE } from '../../shared/db/bulkWriteInChunks.js';
+import { candidateJournalOf } from '../../shared/db/candidateJournal.js';
 import { CANDIDATE_STATUSES, type CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { statusesAllowing, transition } from '../../shared/domain/candidateLifecycle.js';
@@ -47,8 +47,12 @@ export const decisionResultSchema = z
 
 export type DecisionResult = z.infer<typeof decisionResultSchema>;
 
-/** Reads and writes of many candidates go in slices: FerretDB handles big `$in` updates slowly. */
-const SLICE = 200;
+/**
+ * Ids per read or write. On FerretDB a `$in` over `_id` is one scan of the candidates (of those in
+ * the status the filter names, for the writes), whatever the number of ids: a request's ids go in
+ * one command, not in slices that each scan (`engineQuirks.ts`).
+ */
+const SLICE = MAX_DECISION_IDS;
 
 interface CandidateDoc {
   _id: string;
@@ -145,10 +149,9 @@ async function decide(
   const ids = [...new Set(input.ids)];
   const event = input.decision;
 
-  const found: CandidateDoc[] = [];
-  for (const slice of slices(ids)) {
-    const docs = await model
-      .find({ _id: { $in: slice }, profileId: pid })
+  const read = (filter: Record<string, unknown>) =>
+    model
+      .find(filter)
       .select({
         userId: 1,
         username: 1,
@@ -160,7 +163,16 @@ async function decide(
         status: 1,
       })
       .lean<CandidateDoc[]>();
-    found.push(...docs);
+  // First only the statuses the decision can start from: on FerretDB the status equality narrows
+  // what is decoded to those candidates. Anything not found there is an error the answer must
+  // name (unknown, or in another status), read in full only then.
+  const found: CandidateDoc[] = [];
+  for (const slice of slices(ids))
+    for (const from of statusesAllowing(event))
+      found.push(...(await read({ _id: { $in: slice }, status: from, profileId: pid })));
+  if (new Set(found.map((c) => c._id)).size < ids.length) {
+    found.length = 0;
+    for (const slice of slices(ids)) found.push(...(await read({ _id: { $in: slice }, profileId: pid })));
   }
   const byId = new Map(found.map((c) => [c._id, c]));
   const unknown = ids.filter((id) => !byId.has(id));
@@ -267,8 +279,7 @@ async function decide(
     } else {
       set.approval = null;
     }
-    // Slices of 50: FerretDB stalls on bigger multi-document updates (see bulkWriteInChunks.ts).
-    for (const slice of slices(group.ids, BULK_CHUNK_SIZE)) {
+    for (const slice of slices(group.ids)) {
       const result = await model.updateMany({ ...filter, _id: { $in: slice } }, { $set: set });
       if (result.modifiedCount === slice.length) {
         for (const id of slice) moved.set(id, { from, to });
@@ -282,6 +293,9 @@ async function decide(
       for (const c of after) moved.set(c._id, { from, to });
     }
   }
+
+  // The next compute reads these again instead of trusting its ledger (`candidateJournal.ts`).
+  await candidateJournalOf(s.models, pid).record(moved.keys());
 
   const entries: AuditInput[] = [];
   for (const c of candidates) {

@@ -9,6 +9,7 @@ import type { CandidateStatus } from './models/removalCandidate.model.js';
 import { transition, type CandidateEvent } from '../domain/candidateLifecycle.js';
 import { SeatwiseError } from '../errors.js';
 import { bulkWriteInChunks } from './bulkWriteInChunks.js';
+import type { CandidateJournal } from './candidateJournal.js';
 
 export interface CandidateMove {
   id: string;
@@ -39,18 +40,24 @@ export function targetOf(from: CandidateStatus, events: readonly CandidateEvent[
   return status;
 }
 
-/** Ids per updateMany: FerretDB stops answering commands that update many documents at once. */
-const IDS_PER_UPDATE = 50;
+/**
+ * Ids per updateMany. On FerretDB each update command costs a scan of the candidates in its `from`
+ * status (the status equality is pushed down, `$in` is not), so a whole reclaim batch or decision
+ * request goes in one command: 10,000 documents in one `updateMany` answer (`engineQuirks.ts`).
+ */
+const IDS_PER_UPDATE = 1_000;
 
 /**
- * Writes the moves (conditional on `from`); returns how many candidates actually moved. Moves that
- * write the same thing go together as `updateMany` over `_id: {$in}` (one command per 50 ids rather
- * than one update per candidate: on FerretDB each update command costs a scan of the collection).
+ * Writes the moves (conditional on `from`) and lists them in the profile's candidate journal;
+ * returns how many candidates actually moved. Moves that write the same thing go together as one
+ * `updateMany` over `_id: {$in}` and the `from` status: on MongoDB the `_id` index answers it, on
+ * FerretDB it is one scan of the candidates in that status instead of one per candidate.
  */
 export async function applyCandidateMoves<T extends StatusDoc>(
   collection: Collection<T>,
   moves: readonly CandidateMove[],
   now: Date,
+  journal: CandidateJournal,
 ): Promise<number> {
   const groups = new Map<string, { move: CandidateMove; ids: string[] }>();
   for (const move of moves) {
@@ -78,5 +85,7 @@ export async function applyCandidateMoves<T extends StatusDoc>(
   // Each updateMany is a command of its own; single updates share commands, 50 at a time.
   const a = singles.length > 0 ? await bulkWriteInChunks(collection, singles) : null;
   const b = many.length > 0 ? await bulkWriteInChunks(collection, many, 1) : null;
+  // Listed even when a move did not match: the next compute re-reads them either way.
+  await journal.record(moves.map((m) => m.id));
   return (a?.modified ?? 0) + (b?.modified ?? 0);
 }

@@ -9,10 +9,21 @@
  *   in Go. The SQLite handler decodes everything for any filter but `_id` equality. Hot paths
  *   therefore use equality filters, small collections, or one scan per job.
  * - No index is read except `_id` for the write itself: a non-unique index only costs inserts.
+ *   Even `_id` equality is a sequential scan in PostgreSQL (a containment test the `_id` btree
+ *   cannot answer): 20,000 candidate documents, one `updateOne` by `_id` took 26–57 ms, where an
+ *   `updateMany` whose pushed-down equality matched 10,000 of them took 3.7–7.2 s in all (one
+ *   decode and one indexed UPDATE per matched document). So many updates of one kind go as one
+ *   `updateMany` whose top-level equalities narrow the scan, and single `_id` updates stay few.
  * - Aggregation: `$match` (pushed down like a find when it comes first), `$unwind`, `$sort`,
  *   `$skip`, `$limit`, `$project`, `$group` with `$sum`, `$count`; no `$facet`, no `$concat`.
  * - `update` commands with ~50 updates of existing documents never answer: `bulkWriteInChunks.ts`.
  * - `$pull` with `$in` removes nothing: use `$pullAll`.
+ * - PostgreSQL handler: every open cursor holds one of FerretDB's 50 pooled connections until it is
+ *   exhausted or killed, and a collection is created under a registry lock that every other
+ *   command also takes, while the creator waits for a pooled connection. A collection created in
+ *   the middle of busy jobs can therefore jam the server for good (seen in the test suite: 49 pooled
+ *   connections idle, checked out, none answering). Collections that jobs write are created at
+ *   process start (`models.ts`) or once per snapshot, never per decision.
  * - Deleting a whole snapshot document by document is a scan plus a delete per document; dropping
  *   its collection is one statement. Snapshots are collections of their own for that reason.
  */
@@ -28,6 +39,16 @@ export const INSERT_BATCH = 1_000;
  * FerretDB stores and returns without decoding its content, ~150 bytes a user.
  */
 export const SUMMARY_USERS_PER_DOC = 2_000;
+
+/** Candidates per candidate-ledger document (`candidateLedger.ts`), ~100 bytes each. */
+export const LEDGER_ENTRIES_PER_DOC = 2_000;
+
+/**
+ * Candidates computeCandidates re-reads one `_id` lookup at a time before it reads them all in one
+ * scan instead: a lookup scans in PostgreSQL (~30 ms at 20,000 candidates), the full read decodes
+ * every candidate in Go (~120 µs each, 2.4 s at 20,000).
+ */
+export const REREAD_BY_ID_MAX = 40;
 
 /** Documents asked per getMore of a scan: FerretDB re-plans each getMore, so batches are large. */
 export const SCAN_BATCH = 5_000;

@@ -59,6 +59,33 @@ export async function ensureIndexes(models: Models): Promise<void> {
         await model.collection.createIndex(fields as Record<string, 1 | -1>, { unique: true });
     }
   }
+  await ensureProfileKeyedCollections(models, onFerretdb);
+}
+
+/** Collections written without a mongoose model, all rows keyed by `profileId`. */
+export const PROFILE_KEYED_COLLECTIONS = ['candidate_ledgers', 'candidate_changes'] as const;
+
+/**
+ * Created here, at process start, rather than by their first insert: FerretDB creates a collection
+ * holding its registry lock while it waits for a pooled PostgreSQL connection, and creations in the
+ * middle of busy jobs are what jammed it (`engineQuirks.ts`). MongoDB gets their `profileId` index.
+ */
+async function ensureProfileKeyedCollections(models: Models, onFerretdb: boolean): Promise<void> {
+  const db = models.IntegrationProfile.db.db;
+  if (!db) throw new Error('the MongoDB connection is not open');
+  for (const name of PROFILE_KEYED_COLLECTIONS) {
+    if (onFerretdb) {
+      const found = await db.listCollections({ name }, { nameOnly: true }).toArray();
+      if (found.length === 0) await db.createCollection(name).catch(ignoreAlreadyExists);
+    } else {
+      await db.collection(name).createIndex({ profileId: 1 });
+    }
+  }
+}
+
+function ignoreAlreadyExists(error: unknown): void {
+  // Another process created it between our look and our create (code 48, NamespaceExists).
+  if ((error as { code?: unknown }).code !== 48) throw error;
 }
 
 const serverKinds = new WeakMap<object, Promise<boolean>>();

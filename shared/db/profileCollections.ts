@@ -4,7 +4,8 @@
  * one profile's (the candidates scan, reclaim, the results pages), and FerretDB answers most
  * filters by decoding the whole collection (`engineQuirks.ts`): with shared collections, each of
  * 12 orgs' runs decoded all 12 orgs' rows. Many-orgs benchmark, 12 × 2,500 users, 1 worker: 204 s
- * shared, 60 s per profile. Deleting a profile drops them.
+ * shared, 60 s per profile. The candidate ledger and journal (`candidateLedger.ts`,
+ * `candidateJournal.ts`) are shared collections. Deleting a profile drops all of its rows.
  */
 import type { Connection } from 'mongoose';
 import type { ObjectId } from 'mongodb';
@@ -12,6 +13,8 @@ import { removalCandidateSchema } from './models/removalCandidate.model.js';
 import { SeatwiseError } from '../errors.js';
 import { isFerretdb, type Models } from './models.js';
 import { dropAllSnapshots } from './subscriptionSnapshots.js';
+import { dropJournal } from './candidateJournal.js';
+import { dropLedger } from './candidateLedger.js';
 
 type ProfileId = ObjectId | string;
 
@@ -67,10 +70,12 @@ export async function ensureProfileIndexes(models: Models, profileId: ProfileId)
 export async function dropProfileCollections(models: Models, profileId: ProfileId): Promise<void> {
   const connection = connectionOf(models);
   await dropAllSnapshots(models, profileId);
+  const db = connection.db;
   for (const model of [candidatesOf(models, profileId)]) {
-    const db = connection.db;
     const found = db ? await db.listCollections({ name: model.collection.collectionName }).toArray() : [];
     if (found.length > 0) await model.collection.drop();
     connection.deleteModel(model.modelName);
   }
+  await dropLedger(models, profileId);
+  await dropJournal(models, profileId);
 }

@@ -143,6 +143,27 @@ export function decodeChunk(doc: SummaryChunkDoc): UserSummary[] {
   return parsed.data.map(decodeUser);
 }
 
+/**
+ * Users and subscription rows (licenses held or recently gone, as the subscriptions list shows
+ * them) of a snapshot, from its summary: a few documents, counted without decoding each user.
+ */
+export async function countSummary(snapshot: SnapshotCollections): Promise<{ users: number; rows: number }> {
+  let users = 0;
+  let rows = 0;
+  for await (const doc of snapshot.summaries.find({}).batchSize(4)) {
+    const entries = JSON.parse(doc.users) as unknown;
+    if (!Array.isArray(entries))
+      throw new SeatwiseError('SUMMARY_CORRUPT', 'a subscription summary document does not decode', {
+        chunk: doc._id,
+      });
+    for (const e of entries as unknown[][]) {
+      users += 1;
+      rows += Array.isArray(e[11]) ? e[11].length : 0;
+    }
+  }
+  return { users, rows };
+}
+
 /** Every chunk of a snapshot's summary, one at a time (a few thousand users each). */
 export async function* readSummary(snapshot: SnapshotCollections): AsyncIterable<UserSummary[]> {
   // A handful of large documents: small getMore batches keep the worker's memory flat.

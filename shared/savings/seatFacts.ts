@@ -2,38 +2,29 @@
  * The few reads the savings figures need from a profile's candidates and subscription rows, kept in
  * one place so a change of how the download stores rows is adapted here alone.
  */
-import type { ObjectId } from 'mongodb';
+import { ObjectId } from 'mongodb';
 import type { Models } from '../db/models.js';
-import { candidatesOf } from '../db/profileCollections.js';
+import { loadKnownCandidates } from '../db/candidateState.js';
 import { snapshotOf } from '../db/subscriptionSnapshots.js';
-import { unpackUser } from '../db/subscriptionSummary.js';
-import type { CandidateStatus } from '../db/models/removalCandidate.model.js';
-import type { ReclaimAction } from '../db/models/reclamationRule.model.js';
+import { readSummary, unpackUser } from '../db/subscriptionSummary.js';
 import { inactivityCutoff } from '../domain/inactivity.js';
 import type { CandidateFacts } from '../domain/savings.js';
 
 type ProfileId = ObjectId | string;
 
-/** Status, license and action of every candidate of the profile (one scan, three fields). */
+/**
+ * Status, license and action of every candidate of the profile, from their compact state (the
+ * candidate ledger and journal) rather than a read of every candidate.
+ */
 export async function readCandidateFacts(models: Models, profileId: ProfileId): Promise<CandidateFacts[]> {
-  const facts: CandidateFacts[] = [];
-  const cursor = candidatesOf(models, profileId)
-    .collection.find({}, { projection: { identifier: 1, status: 1, action: 1 } })
-    .batchSize(5_000);
-  for await (const c of cursor) {
-    facts.push({
-      identifier: String(c.identifier),
-      status: c.status as CandidateStatus,
-      action: c.action as ReclaimAction,
-    });
-  }
-  return facts;
+  const { known } = await loadKnownCandidates(models, new ObjectId(String(profileId)));
+  return [...known.values()].map((c) => ({ identifier: c.identifier, status: c.status, action: c.action }));
 }
 
 /**
  * Seats held by active users who logged in within their model's threshold (strictly after the
- * cut-off: exactly at the threshold is idle, as for the rules). The database narrows to active
- * users holding one of the identifiers; each user's own document says which licenses are held now.
+ * cut-off: exactly at the threshold is idle, as for the rules), from the snapshot's summary: a few
+ * documents, where a query of the user documents decoded each active user's.
  */
 export async function countActiveSeats(
   models: Models,
@@ -44,22 +35,15 @@ export async function countActiveSeats(
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   if (thresholdDaysByIdentifier.size === 0) return counts;
-  const shortest = Math.min(...thresholdDaysByIdentifier.values());
-  const { users } = snapshotOf(models, profileId, syncId);
-  const cursor = users
-    .find({
-      isActive: true,
-      identifiers: { $in: [...thresholdDaysByIdentifier.keys()] },
-      // The loosest cut-off first; each license's own threshold is applied below.
-      lastLoginAt: { $gt: inactivityCutoff(shortest, now) },
-    })
-    .batchSize(2_000);
-  for await (const doc of cursor) {
-    for (const license of unpackUser(doc.user).licenses) {
-      const days = thresholdDaysByIdentifier.get(license.identifier);
-      if (days === undefined || license.goneAt !== null) continue;
-      if (!doc.lastLoginAt || doc.lastLoginAt <= inactivityCutoff(days, now)) continue;
-      counts.set(license.identifier, (counts.get(license.identifier) ?? 0) + 1);
+  for await (const users of readSummary(snapshotOf(models, profileId, syncId))) {
+    for (const user of users) {
+      if (!user.isActive || !user.lastLoginAt) continue;
+      for (const license of user.licenses) {
+        const days = thresholdDaysByIdentifier.get(license.identifier);
+        if (days === undefined || license.goneAt !== null) continue;
+        if (user.lastLoginAt <= inactivityCutoff(days, now)) continue;
+        counts.set(license.identifier, (counts.get(license.identifier) ?? 0) + 1);
+      }
     }
   }
   return counts;

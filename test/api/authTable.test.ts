@@ -306,6 +306,7 @@ function exactCases(fixed: {
     },
   ];
   for (const segment of [
+    'summary',
     'software-models',
     'subscriptions',
     'unrecognized-identifiers',

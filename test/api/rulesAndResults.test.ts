@@ -343,6 +343,22 @@ describe('results', () => {
     expect((await api.call('get', `${base}&spared=maybe`)).status).toBe(400);
   });
 
+  it('when the summary is asked for, then it counts the candidates per license and status, and every role may read it', async () => {
+    const pid = new Types.ObjectId(profileId);
+    const stored = await candidatesOf(api.models, pid).find({}).lean();
+    const summary = await api.call('get', `/api/v1/profiles/${profileId}/summary`, { token: 'viewer' });
+    expect(summary.status).toBe(200);
+    const body = summary.json as {
+      candidates: { total: number; byIdentifier: Record<string, number>; byStatus: Record<string, number> };
+    };
+    expect(stored.length).toBeGreaterThan(0);
+    expect(body.candidates.total).toBe(stored.length);
+    expect(body.candidates.byIdentifier['UL:SPARE']).toBe(
+      stored.filter((c) => c.identifier === 'UL:SPARE').length,
+    );
+    expect(body.candidates.byStatus.cancelled).toBe(stored.filter((c) => c.status === 'cancelled').length);
+  });
+
   it('when candidates are decided, then pending ones move and any non-pending one refuses the whole batch', async () => {
     const pid = new Types.ObjectId(profileId);
     // Approvals bind to a rule as it stands, so the candidates' rule must exist.

@@ -40,8 +40,11 @@ async function seedRow(
     federationId: row.federationId ?? null,
     isActive: row.isActive ?? true,
   });
-  // One user document per seeded seat: each seeded user holds one license.
-  await snapshotOf(api.models, profileId, SYNC).users.insertOne({
+  // One user document per seeded seat (each seeded user holds one license), and the user in the
+  // snapshot's summary beside it, as a download writes both.
+  const snapshot = snapshotOf(api.models, profileId, SYNC);
+  await snapshot.summaries.insertOne({ _id: n, users: `[${packUser(summary)}]` });
+  await snapshot.users.insertOne({
     _id: summary.userId,
     username: summary.username,
     isActive: summary.isActive,

@@ -5,6 +5,7 @@
  */
 import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
+import { candidateJournalOf } from '../../shared/db/candidateJournal.js';
 import { applyCandidateMoves } from '../../shared/db/candidateMoves.js';
 import type { Models } from '../../shared/db/models.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
@@ -65,6 +66,7 @@ export async function approveCandidates(
       };
     }),
     now,
+    candidateJournalOf(models, profileId),
   );
   return current;
 }

@@ -3,7 +3,11 @@ import type { UserState } from '../../simulator/server.js';
 import { createComputeCandidatesProcessor } from '../../worker/processors/computeCandidates.js';
 import { createDownloadSubscriptionsProcessor } from '../../worker/processors/downloadSubscriptions.js';
 import { createProfileFixture, type ProfileFixture } from '../helpers/profileFixtures.js';
+import { ObjectId } from 'mongodb';
+import { candidateJournalOf } from '../../shared/db/candidateJournal.js';
+import { countCandidates } from '../../shared/db/candidateState.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
+import { approveCandidates } from '../helpers/candidateApprovals.js';
 import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
 
 /** Recomputing and re-downloading do many small FerretDB writes/reads; slow on a loaded 2-core box. */
@@ -125,11 +129,51 @@ describe('computeCandidates', () => {
       expect(c.evidence?.daysInactive ?? 0).toBeGreaterThanOrEqual(c.identifier.startsWith('UL:') ? 60 : 0);
   });
 
-  it('when it runs again with nothing changed, then no candidate is added or retired', async () => {
+  it('when it runs again with nothing changed, then no candidate is added or retired, and none is read back', async () => {
     const before = await candidateKeys();
     const outcome = await compute();
     expect(outcome.result).toMatchObject({ created: 0, cancelled: 0, reopened: 0 });
+    // Its own ledger, not a read of every candidate: what made a re-sync dearer than a first sync.
+    expect(outcome.result).toMatchObject({ known: 'ledger', reread: 0 });
     expect(await candidateKeys()).toEqual(before);
+  });
+
+  it('when candidates are approved between two computes and their rule then changes, then the next compute sends exactly those back to pending from its ledger', async () => {
+    const [target] = await candidatesOf(f.models, f.profileId)
+      .find({ identifier: 'PKG:dsfs', status: 'pending' })
+      .lean();
+    if (!target) throw new Error('no pending dsfs candidate');
+    const approved = await approveCandidates(f.models, f.profileId, { _id: target._id });
+    expect(approved.map((c) => c._id)).toEqual([target._id]);
+    await f.models.ReclamationRule.updateOne(
+      { profileId: f.profileId, identifier: 'PKG:dsfs' },
+      { $inc: { revision: 1 } },
+    );
+
+    const outcome = await compute();
+
+    expect(outcome.result).toMatchObject({ known: 'ledger', reread: 1 });
+    const after = await candidatesOf(f.models, f.profileId).findById(target._id).lean();
+    expect(after).toMatchObject({ status: 'pending', approval: null, reason: 'rule_changed' });
+    // The others were pending already: only the rule revision they were computed under moves on.
+    expect(
+      await candidatesOf(f.models, f.profileId).countDocuments({ identifier: 'PKG:dsfs', status: 'ready' }),
+    ).toBe(0);
+  });
+
+  it('when candidates were decided since the last compute, then the counts from the compact state are those of the candidates as stored', async () => {
+    const pending = await candidatesOf(f.models, f.profileId).find({ status: 'pending' }).limit(3).lean();
+    await approveCandidates(f.models, f.profileId, { _id: { $in: pending.map((c) => c._id) } });
+
+    const counted = await countCandidates(f.models, new ObjectId(f.profileId));
+
+    const stored = await candidatesOf(f.models, f.profileId).find({}).lean();
+    const tally = (key: (c: (typeof stored)[number]) => string) =>
+      stored.reduce<Record<string, number>>((acc, c) => ({ ...acc, [key(c)]: (acc[key(c)] ?? 0) + 1 }), {});
+    expect(counted).toMatchObject({ source: 'ledger', total: stored.length });
+    expect(counted.byStatus).toEqual(tally((c) => c.status));
+    expect(counted.byIdentifier).toEqual(tally((c) => c.identifier));
+    expect(counted.byStatus.ready).toBeGreaterThanOrEqual(3);
   });
 
   it(
@@ -147,6 +191,8 @@ describe('computeCandidates', () => {
         { _id: rejected?._id },
         { $set: { status: 'rejected', decidedBy: 'admin' } },
       );
+      // As every writer of a candidate does, so the next compute reads it again.
+      await candidateJournalOf(f.models, f.profileId).record([String(rejected?._id)]);
       await f.models.ReclamationRule.updateOne(
         { profileId: f.profileId, identifier: 'PKG:dsfs' },
         { $set: { enabled: false } },

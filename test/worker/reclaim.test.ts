@@ -1,6 +1,7 @@
 import { ObjectId, type Collection } from 'mongodb';
 import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { candidateJournalOf } from '../../shared/db/candidateJournal.js';
 import { applyCandidateMoves } from '../../shared/db/candidateMoves.js';
 import { GLOBAL_SWITCH_ID } from '../../shared/db/models/reclaimSwitch.model.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
@@ -244,6 +245,7 @@ describe('reclaim', () => {
       candidateCollection(),
       [{ id: withdrawn._id, from: 'ready', events: ['withdraw'], set: { approval: null } }],
       new Date(),
+      candidateJournalOf(f.models, f.profileId),
     );
 
     const outcome = await reclaim();
@@ -279,6 +281,7 @@ describe('reclaim', () => {
         },
       ],
       new Date(),
+      candidateJournalOf(f.models, f.profileId),
     );
     await f.models.ExclusionRule.create({
       profileId: profileOid(),
@@ -314,6 +317,7 @@ describe('reclaim', () => {
         },
       ],
       new Date(),
+      candidateJournalOf(f.models, f.profileId),
     );
     // The crashed attempt's PATCH had reached Salesforce.
     await f.deps

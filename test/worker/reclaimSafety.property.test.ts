@@ -8,6 +8,7 @@
  */
 import { ObjectId, type Collection } from 'mongodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { candidateJournalOf } from '../../shared/db/candidateJournal.js';
 import { applyCandidateMoves } from '../../shared/db/candidateMoves.js';
 import { GLOBAL_SWITCH_ID } from '../../shared/db/models/reclaimSwitch.model.js';
 import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
@@ -212,6 +213,7 @@ const STEPS_BY_WEIGHT: [number, () => Promise<void>][] = [
           set: { approval: null },
         })),
         now(),
+        candidateJournalOf(f.models, f.profileId),
       );
     },
   ],

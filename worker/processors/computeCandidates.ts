@@ -10,8 +10,10 @@
 import type { Job } from 'bullmq';
 import { ObjectId, type Collection } from 'mongodb';
 import { appendAudit, ruleReference, type AuditInput } from '../../shared/db/auditLog.js';
-import { applyCandidateMoves, type CandidateMove } from '../../shared/db/candidateMoves.js';
-import { SCAN_BATCH } from '../../shared/db/engineQuirks.js';
+import { candidateJournalOf, consumeJournal } from '../../shared/db/candidateJournal.js';
+import { writeLedger } from '../../shared/db/candidateLedger.js';
+import { loadKnownCandidates } from '../../shared/db/candidateState.js';
+import { applyCandidateMoves, targetOf, type CandidateMove } from '../../shared/db/candidateMoves.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { readSummary, type UserSummary } from '../../shared/db/subscriptionSummary.js';
 import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
@@ -34,6 +36,7 @@ import { parseRunPayload } from '../jobPayload.js';
 import type { JobOutcome, JobProcessor, WorkerDeps } from '../workerDeps.js';
 import {
   ruleApproval,
+  type Approval,
   type CandidateDoc,
   type KnownCandidate,
   type Rule,
@@ -102,30 +105,13 @@ export function createComputeCandidatesProcessor(
       byRule: {} as Record<string, number>,
     };
 
-    // One scan of the profile's candidates up front: FerretDB answers `_id: {$in: …}` with a full
-    // collection scan, so asking per page would make the job quadratic in the org's size.
-    const known = new Map<string, KnownCandidate>();
-    for await (const c of candidates
-      .find(
-        {},
-        {
-          projection: {
-            status: 1,
-            identifier: 1,
-            userId: 1,
-            username: 1,
-            ruleId: 1,
-            ruleRevision: 1,
-            action: 1,
-            'approval.ruleId': 1,
-            'approval.ruleRevision': 1,
-            'approval.action': 1,
-          },
-        },
-      )
-      .batchSize(SCAN_BATCH)) {
-      known.set(c._id, c as unknown as KnownCandidate);
-    }
+    // What exists, from the ledger the previous compute wrote plus what was written since: reading
+    // every candidate back decoded each of them on FerretDB and made a re-sync dearer than a first.
+    const loaded = await loadKnownCandidates(models, profileObjectId);
+    const { known } = loaded;
+    const journal = candidateJournalOf(models, profileObjectId);
+    /** Candidates whose state this run could not confirm: the next compute reads them again. */
+    const unconfirmed = new Set<string>();
     const unseen = new Set(known.keys());
     const missReason = new Map<string, string>();
     const audits: AuditInput[] = [];
@@ -133,7 +119,7 @@ export function createComputeCandidatesProcessor(
     const existingOf = (c: KnownCandidate): ExistingCandidate => ({
       status: c.status,
       ruleId: String(c.ruleId),
-      ruleRevision: c.ruleRevision ?? 1,
+      ruleRevision: c.ruleRevision,
       action: c.action,
       approval: c.approval
         ? {
@@ -174,6 +160,49 @@ export function createComputeCandidatesProcessor(
         createdAt: now,
         updatedAt: now,
       };
+    }
+
+    const entryOfDoc = (d: CandidateDoc): KnownCandidate => ({
+      _id: d._id,
+      userId: d.userId,
+      identifier: d.identifier,
+      username: d.username,
+      status: d.status,
+      ruleId: d.ruleId,
+      ruleRevision: d.ruleRevision,
+      action: d.action,
+      approval: d.approval
+        ? { ruleId: d.approval.ruleId, ruleRevision: d.approval.ruleRevision, action: d.approval.action }
+        : null,
+    });
+
+    /**
+     * Takes written moves into `known`. Moves are conditional on the status they start from: when
+     * fewer moved than were asked, someone else moved some meanwhile, and which is unknown here.
+     */
+    function settle(moves: readonly CandidateMove[], moved: number): void {
+      for (const move of moves) {
+        const c = known.get(move.id);
+        if (!c) continue;
+        const set = move.set ?? {};
+        const approval = set.approval as Approval | null | undefined;
+        known.set(move.id, {
+          ...c,
+          status: targetOf(move.from, move.events),
+          ruleId: (set.ruleId as ObjectId | undefined) ?? c.ruleId,
+          ruleRevision: (set.ruleRevision as number | undefined) ?? c.ruleRevision,
+          action: (set.action as KnownCandidate['action'] | undefined) ?? c.action,
+          approval:
+            approval === undefined
+              ? c.approval
+              : approval && {
+                  ruleId: approval.ruleId,
+                  ruleRevision: approval.ruleRevision,
+                  action: approval.action,
+                },
+        });
+        if (moved < moves.length) unconfirmed.add(move.id);
+      }
     }
 
     /** A move for a matched row whose candidate exists, or null when it stays as it is. */
@@ -223,13 +252,17 @@ export function createComputeCandidatesProcessor(
         if (move) moves.push(move);
       }
       const inserted = await insertIgnoringDuplicates(candidates, fresh);
-      const moved = await applyCandidateMoves(candidates, moves, now);
+      // A duplicate is a candidate the ledger did not know (an earlier attempt inserted it).
+      if (inserted === fresh.length) for (const d of fresh) known.set(d._id, entryOfDoc(d));
+      else for (const d of fresh) unconfirmed.add(d._id);
+      const moved = await applyCandidateMoves(candidates, moves, now, journal);
       for (const move of moves) {
         if (move.from === 'cancelled') result.reopened += 1;
         else if (move.events.includes('no_longer_matches')) result.cancelled += 1;
         else result.resetToPending += 1;
       }
       audits.push(...moves.map((m) => auditOf(m)));
+      settle(moves, moved);
       // A rule that needs no approval approves its new candidates: that is a decision too.
       audits.push(...fresh.filter((d) => d.status === 'ready').map((d) => approvalAudit(d)));
       result.created += inserted;
@@ -345,13 +378,21 @@ export function createComputeCandidatesProcessor(
         set: { approval: null, reason: plan.reason, lastComputedSyncId: syncId },
       });
     }
-    const retired = await applyCandidateMoves(candidates, retire, now);
+    const retired = await applyCandidateMoves(candidates, retire, now, journal);
     result.cancelled += retire.length;
     counts.writes += retired;
     audits.push(...retire.map(auditOf));
+    settle(retire, retired);
     await appendAudit(models, audits);
+    await writeLedger(models, profileObjectId, known.values());
+    await candidateJournalOf(models, profileObjectId).record(unconfirmed);
+    await consumeJournal(models, profileObjectId, [...loaded.journalEntries, ...journal.written]);
     await recordSavingsPoint(models, profileId, runId, now);
 
-    return { counts, apiUsage: null, result: { runId, syncId, ...result } };
+    return {
+      counts,
+      apiUsage: null,
+      result: { runId, syncId, ...result, known: loaded.source, reread: loaded.reread },
+    };
   };
 }

@@ -3,6 +3,7 @@ import type { ObjectId } from 'mongodb';
 import type { ReclaimAction, ReclamationRule } from '../../../shared/db/models/reclamationRule.model.js';
 import type { CandidateStatus } from '../../../shared/db/models/removalCandidate.model.js';
 import type { CandidateMatch } from '../../../shared/domain/reclamationRules.js';
+import type { LedgerEntry } from '../../../shared/db/candidateLedger.js';
 
 export type Rule = ReclamationRule & { _id: ObjectId };
 
@@ -44,18 +45,8 @@ export interface CandidateDoc {
   updatedAt: Date;
 }
 
-/** What the up-front scan keeps of each existing candidate. */
-export interface KnownCandidate {
-  _id: string;
-  status: CandidateStatus;
-  identifier: string;
-  userId: string;
-  username: string;
-  ruleId: ObjectId;
-  ruleRevision?: number;
-  action: ReclaimAction;
-  approval: { ruleId: ObjectId; ruleRevision: number; action: ReclaimAction } | null;
-}
+/** What a compute knows of each existing candidate (the candidate ledger's entry). */
+export type KnownCandidate = LedgerEntry;
 
 /**
  * A rule set to need no approval is itself the approval, given by whoever last reviewed it, for its

@@ -6,6 +6,7 @@
  */
 import type { Collection } from 'mongodb';
 import type { AuditInput } from '../../../shared/db/auditLog.js';
+import { candidateJournalOf } from '../../../shared/db/candidateJournal.js';
 import { applyCandidateMoves, type CandidateMove } from '../../../shared/db/candidateMoves.js';
 import type { Models } from '../../../shared/db/models.js';
 import type { AuditAction } from '../../../shared/db/models/auditEntry.model.js';
@@ -151,6 +152,7 @@ export async function writeBatch(
       inc: { attempts: 1 },
     })),
     now,
+    candidateJournalOf(models, scope.profileId),
   );
   const held = new Set(
     (

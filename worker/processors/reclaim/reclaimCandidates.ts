@@ -9,6 +9,7 @@ import type { Collection, Filter, ObjectId } from 'mongodb';
 import { appendAudit, type AuditInput } from '../../../shared/db/auditLog.js';
 import { applyCandidateMoves, type CandidateMove } from '../../../shared/db/candidateMoves.js';
 import type { Models } from '../../../shared/db/models.js';
+import { candidateJournalOf } from '../../../shared/db/candidateJournal.js';
 import { candidatesOf } from '../../../shared/db/profileCollections.js';
 import { snapshotOf } from '../../../shared/db/subscriptionSnapshots.js';
 import { unpackUser } from '../../../shared/db/subscriptionSummary.js';
@@ -100,6 +101,7 @@ export async function reclaimCandidates(
   const tally = emptyTally();
   const candidates = candidatesOf(models, scope.profileId).collection as unknown as Collection<CandidateRow>;
   const audit: AuditScope = { profileId: scope.profileId, runId: scope.runId };
+  const journal = candidateJournalOf(models, scope.profileId);
   const startedAt = scope.now();
 
   const pageFilter = (after: string | null): Filter<CandidateRow> => {
@@ -132,7 +134,7 @@ export async function reclaimCandidates(
   };
 
   const move = async (moves: readonly CandidateMove[]) => {
-    tally.writes += await applyCandidateMoves(candidates, moves, scope.now());
+    tally.writes += await applyCandidateMoves(candidates, moves, scope.now(), journal);
   };
 
   async function reclaimPage(page: CandidateRow[]): Promise<boolean> {

@@ -8,6 +8,7 @@
 import { ObjectId, type Collection } from 'mongodb';
 import { appendAudit, type AuditInput } from '../../../shared/db/auditLog.js';
 import { applyCandidateMoves, type CandidateMove } from '../../../shared/db/candidateMoves.js';
+import { candidateJournalOf } from '../../../shared/db/candidateJournal.js';
 import { candidatesOf } from '../../../shared/db/profileCollections.js';
 import type { CandidateStatus } from '../../../shared/db/models/removalCandidate.model.js';
 import { transition } from '../../../shared/domain/candidateLifecycle.js';
@@ -214,7 +215,7 @@ async function runUndo(deps: WorkerDeps, payload: ReclaimUndoPayload, now: () =>
       set: { outcome: `restored by undo ${payload.undoId}`, approval: null },
     }));
   const at = now();
-  const writes = await applyCandidateMoves(candidates, moves, at);
+  const writes = await applyCandidateMoves(candidates, moves, at, candidateJournalOf(models, profileId));
   for (const s of snapshots) {
     const r = results.get(idKey(s.userId)) as UserResult;
     await models.ReclaimSnapshot.updateOne(
