@@ -55,14 +55,46 @@ interface ResultsCall<T> {
   handoff: PageHandoff<T>;
 }
 
-export async function* bulkQuery<T>(
+/**
+ * A Bulk query whose job is created, and waited for, from the moment this is called rather than
+ * when iteration starts: Salesforce runs a download's extracts side by side while the worker reads
+ * the first one's results. `abandon()` stops the polling of a job nobody is going to read (and
+ * aborts it at Salesforce); it does nothing once the results are being read.
+ */
+export interface BulkExtract<T> extends AsyncIterable<QueryPage<T>> {
+  abandon(): void;
+}
+
+export function bulkQuery<T>(
   deps: BulkQueryDeps,
   soql: string,
   schema: z.ZodType<T>,
   options: QueryOptions = {},
-): AsyncIterable<QueryPage<T>> {
+): BulkExtract<T> {
   const jobsPath = `${deps.dataPath}/jobs/query`;
-  const job = await completedJob(deps, jobsPath, soql, options);
+  const control = { abandoned: false, reading: false };
+  const job = completedJob(deps, jobsPath, soql, options, control);
+  // Surfaced when the results are read; a job failing before that is not an unhandled rejection.
+  job.catch(() => undefined);
+  return {
+    abandon() {
+      if (!control.reading) control.abandoned = true;
+    },
+    [Symbol.asyncIterator]() {
+      control.reading = true;
+      return readResults(deps, jobsPath, job, schema, options)[Symbol.asyncIterator]();
+    },
+  };
+}
+
+async function* readResults<T>(
+  deps: BulkQueryDeps,
+  jobsPath: string,
+  completed: Promise<BulkJobInfo>,
+  schema: z.ZodType<T>,
+  options: QueryOptions,
+): AsyncIterable<QueryPage<T>> {
+  const job = await completed;
   const totalSize = job.numberRecordsProcessed ?? null;
   const resultsPath = `${jobsPath}/${job.id}/results`;
   let locator: string | null = null;
@@ -101,12 +133,17 @@ export async function* bulkQuery<T>(
   } while (locator !== null);
 }
 
+interface JobControl {
+  abandoned: boolean;
+}
+
 /** Creates the job and waits for it; a `Failed` job is replaced by a new one, once. */
 async function completedJob(
   deps: BulkQueryDeps,
   jobsPath: string,
   soql: string,
   options: QueryOptions,
+  control: JobControl,
 ): Promise<BulkJobInfo> {
   const failures: BulkJobInfo[] = [];
   for (;;) {
@@ -117,7 +154,7 @@ async function completedJob(
       idempotent: false,
       read: (response) => parseBody(bulkJobSchema, response.data, 'bulk job'),
     });
-    const job = await waitForJob(deps, `${jobsPath}/${created.id}`);
+    const job = await waitForJob(deps, `${jobsPath}/${created.id}`, control);
     if (job.state === 'JobComplete') return job;
     if (job.state === 'Failed' && failures.length < FAILED_JOB_RERUNS) {
       failures.push(job);
@@ -132,11 +169,21 @@ async function completedJob(
 }
 
 /** Polls until the job is JobComplete, Failed or Aborted; aborts it when it takes too long. */
-async function waitForJob(deps: BulkQueryDeps, path: string): Promise<BulkJobInfo> {
+async function waitForJob(deps: BulkQueryDeps, path: string, control: JobControl): Promise<BulkJobInfo> {
   const deadline = Date.now() + BULK_MAX_WAIT_MS;
   const delays = pollDelays(deps.poll);
   for (;;) {
     await sleep(delays.next().value);
+    if (control.abandoned) {
+      await abortJob(deps, path);
+      throw new SalesforceError('Salesforce Bulk API query job abandoned: its download stopped first', {
+        kind: 'retryable',
+        errorCode: 'BULK_JOB_ABANDONED',
+        status: null,
+        orgId: deps.orgId(),
+        path,
+      });
+    }
     const job = await deps.send({
       method: 'GET',
       path,
@@ -145,16 +192,20 @@ async function waitForJob(deps: BulkQueryDeps, path: string): Promise<BulkJobInf
     });
     if (job.state === 'JobComplete' || job.state === 'Failed' || job.state === 'Aborted') return job;
     if (Date.now() > deadline) {
-      // Nobody will read its results: free Salesforce's side of it before giving up.
-      await deps
-        .send({ method: 'PATCH', path, data: { state: 'Aborted' }, idempotent: false, read: () => null })
-        .catch(() => undefined);
+      await abortJob(deps, path);
       throw new SalesforceError(
         `Salesforce Bulk API query job ${job.id} still ${job.state} after ${BULK_MAX_WAIT_MS / 60_000} minutes; aborted it`,
         { kind: 'retryable', errorCode: 'BULK_JOB_TIMEOUT', status: null, orgId: deps.orgId(), path },
       );
     }
   }
+}
+
+/** Nobody will read its results: free Salesforce's side of it. Best effort. */
+async function abortJob(deps: BulkQueryDeps, path: string): Promise<void> {
+  await deps
+    .send({ method: 'PATCH', path, data: { state: 'Aborted' }, idempotent: false, read: () => null })
+    .catch(() => undefined);
 }
 
 function jobEndedError(

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { apiError } from './apiErrors.js';
-import { bulkQuery } from './bulkQuery.js';
+import { bulkQuery, type BulkExtract } from './bulkQuery.js';
 import { CallDeadline } from './callDeadline.js';
 import type { CollectionCall } from './collectionWrites.js';
 import { createRecords, deleteRecords, updateRecords } from './collectionWrites.js';
@@ -149,7 +149,7 @@ export class HttpOrgClient implements SalesforceOrgClient {
     }
   }
 
-  bulkQuery<T>(soql: string, schema: z.ZodType<T>, options: QueryOptions = {}): AsyncIterable<QueryPage<T>> {
+  bulkQuery<T>(soql: string, schema: z.ZodType<T>, options: QueryOptions = {}): BulkExtract<T> {
     const { config, log } = this.ctx;
     return bulkQuery(
       {

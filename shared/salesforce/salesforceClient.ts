@@ -3,6 +3,7 @@
  * types only; `httpClient.ts` implements them over axios. Everything read from Salesforce is
  * zod-parsed by the caller's schema before it reaches the caller.
  */
+import type { BulkExtract } from './bulkQuery.js';
 import type { z } from 'zod';
 
 /** Tokens as the client holds them in memory; persisted (encrypted) through {@link TokenStore}. */
@@ -113,8 +114,12 @@ export interface SalesforceOrgClient {
   connect(): Promise<OrgTokens>;
   /** SOQL through REST, page by page (`nextRecordsUrl`); the caller never holds the whole result. */
   query<T>(soql: string, schema: z.ZodType<T>, options?: QueryOptions): AsyncIterable<QueryPage<T>>;
-  /** Same shape through Bulk API 2.0 (create, poll with backoff, CSV pages by `Sforce-Locator`). */
-  bulkQuery<T>(soql: string, schema: z.ZodType<T>, options?: QueryOptions): AsyncIterable<QueryPage<T>>;
+  /**
+   * Same shape through Bulk API 2.0 (create, poll with backoff, CSV pages by `Sforce-Locator`).
+   * The job is created when this is called, so several run at Salesforce at once; `abandon()` one
+   * that will not be read.
+   */
+  bulkQuery<T>(soql: string, schema: z.ZodType<T>, options?: QueryOptions): BulkExtract<T>;
   /** `SELECT COUNT() FROM …` */
   count(soql: string): Promise<number>;
   limits(): Promise<Record<string, OrgLimit>>;

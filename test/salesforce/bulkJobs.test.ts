@@ -86,4 +86,35 @@ describe('Salesforce client: Bulk API 2.0 jobs that take long or fail', () => {
     expect(new Set(ids).size).toBe(2);
     expect(failure.message.match(/InternalError: disk full/g)).toHaveLength(2);
   });
+  it('when two extracts are asked for at once, then Salesforce runs both jobs before the first one is read', async () => {
+    const client = clients.forOrg(clientCredentials(slowOrg), new RecordingTokenStore());
+    const before = sim.callLog.entries({ orgId: slowOrg.orgId, area: 'bulk' }).length;
+    const first = client.bulkQuery(SOQL, idSchema);
+    const second = client.bulkQuery(`${SOQL} WHERE IsActive = true`, idSchema);
+    const [a, b] = [await drain(first), await drain(second)];
+    expect(a.records).toHaveLength(USERS);
+    expect(b.records.length).toBeGreaterThan(0);
+    const calls = sim.callLog.entries({ orgId: slowOrg.orgId, area: 'bulk' }).slice(before);
+    const created = calls.filter((e) => e.method === 'POST').map((e) => e.seq);
+    const firstResults = calls.find((e) => e.path.endsWith('/results'))?.seq ?? 0;
+    expect(created).toHaveLength(2);
+    expect(Math.max(...created)).toBeLessThan(firstResults);
+  });
+
+  it('when an extract is abandoned before it is read, then its polling stops and the job is aborted', async () => {
+    const client = clients.forOrg(clientCredentials(slowOrg), new RecordingTokenStore());
+    const before = sim.callLog.entries({ orgId: slowOrg.orgId, area: 'bulk' }).length;
+    const extract = client.bulkQuery(SOQL, idSchema);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    extract.abandon();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const calls = sim.callLog.entries({ orgId: slowOrg.orgId, area: 'bulk' }).slice(before);
+    expect(calls.filter((e) => e.method === 'PATCH')).toHaveLength(1);
+    expect(calls.some((e) => e.path.endsWith('/results'))).toBe(false);
+    const settled = calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sim.callLog.entries({ orgId: slowOrg.orgId, area: 'bulk' }).slice(before)).toHaveLength(settled);
+    const error = await drain(extract).catch((e: unknown) => e);
+    expect((error as SalesforceError).errorCode).toBe('BULK_JOB_ABANDONED');
+  });
 });

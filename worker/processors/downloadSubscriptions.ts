@@ -54,7 +54,9 @@ export interface DownloadSubscriptionsOptions {
   pageSize?: number;
 }
 
-type Reader = <T>(soql: string, schema: ZodType<T>) => AsyncIterable<QueryPage<T>>;
+/** A Bulk extract starts its job when created and can be abandoned; a REST one starts when read. */
+type Extract<T> = AsyncIterable<QueryPage<T>> & { abandon?: () => void };
+type Reader = <T>(soql: string, schema: ZodType<T>) => Extract<T>;
 
 async function readAll<T>(pages: AsyncIterable<QueryPage<T>>): Promise<T[]> {
   const records: T[] = [];
@@ -137,7 +139,17 @@ export function createDownloadSubscriptionsProcessor(
     let written = catalog.writes;
     let sourceRecords = 0;
 
-    // Assignments first, indexed by user: each user's document is then written once, complete.
+    // All three extracts start now: on Bulk, Salesforce runs their jobs side by side while the
+    // first one's results are read. Assignments are read first, indexed by user, so each user's
+    // document is then written once, complete.
+    const extracts = {
+      permissionSetLicenseAssignments: read(
+        PERMISSION_SET_LICENSE_ASSIGN_SOQL,
+        permissionSetLicenseAssignRecordSchema,
+      ),
+      packageLicenseAssignments: read(USER_PACKAGE_LICENSE_SOQL, userPackageLicenseRecordSchema),
+      users: read(USER_SOQL, userRecordSchema),
+    };
     const assignments = new AssignmentIndex();
     const indexStream = async <T>(phase: string, pages: AsyncIterable<QueryPage<T>>, add: (r: T) => void) => {
       let done = 0;
@@ -149,36 +161,34 @@ export function createDownloadSubscriptionsProcessor(
         await job.updateProgress({ phase, done, total: done });
       }
     };
-    await indexStream(
-      'permissionSetLicenseAssignments',
-      read(PERMISSION_SET_LICENSE_ASSIGN_SOQL, permissionSetLicenseAssignRecordSchema),
-      (r) => addPermissionSetLicenseAssign(assignments, r, (id) => permissionSetLicenses.get(id)),
-    );
-    await indexStream(
-      'packageLicenseAssignments',
-      read(USER_PACKAGE_LICENSE_SOQL, userPackageLicenseRecordSchema),
-      (r) => addUserPackageLicense(assignments, r, (id) => packageLicenses.get(id)),
-    );
-
-    const previous = await loadPrevious(
-      previousSyncId ? snapshotOf(models, profileObjectId, previousSyncId) : null,
-    );
-    const builder = createSnapshotBuilder({
-      snapshot,
-      now,
-      assignments,
-      previous,
-    });
-    let done = 0;
-    await job.updateProgress({ phase: 'users', done, total: userCount });
-    await pipelinePages(read(USER_SOQL, userRecordSchema), async (page) => {
-      const built = await builder.addUsers(page.records);
-      tally(built.live);
-      written += built.written;
-      done += page.records.length;
-      sourceRecords += page.records.length;
-      await job.updateProgress({ phase: 'users', done, total: Math.max(userCount, done) });
-    });
+    const builder = await (async () => {
+      try {
+        await indexStream('permissionSetLicenseAssignments', extracts.permissionSetLicenseAssignments, (r) =>
+          addPermissionSetLicenseAssign(assignments, r, (id) => permissionSetLicenses.get(id)),
+        );
+        await indexStream('packageLicenseAssignments', extracts.packageLicenseAssignments, (r) =>
+          addUserPackageLicense(assignments, r, (id) => packageLicenses.get(id)),
+        );
+        const previous = await loadPrevious(
+          previousSyncId ? snapshotOf(models, profileObjectId, previousSyncId) : null,
+        );
+        const built = createSnapshotBuilder({ snapshot, now, assignments, previous });
+        let done = 0;
+        await job.updateProgress({ phase: 'users', done, total: userCount });
+        await pipelinePages(extracts.users, async (page) => {
+          const added = await built.addUsers(page.records);
+          tally(added.live);
+          written += added.written;
+          done += page.records.length;
+          sourceRecords += page.records.length;
+          await job.updateProgress({ phase: 'users', done, total: Math.max(userCount, done) });
+        });
+        return built;
+      } finally {
+        // A failed phase leaves later jobs unread: stop polling them (no-op for those read).
+        for (const extract of Object.values(extracts)) extract.abandon?.();
+      }
+    })();
     written += await builder.finish();
 
     await job.updateProgress({ phase: 'finishing', done: sourceRecords, total: sourceRecords });
