@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { childEnv, loadServiceEnv } from '../shared/config.js';
 import { WORKER_NODE_FLAGS } from '../shared/workerHeap.js';
 import { freePort, startFerretdb, type RunningFerretdb } from './ferretdb.js';
+import { lowerPriority } from './processPriority.js';
 
 export interface ServiceProcess {
   readonly name: string;
@@ -210,6 +211,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const workers = Array.from({ length: options.workers }, (_, i) =>
     spawnService(`worker-${i + 1}`, 'worker/main.ts', { ...env, LOG_LEVEL: 'info' }, WORKER_NODE_FLAGS),
   );
+  for (const worker of workers) lowerPriority(worker.child);
   const all = [api, ...workers];
   try {
     await api.waitForLine(/api ready/, 60_000);

@@ -4,15 +4,18 @@
  * polling a few pages of a big profile would take the database's whole CPU from the workers, and
  * each poll would wait behind the sync.
  *
- * An answer is served from memory while its change counters (shared/pipeline/readGenerations.ts)
- * are unchanged and it is younger than `ttlMs`. Past that:
+ * An answer is served from memory while no hard change happened and it is younger than `ttlMs`:
  *
  * - after a hard change (a write through any api process), the next read waits for a fresh
  *   answer: a person sees their own approval at once;
- * - after a soft change (a job starting or ending, a run's end) or once `ttlMs` has passed, the
- *   previous answer goes out once more and a fresh one is fetched behind it for the next read; so
- *   the workers' progress shows one fetch later, and no dashboard waits behind the sync; an answer
- *   older than five times `ttlMs` is never served (that read waits).
+ * - after a soft change (a job starting or ending, a run's end), once the answer is `ttlMs` old it
+ *   goes out once more and a fresh one is fetched behind it for the next read; so the workers'
+ *   progress shows within `ttlMs` and one fetch, and no dashboard waits behind the sync. Soft
+ *   changes come several times a second from back-to-back syncs: fetching again at each one was
+ *   most of the database's work under read load;
+ * - with no change at all, the answer is fetched again behind the reads once it nears five times
+ *   `ttlMs` (a net for writes that move no counter); an answer older than that is never served
+ *   (that read waits).
  *
  * Concurrent fetches of one key are one database read. The key holds the caller's role and the
  * whole URL, so no answer reaches a caller who could not have asked for it. Bounded: at most
@@ -90,15 +93,12 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       const entry = entries.get(key);
       if (!entry || entry.hard !== generation.hard) return fetchFresh(key, generation, compute);
       const age = Date.now() - entry.storedAt;
-      const unchanged = entry.soft === generation.soft;
-      if (unchanged && age < options.ttlMs) return entry.json;
-      // Changed in the background, or expired: this answer once more (while it is younger than
-      // five times the time limit), and a fresh one fetched behind it for the next read.
-      if (age < maxStaleMs) {
-        fetchFresh(key, generation, compute).catch(() => undefined);
-        return entry.json;
-      }
-      return fetchFresh(key, generation, compute);
+      if (age >= maxStaleMs) return fetchFresh(key, generation, compute);
+      const changed = entry.soft !== generation.soft;
+      const due = changed ? options.ttlMs : maxStaleMs - options.ttlMs;
+      // Due: this answer once more, and a fresh one fetched behind it for the next read.
+      if (age >= due) fetchFresh(key, generation, compute).catch(() => undefined);
+      return entry.json;
     },
     forget() {
       entries.clear();
