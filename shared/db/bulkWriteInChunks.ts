@@ -1,13 +1,16 @@
 import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
 
 /**
- * FerretDB 1.24 stops answering an `update` command that carries too many updates of existing
- * documents (seen with both its SQLite and PostgreSQL handlers): on the PostgreSQL handler 48
- * `updateOne`s of a candidate-sized `$set` answer in ~70 ms and 50 never answer. It processes the
- * updates one by one anyway, so large bulk writes go in small sequential commands. MongoDB is
- * unaffected by the chunking beyond a few more round trips.
+ * FerretDB 1.24 runs an `update` command's statements one by one, and each `updateOne` keeps the
+ * pooled PostgreSQL connection of its lookup until the whole command returns (the lookup stops at
+ * the first match and is only closed at the end). It has 50 such connections. One command of 50
+ * `updateOne`s therefore never answers, and neither do two concurrent commands of 25: each holds 25
+ * and waits for one more to write with, which was the suite's "jam" (FerretDB idle, every pooled
+ * connection checked out). Two statements a command means 25 updates would have to run at once
+ * before it can happen; the suite's busiest test runs 12. MongoDB is unaffected by the chunking
+ * beyond more round trips.
  */
-export const BULK_CHUNK_SIZE = 25;
+export const BULK_CHUNK_SIZE = 2;
 
 export interface BulkWriteTotals {
   inserted: number;

@@ -82,7 +82,7 @@ export async function applyCandidateMoves<T extends StatusDoc>(
       }
     }
   }
-  // Each updateMany is a command of its own; single updates share commands, 50 at a time.
+  // Each updateMany is a command of its own; single updates share commands (`bulkWriteInChunks.ts`).
   const a = singles.length > 0 ? await bulkWriteInChunks(collection, singles) : null;
   const b = many.length > 0 ? await bulkWriteInChunks(collection, many, 1) : null;
   // Listed even when a move did not match: the next compute re-reads them either way.

@@ -16,14 +16,13 @@
  *   `updateMany` whose top-level equalities narrow the scan, and single `_id` updates stay few.
  * - Aggregation: `$match` (pushed down like a find when it comes first), `$unwind`, `$sort`,
  *   `$skip`, `$limit`, `$project`, `$group` with `$sum`, `$count`; no `$facet`, no `$concat`.
- * - `update` commands with ~50 updates of existing documents never answer: `bulkWriteInChunks.ts`.
+ * - Each `updateOne` of an `update` command holds a pooled connection until the command returns:
+ *   50 in one command, or in concurrent commands together, never answer (`bulkWriteInChunks.ts`).
  * - `$pull` with `$in` removes nothing: use `$pullAll`.
  * - PostgreSQL handler: every open cursor holds one of FerretDB's 50 pooled connections until it is
  *   exhausted or killed, and a collection is created under a registry lock that every other
- *   command also takes, while the creator waits for a pooled connection. A collection created in
- *   the middle of busy jobs can therefore jam the server for good (seen in the test suite: 49 pooled
- *   connections idle, checked out, none answering). Collections that jobs write are created at
- *   process start (`models.ts`) or once per snapshot, never per decision.
+ *   command also takes, while the creator waits for a pooled connection. Collections that jobs
+ *   write are created at process start (`models.ts`) or once per snapshot, never per decision.
  * - Deleting a whole snapshot document by document is a scan plus a delete per document; dropping
  *   its collection is one statement. Snapshots are collections of their own for that reason.
  */

@@ -44,6 +44,18 @@ describe('the real services behind the tests', () => {
       );
       expect(error).toMatchObject({ code: 11000 });
       expect((await Item.findOne({ key: 'k42' }).lean())?.n).toBe(42);
+
+      // Four processes' worth of concurrent updates of existing documents: on FerretDB each
+      // updateOne holds a pooled connection until its command returns, so commands of 25 (the
+      // former chunk) held all 50 and never answered.
+      const updates = (from: number) =>
+        Array.from({ length: 30 }, (_, i) => ({
+          updateOne: { filter: { key: `k${from + i}` }, update: { $set: { n: -(from + i) } } },
+        }));
+      const results = await Promise.all(
+        [0, 100, 200, 300].map((from) => bulkWriteInChunks(Item.collection, updates(from))),
+      );
+      expect(results.map((r) => r.modified)).toEqual([30, 30, 30, 30]);
     },
   );
 
