@@ -45,6 +45,11 @@ async function main(): Promise<void> {
     log,
     mounts: [board, { path: '/admin', handler: adminPagesRouter() }],
   }).listen(config.api.port, config.api.host);
+  // Longer than any client's or load balancer's idle keep-alive (60 s is the usual): with Node's 5 s
+  // default a client reusing a socket the server is just closing gets ECONNRESET (the read-load
+  // test saw it under its busiest seconds).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;

@@ -120,6 +120,12 @@ export interface FerretdbOptions {
   postgresUrl?: string | undefined;
   /** Told once which storage this FerretDB uses, and why. */
   log?: (line: string) => void;
+  /**
+   * Run below the api's CPU priority (`processPriority.ts`): for a stack whose api serves people
+   * while workers sync (demo, benchmark, the read-load test). Not for the test suite's shared
+   * FerretDB, whose clients are the tests themselves.
+   */
+  yieldCpu?: boolean;
 }
 
 type Storage =
@@ -194,8 +200,8 @@ export async function startFerretdb(options: FerretdbOptions): Promise<RunningFe
     await rm(stateDir, { recursive: true, force: true });
   };
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: ferretdbEnv(extraEnv) });
-  // Most of its CPU goes to the workers' bulk reads and writes; the api's reads are few and small.
-  lowerPriority(child);
+  // Most of its CPU then goes to the workers' bulk reads and writes; the api's reads are few and small.
+  if (options.yieldCpu) lowerPriority(child);
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);

@@ -144,6 +144,7 @@ export async function ensureServices(log: (line: string) => void): Promise<Runni
       handler: env.ferretdbHandler,
       postgresUrl: env.ferretdbPostgresUrl,
       log,
+      yieldCpu: true,
     });
     mongoUrl = ferretdb.url;
     stops.push(() => ferretdb?.stop() ?? Promise.resolve());

@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startStack, type Stack } from '../../scripts/localStack.js';
+import { ensureServices, startStack, type RunningServices, type Stack } from '../../scripts/localStack.js';
 import {
   approveUserLicenseCandidates,
   connectOrg,
@@ -24,12 +24,13 @@ import {
 } from '../../scripts/seatwiseApiDriver.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/server.js';
 import { percentile, runOpenLoop } from '../helpers/openLoopLoad.js';
-import { mongoBaseUrl, redisUrl, testId } from '../helpers/services.js';
+import { testId } from '../helpers/services.js';
 
 const RATE = 200;
 const SECONDS = 60;
 
 let sim: RunningSimulator;
+let services: RunningServices;
 let stack: Stack;
 let api: ApiDriver;
 let profileId: string;
@@ -55,8 +56,11 @@ beforeAll(async () => {
     quiet: true,
     orgs: [{ users: 400, seed: 11, clientCredentialsUser: true, latency: { perCallMs: 20, perRecordMs: 0 } }],
   });
+  // A FerretDB of its own, as the demo and the benchmark get one (below the api's CPU priority),
+  // rather than the suite's shared one that every other test file has filled; MONGO_URL still wins.
+  services = await ensureServices(() => undefined);
   stack = await startStack({
-    services: { redisUrl: redisUrl(), mongoUrl: mongoBaseUrl(), stop: async () => undefined },
+    services,
     workers: 2,
     name: testId('load').replace(/-/g, '_'),
   });
@@ -79,6 +83,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await sim?.stop();
+  await services?.stop();
 });
 
 describe('load on the read endpoints', () => {
