@@ -53,31 +53,45 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
   const maxBodyChars = options.maxBodyChars ?? 512 * 1024;
   const maxStaleMs = options.ttlMs * 5;
   const entries = new Map<string, Entry>();
-  const inFlight = new Map<string, Promise<string>>();
+  /** At most one fetch per key at a time; a waiting read joins it if it started under its hard counters. */
+  const inFlight = new Map<string, { hard: string; answer: Promise<string> }>();
 
   const keep = (key: string, entry: Entry) => {
+    // Two fetches of a key can overlap (a hard change while one was behind): the later start wins.
+    if ((entries.get(key)?.storedAt ?? -1) > entry.storedAt) return;
     entries.delete(key);
     entries.set(key, entry);
     while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
   };
 
-  /** One database read per key and generation, however many ask for it meanwhile. */
-  const fetchFresh = (
-    key: string,
-    generation: ReadGeneration,
-    compute: () => Promise<unknown>,
-  ): Promise<string> => {
-    const flightKey = `${generation.hard}|${generation.soft} ${key}`;
-    const pending = inFlight.get(flightKey);
-    if (pending) return pending;
-    const fresh = (async () => {
+  const startFetch = (key: string, generation: ReadGeneration, compute: () => Promise<unknown>) => {
+    const answer = (async () => {
       const storedAt = Date.now();
       const json = JSON.stringify(await compute());
       if (json.length <= maxBodyChars) keep(key, { ...generation, storedAt, json });
       return json;
-    })().finally(() => inFlight.delete(flightKey));
-    inFlight.set(flightKey, fresh);
-    return fresh;
+    })().finally(() => {
+      if (inFlight.get(key)?.answer === answer) inFlight.delete(key);
+    });
+    inFlight.set(key, { hard: generation.hard, answer });
+    return answer;
+  };
+
+  /** A read that waits: joins the fetch in flight when nothing hard changed since it started. */
+  const fetchFresh = (key: string, generation: ReadGeneration, compute: () => Promise<unknown>) => {
+    const pending = inFlight.get(key);
+    if (pending && pending.hard === generation.hard) return pending.answer;
+    return startFetch(key, generation, compute);
+  };
+
+  /**
+   * Behind a served answer: none while one is in flight. Soft counters move several times a second
+   * under back-to-back syncs; a fetch per move piled concurrent fetches of one page onto a busy
+   * database, which made them slow enough for answers to age past the limit and reads to wait.
+   */
+  const refreshBehind = (key: string, generation: ReadGeneration, compute: () => Promise<unknown>) => {
+    if (inFlight.has(key)) return;
+    startFetch(key, generation, compute).catch(() => undefined);
   };
 
   return {
@@ -97,7 +111,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       const changed = entry.soft !== generation.soft;
       const due = changed ? options.ttlMs : maxStaleMs - options.ttlMs;
       // Due: this answer once more, and a fresh one fetched behind it for the next read.
-      if (age >= due) fetchFresh(key, generation, compute).catch(() => undefined);
+      if (age >= due) refreshBehind(key, generation, compute);
       return entry.json;
     },
     forget() {
