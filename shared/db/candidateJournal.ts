@@ -14,8 +14,8 @@
  * waits for a pooled PostgreSQL connection (`engineQuirks.ts`); the test suite's many profiles did
  * that concurrently often enough to jam it. Reads filter on `profileId`, a top-level equality.
  */
-import { ObjectId, type Collection, type Db } from 'mongodb';
-import type { Models, PROFILE_KEYED_COLLECTIONS } from './models.js';
+import { ObjectId, type Collection } from 'mongodb';
+import { rawDb, type Models, type PROFILE_KEYED_COLLECTIONS } from './models.js';
 
 type ProfileId = ObjectId | string;
 
@@ -43,14 +43,8 @@ export interface JournalRead {
   entries: ObjectId[];
 }
 
-function dbOf(models: Models): Db {
-  const db = models.IntegrationProfile.db.db;
-  if (!db) throw new Error('the MongoDB connection is not open');
-  return db;
-}
-
 function collectionOf(models: Models): Collection<JournalDoc> {
-  return dbOf(models).collection<JournalDoc>(JOURNAL);
+  return rawDb(models).collection<JournalDoc>(JOURNAL);
 }
 
 export function candidateJournalOf(models: Models, profileId: ProfileId): CandidateJournal {

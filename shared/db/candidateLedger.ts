@@ -14,11 +14,11 @@
  * One collection for all profiles (as the journal, `candidateJournal.ts`, for the same reason):
  * every document carries its `profileId`, and ids start with it.
  */
-import { ObjectId, type Collection, type Db } from 'mongodb';
+import { ObjectId, type Collection } from 'mongodb';
 import { z } from 'zod';
 import { SeatwiseError } from '../errors.js';
 import { LEDGER_ENTRIES_PER_DOC } from './engineQuirks.js';
-import type { Models, PROFILE_KEYED_COLLECTIONS } from './models.js';
+import { rawDb, type Models, type PROFILE_KEYED_COLLECTIONS } from './models.js';
 import { RECLAIM_ACTIONS, type ReclaimAction } from './models/reclamationRule.model.js';
 import { CANDIDATE_STATUSES, type CandidateStatus } from './models/removalCandidate.model.js';
 
@@ -99,14 +99,8 @@ function decode(profileId: string, t: EntryTuple): LedgerEntry {
   };
 }
 
-function dbOf(models: Models): Db {
-  const db = models.IntegrationProfile.db.db;
-  if (!db) throw new Error('the MongoDB connection is not open');
-  return db;
-}
-
 function collectionOf(models: Models): Collection<LedgerDoc> {
-  return dbOf(models).collection<LedgerDoc>(LEDGER);
+  return rawDb(models).collection<LedgerDoc>(LEDGER);
 }
 
 const headId = (profileId: ProfileId) => `${String(profileId)}:${HEAD}`;

@@ -1,3 +1,4 @@
+import type { Db } from 'mongodb';
 import type { Connection } from 'mongoose';
 import { auditEntrySchema } from './models/auditEntry.model.js';
 import { connectionAliasSchema } from './models/connectionAlias.model.js';
@@ -62,6 +63,13 @@ export async function ensureIndexes(models: Models): Promise<void> {
   await ensureProfileKeyedCollections(models, onFerretdb);
 }
 
+/** The driver's database under the models, for collections written without a mongoose model. */
+export function rawDb(models: Models): Db {
+  const db = models.IntegrationProfile.db.db;
+  if (!db) throw new Error('the MongoDB connection is not open');
+  return db;
+}
+
 /** Collections written without a mongoose model, all rows keyed by `profileId`. */
 export const PROFILE_KEYED_COLLECTIONS = ['candidate_ledgers', 'candidate_changes'] as const;
 
@@ -71,8 +79,7 @@ export const PROFILE_KEYED_COLLECTIONS = ['candidate_ledgers', 'candidate_change
  * middle of busy jobs are what jammed it (`engineQuirks.ts`). MongoDB gets their `profileId` index.
  */
 async function ensureProfileKeyedCollections(models: Models, onFerretdb: boolean): Promise<void> {
-  const db = models.IntegrationProfile.db.db;
-  if (!db) throw new Error('the MongoDB connection is not open');
+  const db = rawDb(models);
   for (const name of PROFILE_KEYED_COLLECTIONS) {
     if (onFerretdb) {
       const found = await db.listCollections({ name }, { nameOnly: true }).toArray();
