@@ -56,10 +56,12 @@ interface ResultsCall<T> {
 }
 
 /**
- * A Bulk query whose job is created, and waited for, from the moment this is called rather than
- * when iteration starts: Salesforce runs a download's extracts side by side while the worker reads
- * the first one's results. `abandon()` stops the polling of a job nobody is going to read (and
- * aborts it at Salesforce); it does nothing once the results are being read.
+ * A Bulk query whose job is created the moment this is called rather than when iteration starts:
+ * Salesforce runs a download's extracts side by side while the worker reads the first one's
+ * results. Its status is asked only once its results are wanted, on the poll schedule counted from
+ * the job's creation: a job that ran while an earlier extract was read costs one status call.
+ * `abandon()` aborts at Salesforce a job nobody is going to read; it does nothing once the results
+ * are being read.
  */
 export interface BulkExtract<T> extends AsyncIterable<QueryPage<T>> {
   abandon(): void;
@@ -72,16 +74,21 @@ export function bulkQuery<T>(
   options: QueryOptions = {},
 ): BulkExtract<T> {
   const jobsPath = `${deps.dataPath}/jobs/query`;
-  const control = { abandoned: false, reading: false };
+  let markWanted: () => void = () => undefined;
+  const control: JobControl = { abandoned: false, wanted: new Promise((r) => (markWanted = r)) };
+  let reading = false;
   const job = completedJob(deps, jobsPath, soql, options, control);
   // Surfaced when the results are read; a job failing before that is not an unhandled rejection.
   job.catch(() => undefined);
   return {
     abandon() {
-      if (!control.reading) control.abandoned = true;
+      if (reading) return;
+      control.abandoned = true;
+      markWanted();
     },
     [Symbol.asyncIterator]() {
-      control.reading = true;
+      reading = true;
+      markWanted();
       return readResults(deps, jobsPath, job, schema, options)[Symbol.asyncIterator]();
     },
   };
@@ -135,6 +142,8 @@ async function* readResults<T>(
 
 interface JobControl {
   abandoned: boolean;
+  /** Resolves when the results are first wanted (or the extract is abandoned). */
+  wanted: Promise<void>;
 }
 
 /** Creates the job and waits for it; a `Failed` job is replaced by a new one, once. */
@@ -154,7 +163,7 @@ async function completedJob(
       idempotent: false,
       read: (response) => parseBody(bulkJobSchema, response.data, 'bulk job'),
     });
-    const job = await waitForJob(deps, `${jobsPath}/${created.id}`, control);
+    const job = await waitForJob(deps, `${jobsPath}/${created.id}`, control, Date.now());
     if (job.state === 'JobComplete') return job;
     if (job.state === 'Failed' && failures.length < FAILED_JOB_RERUNS) {
       failures.push(job);
@@ -169,11 +178,20 @@ async function completedJob(
 }
 
 /** Polls until the job is JobComplete, Failed or Aborted; aborts it when it takes too long. */
-async function waitForJob(deps: BulkQueryDeps, path: string, control: JobControl): Promise<BulkJobInfo> {
-  const deadline = Date.now() + BULK_MAX_WAIT_MS;
+async function waitForJob(
+  deps: BulkQueryDeps,
+  path: string,
+  control: JobControl,
+  createdAt: number,
+): Promise<BulkJobInfo> {
+  await control.wanted;
+  const deadline = createdAt + BULK_MAX_WAIT_MS;
   const delays = pollDelays(deps.poll);
+  // The first call is due one pause after the job's creation: time spent before the results were
+  // wanted counts. Each later one a growing pause after the previous call, never to catch up.
+  let due = createdAt + delays.next().value;
   for (;;) {
-    await sleep(delays.next().value);
+    await sleep(Math.max(0, due - Date.now()));
     if (control.abandoned) {
       await abortJob(deps, path);
       throw new SalesforceError('Salesforce Bulk API query job abandoned: its download stopped first', {
@@ -198,6 +216,7 @@ async function waitForJob(deps: BulkQueryDeps, path: string, control: JobControl
         { kind: 'retryable', errorCode: 'BULK_JOB_TIMEOUT', status: null, orgId: deps.orgId(), path },
       );
     }
+    due = Math.max(due, Date.now()) + delays.next().value;
   }
 }
 

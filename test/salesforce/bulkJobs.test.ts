@@ -101,6 +101,18 @@ describe('Salesforce client: Bulk API 2.0 jobs that take long or fail', () => {
     expect(Math.max(...created)).toBeLessThan(firstResults);
   });
 
+  it('when an extract is read only after its job has had time to finish, then one status call is enough', async () => {
+    const client = clients.forOrg(clientCredentials(org), new RecordingTokenStore());
+    const before = statusCalls(org.orgId);
+    const extract = client.bulkQuery(SOQL, idSchema);
+    // Queued 20 ms, then about 10 ms of processing at this scale; nothing is asked meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(statusCalls(org.orgId) - before).toBe(0);
+    const { records } = await drain(extract);
+    expect(records).toHaveLength(USERS);
+    expect(statusCalls(org.orgId) - before).toBe(1);
+  });
+
   it('when an extract is abandoned before it is read, then its polling stops and the job is aborted', async () => {
     const client = clients.forOrg(clientCredentials(slowOrg), new RecordingTokenStore());
     const before = sim.callLog.entries({ orgId: slowOrg.orgId, area: 'bulk' }).length;
