@@ -14,8 +14,8 @@
  *   changes come several times a second from back-to-back syncs: fetching again at each one was
  *   most of the database's work under read load;
  * - with no change at all, the answer is fetched again behind the reads once it nears five times
- *   `ttlMs` (a net for writes that move no counter); an answer older than that is never served
- *   (that read waits).
+ *   `ttlMs` (a net for writes that move no counter); an answer older than that is served only while
+ *   its fresh one is being fetched, otherwise that read waits.
  *
  * Concurrent fetches of one key are one database read. The key holds the caller's role and the
  * whole URL, so no answer reaches a caller who could not have asked for it. Bounded: at most
@@ -107,7 +107,12 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       const entry = entries.get(key);
       if (!entry || entry.hard !== generation.hard) return fetchFresh(key, generation, compute);
       const age = Date.now() - entry.storedAt;
-      if (age >= maxStaleMs) return fetchFresh(key, generation, compute);
+      if (age >= maxStaleMs) {
+        // Past the limit a read waits, unless a fresh answer is already being fetched: then the kept
+        // one goes out instead of the reader queueing behind a database busy with a sync.
+        if (inFlight.get(key)?.hard === generation.hard) return entry.json;
+        return fetchFresh(key, generation, compute);
+      }
       const changed = entry.soft !== generation.soft;
       const due = changed ? options.ttlMs : maxStaleMs - options.ttlMs;
       // Due: this answer once more, and a fresh one fetched behind it for the next read.
