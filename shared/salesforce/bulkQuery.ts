@@ -191,7 +191,7 @@ async function waitForJob(
   // wanted counts. Each later one a growing pause after the previous call, never to catch up.
   let due = createdAt + delays.next().value;
   for (;;) {
-    await sleep(Math.max(0, due - Date.now()));
+    if (!control.abandoned) await sleep(Math.max(0, due - Date.now()));
     if (control.abandoned) {
       await abortJob(deps, path);
       throw new SalesforceError('Salesforce Bulk API query job abandoned: its download stopped first', {
