@@ -46,6 +46,12 @@ export interface SeatwiseApp extends Express {
   readonly routeTable: readonly RouteDef[];
 }
 
+/** The larger of two body limits like `100kb` or `1mb` (the operator may allow more than a route asks). */
+function mostOf(a: string, b: string): string {
+  const bytes = (limit: string) => Number.parseInt(limit, 10) * (limit.endsWith('mb') ? 1024 * 1024 : 1024);
+  return bytes(a) >= bytes(b) ? a : b;
+}
+
 /** The api without `listen`, so tests drive it on a port of their own. */
 export function createApp(deps: AppDeps): SeatwiseApp {
   const log = deps.log ?? createLogger(deps.config, 'api');
@@ -138,14 +144,13 @@ export function createApp(deps: AppDeps): SeatwiseApp {
     }),
   );
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.handler);
-  app.use(
-    '/api',
-    express.json({
-      limit: deps.config.api.bodyLimit,
-      strict: true,
-      type: ['application/json', 'application/*+json'],
-    }),
-  );
+  const json = (limit: string) =>
+    express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] });
+  // A route that takes more than the default reads its body first; the general parser then skips it.
+  for (const route of routes)
+    if (route.bodyLimit)
+      app[route.method](route.path, json(mostOf(route.bodyLimit, deps.config.api.bodyLimit)));
+  app.use('/api', json(deps.config.api.bodyLimit));
   const prefix = deps.config.redis.prefix;
   const readCache = createReadCache({ redis: deps.redis, prefix, ttlMs: deps.config.api.readCacheMs });
   const handlerOptions = {

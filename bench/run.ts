@@ -10,12 +10,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ensureServices, type RunningServices } from '../scripts/localStack.js';
-import {
-  approveUserLicenseCandidates,
-  candidateItem,
-  listAll,
-  publishProfile,
-} from '../scripts/seatwiseApiDriver.js';
+import { approveUserLicenseCandidates, publishProfile } from '../scripts/seatwiseApiDriver.js';
 import { approveBench } from './approveBench.js';
 import {
   connectAll,
@@ -24,6 +19,7 @@ import {
   ms,
   startBenchEnv,
   startedRun,
+  type BenchEnv,
   waitForJob,
   waitForQueueJobs,
 } from './benchHarness.js';
@@ -77,6 +73,39 @@ interface BigOrgResult {
   resyncSeconds: number;
   resyncDownloadSeconds: number;
   resyncComputeSeconds: number;
+  /** Each list endpoint, 100 rows in its default sort: first and last page, ms, as a person asks. */
+  lists: ListPageTimes[];
+}
+
+interface ListPageTimes {
+  list: string;
+  total: number;
+  firstPageMs: number;
+  lastPageMs: number;
+}
+
+const LISTS = ['subscriptions', 'removal-candidates', 'software-models', 'runs'] as const;
+const listPage = z.object({ items: z.array(z.unknown()), total: z.number().int() });
+
+/** First and last page of each list, 100 rows, default sort; each a fresh query (no cached answer). */
+async function listPageTimes(api: BenchEnv['api'], profileId: string): Promise<ListPageTimes[]> {
+  const out: ListPageTimes[] = [];
+  for (const list of LISTS) {
+    const timed = async (offset: number) => {
+      const started = performance.now();
+      const page = await api.call(
+        `list ${list}`,
+        'GET',
+        `/api/v1/profiles/${profileId}/${list}?limit=100&offset=${offset}`,
+        listPage,
+      );
+      return { page, ms: performance.now() - started };
+    };
+    const first = await timed(0);
+    const last = await timed(Math.max(0, first.page.total - 100));
+    out.push({ list, total: first.page.total, firstPageMs: first.ms, lastPageMs: last.ms });
+  }
+  return out;
 }
 
 async function bigOrg(services: RunningServices, users: number): Promise<BigOrgResult> {
@@ -128,7 +157,10 @@ async function bigOrg(services: RunningServices, users: number): Promise<BigOrgR
     const again = await waitForJob(env.api, profile.profileId, resyncId, 'computeCandidates', SYNC_TIMEOUT);
     const againDownload = jobOf(again, 'downloadSubscriptions');
     const againCompute = jobOf(again, 'computeCandidates');
+    say(`  list pages…`);
+    const lists = await listPageTimes(env.api, profile.profileId);
     return {
+      lists,
       users,
       path,
       syncSeconds: syncMs / 1000,
@@ -208,6 +240,10 @@ async function manyOrgs(
   }
 }
 
+const statusCounts = z.object({
+  candidates: z.object({ byStatus: z.record(z.string(), z.number().int()) }),
+});
+
 interface ReclaimResult {
   approved: number;
   reclaimSeconds: number;
@@ -249,7 +285,15 @@ async function reclaimBench(
     );
     const jobs = await waitForJob(env.api, profile.profileId, runId, 'reclaim', SYNC_TIMEOUT);
     const reclaim = jobOf(jobs, 'reclaim');
-    const after = await listAll(env.api, profile.profileId, 'removal-candidates', candidateItem);
+    // Counts from the summary: paging 20,000 candidates through the list endpoint timed out at
+    // offset 18,000 (each page sorts them all on FerretDB).
+    const { candidates: after } = await env.api.call(
+      'read summary',
+      'GET',
+      `/api/v1/profiles/${profile.profileId}/summary`,
+      statusCounts,
+    );
+    const count = (status: string) => after.byStatus[status] ?? 0;
     const during = env.sim.callLog
       .entries({ orgId: profile.org.orgId })
       .filter((e) => ms(e.time) >= ms(reclaim?.startedAt) && ms(e.time) <= ms(reclaim?.finishedAt));
@@ -260,9 +304,9 @@ async function reclaimBench(
       assignmentDeleteCalls: during.filter((e) => e.method === 'DELETE').length,
       recheckReads: during.filter((e) => e.method === 'GET' && e.path.includes('/query')).length,
       minimumCalls: Math.ceil(approved / 200),
-      frozen: after.filter((c) => c.status === 'frozen').length,
-      reclaimed: after.filter((c) => c.status === 'reclaimed').length,
-      failed: after.filter((c) => c.status === 'failed').length,
+      frozen: count('frozen'),
+      reclaimed: count('reclaimed'),
+      failed: count('failed'),
     };
   } finally {
     await env.stop();
@@ -326,6 +370,20 @@ async function main(): Promise<void> {
             `${r.ratioToBaseline.toFixed(2)}×`,
             `${r.resyncSeconds.toFixed(1)}: ${r.resyncDownloadSeconds.toFixed(1)} + ${r.resyncComputeSeconds.toFixed(1)}`,
           ]),
+        ),
+      );
+      say(
+        table(
+          ['users', 'list', 'rows', 'first page (ms)', 'last page (ms)'],
+          rows.flatMap((r) =>
+            r.lists.map((l) => [
+              r.users,
+              l.list,
+              l.total,
+              Math.round(l.firstPageMs),
+              Math.round(l.lastPageMs),
+            ]),
+          ),
         ),
       );
     }

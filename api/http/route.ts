@@ -63,6 +63,8 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
   streams?: readonly string[];
   /** Time limit of this route when longer than the api's default (waits on a busy lock). */
   timeoutMs?: number;
+  /** JSON body limit of this route when it needs more than the api's `API_BODY_LIMIT`. */
+  bodyLimit?: `${number}kb` | `${number}mb`;
   /**
    * A read whose answer the read cache may serve again (./readCache.ts), and what it shows: a topic
    * of the profile in `:id`, or `list` for the profiles list; a function when the query decides (a

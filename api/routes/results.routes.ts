@@ -134,13 +134,14 @@ export function resultRoutes(s: ApiServices): RouteDef[] {
       path: `${p}/removal-candidates/decisions`,
       tag,
       summary:
-        'Approve, reject, withdraw or retry up to 1000 candidates through the lifecycle table; all or nothing',
+        'Approve, reject, withdraw or retry up to 10,000 candidates through the lifecycle table; all or nothing',
       roles: ROLE_SETS.configure,
       params: idParams,
       body: candidateDecisionSchema,
       response: decisionResultSchema,
-      // Waits up to 30 s for another decision on the profile, then writes up to 1000 candidates.
-      timeoutMs: 60_000,
+      // Waits up to 30 s for another decision on the profile, then writes up to 10,000 candidates.
+      timeoutMs: 90_000,
+      bodyLimit: '1mb',
       handle: async ({ params, body, actor }) => ({
         body: await decideCandidates(s, params.id, body, actor),
       }),

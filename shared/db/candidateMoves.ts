@@ -58,6 +58,8 @@ export async function applyCandidateMoves<T extends StatusDoc>(
   moves: readonly CandidateMove[],
   now: Date,
   journal: CandidateJournal,
+  /** Equalities added to every filter to narrow what the database scans (a reclaim's claim). */
+  narrow: Record<string, unknown> = {},
 ): Promise<number> {
   const groups = new Map<string, { move: CandidateMove; ids: string[] }>();
   for (const move of moves) {
@@ -76,9 +78,9 @@ export async function applyCandidateMoves<T extends StatusDoc>(
     for (let i = 0; i < ids.length; i += IDS_PER_UPDATE) {
       const part = ids.slice(i, i + IDS_PER_UPDATE);
       if (part.length === 1) {
-        singles.push({ updateOne: { filter: { _id: part[0], status: move.from } as Filter<T>, update } });
+        singles.push({ updateOne: { filter: { ...narrow, _id: part[0], status: move.from } as Filter<T>, update } });
       } else {
-        many.push({ updateMany: { filter: { _id: { $in: part }, status: move.from } as Filter<T>, update } });
+        many.push({ updateMany: { filter: { ...narrow, _id: { $in: part }, status: move.from } as Filter<T>, update } });
       }
     }
   }

@@ -16,6 +16,8 @@ export const reclaimBatchPayloadSchema = runPayloadSchema
     batch: z.number().int().min(0),
     firstCandidateId: z.string().min(1).max(200),
     lastCandidateId: z.string().min(1).max(200),
+    /** The workable statuses the slice's candidates were in when the parent read them. */
+    statuses: z.array(z.enum(['reclaiming', 'ready', 'frozen'])).max(3).optional(),
   })
   .strict();
 

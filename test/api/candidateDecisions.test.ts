@@ -267,7 +267,7 @@ describe('candidate decisions', () => {
     }
   }, 120_000);
 
-  it('when the input is bad (unknown decision, no ids, 1001 ids) or the caller an operator, then 400 or 403 and nothing moves; 1000 ids are accepted', async () => {
+  it('when the input is bad (unknown decision, no ids, 10,001 ids) or the caller an operator, then 400 or 403 and nothing moves; 10,000 ids (a body past the default limit) are accepted', async () => {
     const rule = await seedRule(api, profileId);
     const id = await seedCandidate(api, profileId, n(), 'pending', rule);
     const bad = await api.call('post', `${base()}/decisions`, {
@@ -279,15 +279,15 @@ describe('candidate decisions', () => {
     expect((none.json as Problem).errors!.map((e) => e.field)).toEqual(['body.ids']);
     const many = await decide(
       'approve',
-      Array.from({ length: 1001 }, () => id),
+      Array.from({ length: 10_001 }, () => id),
     );
     expect((many.json as Problem).errors!.map((e) => e.field)).toEqual(['body.ids']);
     expect((await decide('approve', [id], 'operator')).status).toBe(403);
     expect((await statusOf(api, profileId, id))!.status).toBe('pending');
-    // 1000 is the limit, not past it (the same id, so the batch stays one candidate).
+    // 10,000 is the limit, not past it (the same id, so the batch stays one candidate).
     const most = await decide(
       'reject',
-      Array.from({ length: 1000 }, () => id),
+      Array.from({ length: 10_000 }, () => id),
     );
     expect(most.json).toMatchObject({ decided: [id], status: 'rejected' });
   });

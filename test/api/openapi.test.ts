@@ -81,7 +81,7 @@ describe('OpenAPI', () => {
       'withdraw',
       'retry',
     ]);
-    expect((decision.ids as { maxItems: number }).maxItems).toBe(1000);
+    expect((decision.ids as { maxItems: number }).maxItems).toBe(10_000);
     expect(Object.keys(schemas.UndoRequest!.properties!)).toEqual(['runId', 'userIds']);
     expect(Object.keys(schemas.ReclaimStopRequest!.properties!)).toEqual(['reason']);
     expect(schemas.ReclamationRuleCreate!.properties!.freezeDays).toMatchObject({ minimum: 0, maximum: 365 });

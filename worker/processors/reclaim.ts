@@ -32,6 +32,7 @@ import {
   workableFilter,
   type ReclaimTally,
 } from './reclaim/reclaimCandidates.js';
+import { WORKABLE_STATUSES, type WorkableStatus } from './reclaim/reclaimClaim.js';
 import { undoReclaim } from './reclaim/undoReclaim.js';
 
 export interface ReclaimOptions {
@@ -77,7 +78,7 @@ export function createReclaimProcessor(deps: WorkerDeps, options: ReclaimOptions
   async function runSlice(
     job: Job,
     payload: { profileId: string; runId: string },
-    range: { first: string; last: string } | null,
+    slice: { range: { first: string; last: string }; claimTag: string; statuses?: WorkableStatus[] } | null,
   ): Promise<JobOutcome> {
     const profile = await loadProfile(payload.profileId);
     const client = await deps.salesforceFor(payload.profileId);
@@ -88,7 +89,9 @@ export function createReclaimProcessor(deps: WorkerDeps, options: ReclaimOptions
         profileId: new ObjectId(payload.profileId),
         runId: payload.runId,
         syncId: profile.activeSyncId ?? null,
-        range,
+        range: slice?.range ?? null,
+        claimTag: slice?.claimTag ?? `${payload.runId}-inline`,
+        statuses: slice?.statuses,
         now,
       },
       (done) => job.updateProgress({ phase: 'reclaim', done, total: done }),
@@ -142,7 +145,11 @@ export function createReclaimProcessor(deps: WorkerDeps, options: ReclaimOptions
     }
     if (job.name === RECLAIM_BATCH_JOB_NAME) {
       const payload: ReclaimBatchPayload = parseJobData(job, reclaimBatchPayloadSchema);
-      return runSlice(job, payload, { first: payload.firstCandidateId, last: payload.lastCandidateId });
+      return runSlice(job, payload, {
+        range: { first: payload.firstCandidateId, last: payload.lastCandidateId },
+        claimTag: reclaimBatchJobId(payload),
+        statuses: payload.statuses,
+      });
     }
     const payload = parseRunPayload(job);
     const profile = await loadProfile(payload.profileId);
@@ -161,35 +168,39 @@ export function createReclaimProcessor(deps: WorkerDeps, options: ReclaimOptions
       return summarize(job, payload, profile.dryRun);
     }
 
+    // One read of the workable candidates' ids (and statuses, so each child claims only the
+    // statuses its slice holds): inline when they fit one slice, else the slices.
     const profileId = new ObjectId(payload.profileId);
     const open = workableFilter(now()) as Record<string, unknown>;
-    const total = await candidatesOf(deps.models, profileId).countDocuments(open);
-    if (total <= batchSize || !token) return runSlice(job, payload, null);
-
-    // Fan out: slices of candidate ids, all added in one atomic addBulk, then wait for them.
     const slices: ReclaimBatchPayload[] = [];
-    let first: string | null = null;
-    let last: string | null = null;
-    let inSlice = 0;
+    let current: { first: string; last: string; statuses: Set<WorkableStatus>; size: number } | null = null;
+    const close = () => {
+      if (!current) return;
+      slices.push({
+        ...payload,
+        batch: slices.length,
+        firstCandidateId: current.first,
+        lastCandidateId: current.last,
+        statuses: WORKABLE_STATUSES.filter((st) => current?.statuses.has(st)),
+      });
+      current = null;
+    };
     const cursor = candidatesOf(deps.models, profileId)
-      .find(open, { _id: 1 })
+      .find(open, { _id: 1, status: 1 })
       .sort({ _id: 1 })
       .lean()
       .cursor();
     for await (const candidate of cursor) {
       const id = String(candidate._id);
-      first ??= id;
-      last = id;
-      inSlice += 1;
-      if (inSlice === batchSize) {
-        slices.push({ ...payload, batch: slices.length, firstCandidateId: first, lastCandidateId: last });
-        first = null;
-        inSlice = 0;
-      }
+      current ??= { first: id, last: id, statuses: new Set(), size: 0 };
+      current.last = id;
+      current.statuses.add(candidate.status as WorkableStatus);
+      current.size += 1;
+      if (current.size === batchSize) close();
     }
-    if (first !== null && last !== null) {
-      slices.push({ ...payload, batch: slices.length, firstCandidateId: first, lastCandidateId: last });
-    }
+    close();
+    if (slices.length <= 1 || !token) return runSlice(job, payload, null);
+
     if (!job.id) throw new SeatwiseError('JOB_WITHOUT_ID', 'a reclaim job needs an id to own child jobs', {});
     await queueFor(job.prefix).addBulk(
       slices.map((slice) => ({

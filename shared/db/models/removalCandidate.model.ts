@@ -76,6 +76,8 @@ export const removalCandidateSchema = new Schema(
     deactivateAfter: { type: Date, default: null },
     reclaimedAt: { type: Date, default: null },
     lastComputedSyncId: { type: String, required: true },
+    /** The reclaim slice that last claimed it: narrows the slice's reads, decides nothing (`reclaimClaim.ts`). */
+    reclaimClaim: { type: String },
   },
   { timestamps: true, collection: 'removal_candidates' },
 );
@@ -83,5 +85,6 @@ export const removalCandidateSchema = new Schema(
 // lookup of the pipeline): on MongoDB a page is read from the index, not sorted in memory.
 removalCandidateSchema.index({ profileId: 1, status: 1, createdAt: 1, _id: 1 });
 removalCandidateSchema.index({ profileId: 1, createdAt: 1, _id: 1 });
+removalCandidateSchema.index({ reclaimClaim: 1, _id: 1 }, { sparse: true });
 
 export type RemovalCandidate = InferSchemaType<typeof removalCandidateSchema>;

@@ -51,6 +51,8 @@ export interface BatchState {
   exclusions: CompiledExclusions;
   connectedUserIds: string[];
   candidates: CandidateRow[];
+  /** The claim the batch's candidates were read under; every move of the batch names it too. */
+  narrow: Record<string, unknown>;
 }
 
 export async function loadBatchState(
@@ -58,6 +60,7 @@ export async function loadBatchState(
   candidates: Collection<CandidateRow>,
   profileId: ObjectId,
   ids: readonly string[],
+  narrow: Record<string, unknown>,
 ): Promise<BatchState> {
   const [profile, globalSwitch, rules, exclusions, fresh] = await Promise.all([
     models.IntegrationProfile.findById(profileId, {
@@ -69,7 +72,7 @@ export async function loadBatchState(
     models.ReclaimSwitch.findById(GLOBAL_SWITCH_ID).lean(),
     models.ReclamationRule.find({ profileId }).lean(),
     models.ExclusionRule.find({ profileId }).lean(),
-    ids.length > 0 ? candidates.find({ _id: { $in: [...ids] } }).toArray() : Promise.resolve([]),
+    ids.length > 0 ? candidates.find({ ...narrow, _id: { $in: [...ids] } }).toArray() : Promise.resolve([]),
   ]);
   if (!profile)
     throw new SeatwiseError('PROFILE_NOT_FOUND', `profile ${String(profileId)} does not exist`, {
@@ -105,5 +108,6 @@ export async function loadBatchState(
     exclusions: compileExclusions(exclusions),
     connectedUserIds: alias?.tokens?.userId ? [alias.tokens.userId] : [],
     candidates: fresh,
+    narrow,
   };
 }

@@ -153,12 +153,14 @@ export async function writeBatch(
     })),
     now,
     candidateJournalOf(models, scope.profileId),
+    state.narrow,
   );
   const held = new Set(
     (
       await candidates
         .find(
           {
+            ...state.narrow,
             _id: { $in: planned.map((w) => w.candidate._id) },
             status: 'reclaiming',
             reclaimRunId: scope.runId,

@@ -28,6 +28,7 @@ import {
   type PlannedCall,
   type WriteSObject,
 } from './reclaimCalls.js';
+import { claimFilter, claimWorkable, WORKABLE_STATUSES, type WorkableStatus } from './reclaimClaim.js';
 import { idKey, readAssignments, readLogins, readUsers } from './salesforceState.js';
 
 export type { CandidateRow } from './batchState.js';
@@ -38,6 +39,10 @@ export interface ReclaimScope {
   /** The active snapshot, where assignment ids come from (null: nothing downloaded). */
   syncId: string | null;
   range: { first: string; last: string } | null;
+  /** Unique to this slice of the run (`reclaimClaim.ts`). */
+  claimTag: string;
+  /** The workable statuses the slice's candidates were in when the run looked (default: all). */
+  statuses?: readonly WorkableStatus[];
   now: () => Date;
 }
 
@@ -92,6 +97,12 @@ export function workableFilter(now: Date): Filter<CandidateRow> {
   };
 }
 
+function batchesOf(ids: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < ids.length; i += WRITE_BATCH) out.push(ids.slice(i, i + WRITE_BATCH));
+  return out;
+}
+
 export async function reclaimCandidates(
   models: Models,
   client: SalesforceOrgClient,
@@ -104,15 +115,8 @@ export async function reclaimCandidates(
   const journal = candidateJournalOf(models, scope.profileId);
   const startedAt = scope.now();
 
-  const pageFilter = (after: string | null): Filter<CandidateRow> => {
-    const range: { $gt?: string; $gte?: string; $lte?: string } = {};
-    if (after !== null) range.$gt = after;
-    else if (scope.range) range.$gte = scope.range.first;
-    if (scope.range) range.$lte = scope.range.last;
-    const filter = workableFilter(startedAt);
-    if (Object.keys(range).length > 0) filter._id = range;
-    return filter;
-  };
+  const claim = { profileId: scope.profileId, tag: scope.claimTag };
+  const narrow = claimFilter(claim);
 
   /** Assignment ids of removal candidates, from the active snapshot (re-read from Salesforce later). */
   const assignmentOf = async (page: readonly CandidateRow[]): Promise<Map<string, string>> => {
@@ -133,18 +137,18 @@ export async function reclaimCandidates(
     return byCandidate;
   };
 
-  const move = async (moves: readonly CandidateMove[]) => {
-    tally.writes += await applyCandidateMoves(candidates, moves, scope.now(), journal);
+  /** Moves from `reclaiming` need no claim to narrow them: few candidates are ever in it. */
+  const move = async (moves: readonly CandidateMove[], narrowed = false) => {
+    tally.writes += await applyCandidateMoves(candidates, moves, scope.now(), journal, narrowed ? narrow : {});
   };
 
-  async function reclaimPage(page: CandidateRow[]): Promise<boolean> {
-    const ids = page.map((c) => c._id);
-    const assignments = await assignmentOf(page);
-    let state = await loadBatchState(models, candidates, scope.profileId, ids);
+  async function reclaimBatch(ids: string[]): Promise<boolean> {
+    let state = await loadBatchState(models, candidates, scope.profileId, ids, narrow);
     if (state.stops.global || state.stops.profile || state.stops.paused) {
-      tally.stopped += page.length;
+      tally.stopped += ids.length;
       return true;
     }
+    const assignments = await assignmentOf(state.candidates);
     const audits: AuditInput[] = [];
     const interrupted = state.candidates.filter((c) => c.status === 'reclaiming');
     if (interrupted.length > 0 && !state.dryRun) {
@@ -152,7 +156,7 @@ export async function reclaimCandidates(
       await move(verdicts.moves);
       audits.push(...verdicts.audits);
       tally.verifiedAfterInterruption += verdicts.confirmed;
-      state = await loadBatchState(models, candidates, scope.profileId, ids);
+      state = await loadBatchState(models, candidates, scope.profileId, ids, narrow);
     }
     const planned = await recheck(state, assignments, audits);
     if (state.dryRun) planDryRun(planned);
@@ -285,7 +289,7 @@ export async function reclaimCandidates(
         },
       });
     }
-    if (!state.dryRun) await move(moves);
+    if (!state.dryRun) await move(moves, true);
     return planned.filter((w) => !skippedIds.has(w.candidate._id));
   }
 
@@ -311,13 +315,15 @@ export async function reclaimCandidates(
     );
   }
 
-  let after: string | null = null;
-  for (;;) {
-    const page = await candidates.find(pageFilter(after)).sort({ _id: 1 }).limit(WRITE_BATCH).toArray();
-    if (page.length === 0) break;
-    after = (page[page.length - 1] as CandidateRow)._id;
-    tally.candidates += page.length;
-    const stopped = await reclaimPage(page);
+  const ids = await claimWorkable(candidates, {
+    ...claim,
+    range: scope.range,
+    statuses: scope.statuses ?? WORKABLE_STATUSES,
+    startedAt,
+  });
+  for (const batch of batchesOf(ids)) {
+    tally.candidates += batch.length;
+    const stopped = await reclaimBatch(batch);
     await onProgress(tally.candidates);
     if (stopped) break;
   }
