@@ -31,6 +31,7 @@ import { sparedReason } from '../../shared/domain/sparedUsers.js';
 import { SeatwiseError } from '../../shared/errors.js';
 import { recordSavingsPoint } from '../../shared/savings/savingsHistory.js';
 import { insertIgnoringDuplicates, INSERT_CHUNK_SIZE } from '../insertIgnoringDuplicates.js';
+import { WRITES_IN_FLIGHT } from '../../shared/db/engineQuirks.js';
 import { pipelinePages } from '../pagePipeline.js';
 import { parseRunPayload } from '../jobPayload.js';
 import type { JobOutcome, JobProcessor, WorkerDeps } from '../workerDeps.js';
@@ -358,7 +359,7 @@ export function createComputeCandidatesProcessor(
       }
       if (buffer.length > 0) yield buffer;
     }
-    if (enabled.length > 0) await pipelinePages(matchBatches(), flush);
+    if (enabled.length > 0) await pipelinePages(matchBatches(), flush, WRITES_IN_FLIGHT);
 
     // Candidates this pass did not match again no longer qualify.
     await job.updateProgress({ phase: 'retire', done: 0, total: unseen.size });

@@ -17,6 +17,7 @@ import { holdsSeat, licenseTypeOfIdentifier } from '../../shared/domain/licenseM
 import type { QueryPage } from '../../shared/salesforce/salesforceClient.js';
 import { parseRunPayload } from '../jobPayload.js';
 import { outcomeOf } from '../jobOutcome.js';
+import { WRITES_IN_FLIGHT } from '../../shared/db/engineQuirks.js';
 import { pipelinePages } from '../pagePipeline.js';
 import type { JobOutcome, JobProcessor, WorkerDeps } from '../workerDeps.js';
 import {
@@ -175,14 +176,18 @@ export function createDownloadSubscriptionsProcessor(
         const built = createSnapshotBuilder({ snapshot, now, assignments, previous });
         let done = 0;
         await job.updateProgress({ phase: 'users', done, total: userCount });
-        await pipelinePages(extracts.users, async (page) => {
-          const added = await built.addUsers(page.records);
-          tally(added.live);
-          written += added.written;
-          done += page.records.length;
-          sourceRecords += page.records.length;
-          await job.updateProgress({ phase: 'users', done, total: Math.max(userCount, done) });
-        });
+        await pipelinePages(
+          extracts.users,
+          async (page) => {
+            const added = await built.addUsers(page.records);
+            tally(added.live);
+            written += added.written;
+            done += page.records.length;
+            sourceRecords += page.records.length;
+            await job.updateProgress({ phase: 'users', done, total: Math.max(userCount, done) });
+          },
+          WRITES_IN_FLIGHT,
+        );
         return built;
       } finally {
         // A failed phase leaves later jobs unread: stop polling them (no-op for those read).
