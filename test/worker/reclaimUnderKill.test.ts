@@ -22,7 +22,9 @@ const USERS = 9_000;
 const APPROVE = 3_000;
 const FAN_OUT = 200;
 // Eight kills: with the reclaim job itself never orphaned past twice, a 3,000-candidate run offers about
-// that many kills before its slices are done (on the quiet CI machine runs reached the ninth or tenth, never more).
+// that many kills before its slices are done while Salesforce answers in 3 s a call. At 1.5 s it did
+// too while each batch also decoded the profile's candidates; once a slice reads and moves only its
+// own claimed candidates, its slices were done before the seventh.
 const KILLS = 8;
 
 let sim: RunningSimulator;
@@ -75,7 +77,7 @@ it(`when ${KILLS} workers are SIGKILLed while they hold slices of a ${APPROVE}-c
   const activeBefore = sim.admin.truth(org.orgId).activeUsers;
   expect(sim.callLog.writesPerRecord({ orgId: org.orgId }).size).toBe(0);
   // Slow Salesforce down so the reclaim lasts long enough for every kill to land inside it.
-  sim.admin.setLatency(org.orgId, { perCallMs: 1_500 });
+  sim.admin.setLatency(org.orgId, { perCallMs: 3_000 });
 
   const reclaimQueue = h.queue(QUEUE_NAMES.reclaim);
   const run = await startRun(h.pipeline, { profileId, trigger: 'manual', requestedBy: 'test' });
