@@ -120,6 +120,20 @@ export function fromStatusesOf(event: CandidateEvent, to: CandidateStatus): Cand
   return statusesAllowing(event).filter((s) => TRANSITIONS[s][event] === to);
 }
 
+/** What a reclaim takes: approved, interrupted, and frozen ones (those once their grace is over). */
+export const WORKABLE_STATUSES = [
+  'reclaiming',
+  'ready',
+  'frozen',
+] as const satisfies readonly CandidateStatus[];
+export type WorkableStatus = (typeof WORKABLE_STATUSES)[number];
+
+/** Whether a reclaim starting at `now` takes this candidate (a frozen one only past its grace). */
+export function isWorkable(c: { status: CandidateStatus; deactivateAfter: Date | null }, now: Date): boolean {
+  if (c.status === 'ready' || c.status === 'reclaiming') return true;
+  return c.status === 'frozen' && c.deactivateAfter !== null && c.deactivateAfter.getTime() <= now.getTime();
+}
+
 /** Candidates computeCandidates re-evaluates every run. */
 export const OPEN_STATUSES: readonly CandidateStatus[] = ['pending', 'ready', 'withdrawn', 'failed'];
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WORKABLE_STATUSES } from '../domain/candidateLifecycle.js';
 import { runPayloadSchema } from './runPayload.js';
 
 /** The BullMQ job name of a reclaim child; it runs on the reclaim queue (QUEUE_NAMES.reclaim). */
@@ -17,7 +18,7 @@ export const reclaimBatchPayloadSchema = runPayloadSchema
     firstCandidateId: z.string().min(1).max(200),
     lastCandidateId: z.string().min(1).max(200),
     /** The workable statuses the slice's candidates were in when the parent read them. */
-    statuses: z.array(z.enum(['reclaiming', 'ready', 'frozen'])).max(3).optional(),
+    statuses: z.array(z.enum(WORKABLE_STATUSES)).max(WORKABLE_STATUSES.length).optional(),
   })
   .strict();
 

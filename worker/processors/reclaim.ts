@@ -32,7 +32,7 @@ import {
   workableFilter,
   type ReclaimTally,
 } from './reclaim/reclaimCandidates.js';
-import { WORKABLE_STATUSES, type WorkableStatus } from './reclaim/reclaimClaim.js';
+import { WORKABLE_STATUSES, type WorkableStatus } from '../../shared/domain/candidateLifecycle.js';
 import { undoReclaim } from './reclaim/undoReclaim.js';
 
 export interface ReclaimOptions {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CANDIDATE_EVENTS,
   initialStatus,
+  isWorkable,
   statusesAllowing,
   transition,
   type CandidateEvent,
@@ -89,5 +90,17 @@ describe('candidate lifecycle: the transition table', () => {
   it('when a rule requires approval, then new candidates start pending, else ready', () => {
     expect(initialStatus(true)).toBe('pending');
     expect(initialStatus(false)).toBe('ready');
+  });
+
+  it('when a reclaim starts, then it takes approved and interrupted candidates, and frozen ones only once their grace is over', () => {
+    const now = new Date('2026-11-29T12:00:00Z');
+    const at = (ms: number) => new Date(now.getTime() + ms);
+    expect(isWorkable({ status: 'ready', deactivateAfter: null }, now)).toBe(true);
+    expect(isWorkable({ status: 'reclaiming', deactivateAfter: null }, now)).toBe(true);
+    expect(isWorkable({ status: 'frozen', deactivateAfter: now }, now)).toBe(true);
+    expect(isWorkable({ status: 'frozen', deactivateAfter: at(1) }, now)).toBe(false);
+    expect(isWorkable({ status: 'frozen', deactivateAfter: null }, now)).toBe(false);
+    for (const status of ['pending', 'withdrawn', 'failed', 'reclaimed', 'rejected'] as const)
+      expect(isWorkable({ status, deactivateAfter: at(-1) }, now)).toBe(false);
   });
 });

@@ -21,6 +21,7 @@ import { writeBatch, type PlannedWrite } from './batchWrites.js';
 import { resolveInterrupted } from './interruptedWrites.js';
 import { candidateAudit, type AuditScope } from './reclaimAudit.js';
 import {
+  chunk,
   planDeactivation,
   planFreeze,
   planRemoval,
@@ -28,7 +29,8 @@ import {
   type PlannedCall,
   type WriteSObject,
 } from './reclaimCalls.js';
-import { claimFilter, claimWorkable, WORKABLE_STATUSES, type WorkableStatus } from './reclaimClaim.js';
+import { claimFilter, claimWorkable } from './reclaimClaim.js';
+import { WORKABLE_STATUSES, type WorkableStatus } from '../../../shared/domain/candidateLifecycle.js';
 import { idKey, readAssignments, readLogins, readUsers } from './salesforceState.js';
 
 export type { CandidateRow } from './batchState.js';
@@ -90,17 +92,11 @@ export function addTally(into: ReclaimTally, from: ReclaimTally): void {
   }
 }
 
-/** What this job takes: approved, interrupted, and frozen ones whose grace is over. */
+/** `isWorkable` as a filter (`candidateLifecycle.ts`). */
 export function workableFilter(now: Date): Filter<CandidateRow> {
   return {
     $or: [{ status: { $in: ['ready', 'reclaiming'] } }, { status: 'frozen', deactivateAfter: { $lte: now } }],
   };
-}
-
-function batchesOf(ids: readonly string[]): string[][] {
-  const out: string[][] = [];
-  for (let i = 0; i < ids.length; i += WRITE_BATCH) out.push(ids.slice(i, i + WRITE_BATCH));
-  return out;
 }
 
 export async function reclaimCandidates(
@@ -139,7 +135,13 @@ export async function reclaimCandidates(
 
   /** Moves from `reclaiming` need no claim to narrow them: few candidates are ever in it. */
   const move = async (moves: readonly CandidateMove[], narrowed = false) => {
-    tally.writes += await applyCandidateMoves(candidates, moves, scope.now(), journal, narrowed ? narrow : {});
+    tally.writes += await applyCandidateMoves(
+      candidates,
+      moves,
+      scope.now(),
+      journal,
+      narrowed ? narrow : {},
+    );
   };
 
   async function reclaimBatch(ids: string[]): Promise<boolean> {
@@ -321,7 +323,7 @@ export async function reclaimCandidates(
     statuses: scope.statuses ?? WORKABLE_STATUSES,
     startedAt,
   });
-  for (const batch of batchesOf(ids)) {
+  for (const batch of chunk(ids, WRITE_BATCH)) {
     tally.candidates += batch.length;
     const stopped = await reclaimBatch(batch);
     await onProgress(tally.candidates);

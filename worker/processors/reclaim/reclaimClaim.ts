@@ -16,13 +16,10 @@
  */
 import type { Collection, Filter, ObjectId } from 'mongodb';
 import type { CandidateStatus } from '../../../shared/db/models/removalCandidate.model.js';
+import { isWorkable, type WorkableStatus } from '../../../shared/domain/candidateLifecycle.js';
 
 /** The candidate field the claim is written to (indexed on MongoDB, `removalCandidate.model.ts`). */
 export const CLAIM_FIELD = 'reclaimClaim';
-
-/** What a reclaim takes: approved, interrupted, and frozen ones whose grace is over. */
-export const WORKABLE_STATUSES = ['reclaiming', 'ready', 'frozen'] as const satisfies readonly CandidateStatus[];
-export type WorkableStatus = (typeof WORKABLE_STATUSES)[number];
 
 interface ClaimableRow {
   _id: string;
@@ -44,11 +41,6 @@ export interface ClaimScope {
 /** The equality every read and move of the slice adds to its filter. */
 export function claimFilter(scope: Pick<ClaimScope, 'profileId' | 'tag'>): Record<string, unknown> {
   return { profileId: scope.profileId, [CLAIM_FIELD]: scope.tag };
-}
-
-function isWorkable(c: Pick<ClaimableRow, 'status' | 'deactivateAfter'>, now: Date): boolean {
-  if (c.status === 'ready' || c.status === 'reclaiming') return true;
-  return c.status === 'frozen' && c.deactivateAfter !== null && c.deactivateAfter.getTime() <= now.getTime();
 }
 
 /** Claims the slice's workable candidates and returns their ids in `_id` order. */
