@@ -164,7 +164,7 @@ export function toProfileView(p: ProfileDoc): ProfileView {
   };
 }
 
-export async function loadProfile(s: ApiServices, id: string): Promise<ProfileDoc> {
+export async function loadProfile(s: Pick<ApiServices, 'models'>, id: string): Promise<ProfileDoc> {
   const profile = await s.models.IntegrationProfile.findById(id).lean<ProfileDoc>();
   if (!profile) throw notFound('profile', id);
   return profile;

@@ -8,6 +8,8 @@ import { CANDIDATE_STATUSES } from '../../shared/db/models/removalCandidate.mode
 import { JOB_RUN_STATUSES, RUN_TRIGGERS } from '../../shared/db/models/jobRun.model.js';
 import { LICENSE_TYPES } from '../../shared/db/models/softwareModel.model.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
+import { readListed } from '../../shared/db/candidateLedger.js';
+import { readListingPage } from '../../shared/db/candidateListing.js';
 import {
   countSubscriptionRows,
   listSubscriptionRows,
@@ -178,8 +180,35 @@ export async function decideUnrecognized(
   return plain(updated);
 }
 
-export async function listCandidates(s: ApiServices, profileId: string, q: z.infer<typeof candidatesQuery>) {
+/** The default order (or `createdAt` either way) with no filter: a page is read bucket by bucket. */
+async function listedPage(
+  s: Pick<ApiServices, 'models'>,
+  profileId: string,
+  q: z.infer<typeof candidatesQuery>,
+) {
+  const unfiltered = !q.status && !q.identifier && !q.userId && !q.spared;
+  const direction = !q.sort || q.sort === 'createdAt' ? 1 : q.sort === '-createdAt' ? -1 : null;
+  if (!unfiltered || direction === null) return null;
+  const listed = await readListed(s.models, profileId);
+  if (listed === null) return null;
+  const items = await readListingPage(
+    candidatesOf(s.models, profileId),
+    listed,
+    q.offset,
+    q.limit,
+    direction,
+  );
+  return { items: items.map(plain), total: listed, limit: q.limit, offset: q.offset };
+}
+
+export async function listCandidates(
+  s: Pick<ApiServices, 'models'>,
+  profileId: string,
+  q: z.infer<typeof candidatesQuery>,
+) {
   await loadProfile(s, profileId);
+  const listed = await listedPage(s, profileId, q);
+  if (listed) return listed;
   const filter: Record<string, unknown> = { profileId: oid(profileId) };
   if (q.status) filter.status = q.status;
   if (q.identifier) filter.identifier = q.identifier;

@@ -46,6 +46,11 @@ interface HeadDoc {
   generation: string;
   chunks: number;
   entries: number;
+  /**
+   * The listing sequence the next new candidate takes (`candidateListing.ts`); absent when some
+   * candidate of the profile has none (computed before the listing order existed).
+   */
+  listed?: number;
   at: Date;
 }
 
@@ -113,10 +118,28 @@ const corrupt = (profileId: ProfileId, chunk: number) =>
     chunk,
   });
 
+export interface Ledger {
+  entries: LedgerEntry[];
+  /** The next listing sequence, or null when not every candidate has one. */
+  listed: number | null;
+}
+
+async function readHead(models: Models, profileId: ProfileId): Promise<HeadDoc | null> {
+  return (await collectionOf(models).findOne({ _id: headId(profileId) })) as HeadDoc | null;
+}
+
+/**
+ * How many candidates the default listing order spans, as the last compute left it (the api's
+ * default candidate pages), or null when it does not cover every candidate or none was computed.
+ */
+export async function readListed(models: Models, profileId: ProfileId): Promise<number | null> {
+  return (await readHead(models, profileId))?.listed ?? null;
+}
+
 /** The ledger's entries, or null when the profile has none yet. */
-export async function readLedger(models: Models, profileId: ProfileId): Promise<LedgerEntry[] | null> {
+export async function readLedger(models: Models, profileId: ProfileId): Promise<Ledger | null> {
   const collection = collectionOf(models);
-  const head = (await collection.findOne({ _id: headId(profileId) })) as HeadDoc | null;
+  const head = await readHead(models, profileId);
   if (!head) return null;
   // One pass over the collection (the head's generation, and rarely the leftovers of a compute
   // that died before its clean-up), each chunk decoded as it streams by: a lookup per chunk would
@@ -140,14 +163,18 @@ export async function readLedger(models: Models, profileId: ProfileId): Promise<
     if (!chunk) throw corrupt(profileId, n);
     for (const e of chunk) entries.push(e);
   }
-  return entries;
+  return { entries, listed: head.listed ?? null };
 }
 
-/** Writes `entries` as the new generation, points the head at it, then drops older generations. */
+/**
+ * Writes `entries` as the new generation, points the head at it (with the next listing sequence,
+ * when every candidate has one), then drops older generations.
+ */
 export async function writeLedger(
   models: Models,
   profileId: ProfileId,
   entries: Iterable<LedgerEntry>,
+  listed: number | null,
 ): Promise<void> {
   const collection = collectionOf(models);
   const owner = String(profileId);
@@ -176,6 +203,7 @@ export async function writeLedger(
     generation,
     chunks: chunks.length,
     entries: count,
+    ...(listed === null ? {} : { listed }),
     at: new Date(),
   };
   await collection.replaceOne({ _id: head._id }, head, { upsert: true });

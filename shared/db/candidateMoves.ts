@@ -78,9 +78,13 @@ export async function applyCandidateMoves<T extends StatusDoc>(
     for (let i = 0; i < ids.length; i += IDS_PER_UPDATE) {
       const part = ids.slice(i, i + IDS_PER_UPDATE);
       if (part.length === 1) {
-        singles.push({ updateOne: { filter: { ...narrow, _id: part[0], status: move.from } as Filter<T>, update } });
+        singles.push({
+          updateOne: { filter: { ...narrow, _id: part[0], status: move.from } as Filter<T>, update },
+        });
       } else {
-        many.push({ updateMany: { filter: { ...narrow, _id: { $in: part }, status: move.from } as Filter<T>, update } });
+        many.push({
+          updateMany: { filter: { ...narrow, _id: { $in: part }, status: move.from } as Filter<T>, update },
+        });
       }
     }
   }

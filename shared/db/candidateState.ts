@@ -21,6 +21,8 @@ export interface KnownCandidates {
   /** How `known` was read: the ledger (plus `reread` lookups), or a scan of every candidate. */
   source: 'ledger' | 'scan';
   reread: number;
+  /** The listing sequence the next new candidate takes, or null when some candidate has none. */
+  listed: number | null;
 }
 
 const PROJECTION = {
@@ -72,18 +74,21 @@ export async function loadKnownCandidates(models: Models, profileId: ObjectId): 
   const known = new Map<string, LedgerEntry>();
   const stored = candidatesOf(models, profileId).collection as unknown as Collection<Stored>;
   if (ledger && journal.ids.size <= REREAD_BY_ID_MAX) {
-    for (const e of ledger) known.set(e._id, e);
+    for (const e of ledger.entries) known.set(e._id, e);
     for (const id of journal.ids) {
       // `_id` equality is pushed down to the database; `$in` would decode every candidate.
       const c = await stored.findOne({ _id: id }, { projection: PROJECTION });
       if (c) known.set(id, entryOf(c));
       else known.delete(id);
     }
-    return { known, journalEntries: journal.entries, source: 'ledger', reread: journal.ids.size };
+    const listed = ledger.listed ?? (known.size === 0 ? 0 : null);
+    return { known, journalEntries: journal.entries, source: 'ledger', reread: journal.ids.size, listed };
   }
   for await (const c of stored.find({}, { projection: PROJECTION }).batchSize(SCAN_BATCH))
     known.set(c._id, entryOf(c));
-  return { known, journalEntries: journal.entries, source: 'scan', reread: 0 };
+  // A profile with no candidate yet starts its listing order at 0.
+  const listed = ledger?.listed ?? (known.size === 0 ? 0 : null);
+  return { known, journalEntries: journal.entries, source: 'scan', reread: 0, listed };
 }
 
 export interface CandidateCounts {

@@ -12,6 +12,7 @@ import { ObjectId, type Collection } from 'mongodb';
 import { appendAudit, ruleReference, type AuditInput } from '../../shared/db/auditLog.js';
 import { candidateJournalOf, consumeJournal } from '../../shared/db/candidateJournal.js';
 import { writeLedger } from '../../shared/db/candidateLedger.js';
+import { firstFreePosition, listingPosition } from '../../shared/db/candidateListing.js';
 import { loadKnownCandidates } from '../../shared/db/candidateState.js';
 import { applyCandidateMoves, targetOf, type CandidateMove } from '../../shared/db/candidateMoves.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
@@ -110,6 +111,8 @@ export function createComputeCandidatesProcessor(
     // every candidate back decoded each of them on FerretDB and made a re-sync dearer than a first.
     const loaded = await loadKnownCandidates(models, profileObjectId);
     const { known } = loaded;
+    /** The place the next new candidate takes in the list's default order, if the order is whole. */
+    let nextPosition = loaded.listed === null ? null : await firstFreePosition(candidates, loaded.listed);
     const journal = candidateJournalOf(models, profileObjectId);
     /** Candidates whose state this run could not confirm: the next compute reads them again. */
     const unconfirmed = new Set<string>();
@@ -246,7 +249,8 @@ export function createComputeCandidatesProcessor(
         const id = candidateId(profileId, m.row.userId, m.row.identifier);
         const existing = known.get(id);
         if (!existing) {
-          fresh.push(toDoc(m));
+          const doc = toDoc(m);
+          fresh.push(nextPosition === null ? doc : { ...doc, ...listingPosition(nextPosition++) });
           continue;
         }
         const move = moveFor(m, existing);
@@ -385,7 +389,7 @@ export function createComputeCandidatesProcessor(
     audits.push(...retire.map(auditOf));
     settle(retire, retired);
     await appendAudit(models, audits);
-    await writeLedger(models, profileObjectId, known.values());
+    await writeLedger(models, profileObjectId, known.values(), nextPosition);
     await candidateJournalOf(models, profileObjectId).record(unconfirmed);
     await consumeJournal(models, profileObjectId, [...loaded.journalEntries, ...journal.written]);
     await recordSavingsPoint(models, profileId, runId, now);

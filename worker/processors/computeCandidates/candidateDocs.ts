@@ -43,6 +43,9 @@ export interface CandidateDoc {
   lastComputedSyncId: string;
   createdAt: Date;
   updatedAt: Date;
+  /** Its place in the list's default order (`candidateListing.ts`); absent while the order is incomplete. */
+  listSeq?: number;
+  listBucket?: number;
 }
 
 /** What a compute knows of each existing candidate (the candidate ledger's entry). */
