@@ -13,8 +13,10 @@ import { readListingPage } from '../../shared/db/candidateListing.js';
 import {
   countSubscriptionRows,
   listSubscriptionRows,
+  rowsOfUser,
   snapshotOf,
 } from '../../shared/db/subscriptionSnapshots.js';
+import { readPagedUsers, readPagesHead } from '../../shared/db/subscriptionPages.js';
 import type { ApiServices } from './apiServices.js';
 import { plain } from './plain.js';
 import { loadProfile } from './profiles.service.js';
@@ -118,7 +120,7 @@ export async function listModels(s: ApiServices, profileId: string, q: z.infer<t
 
 /** Only the rows of the download the profile currently points at; older sets are being replaced. */
 export async function listSubscriptions(
-  s: ApiServices,
+  s: Pick<ApiServices, 'models'>,
   profileId: string,
   q: z.infer<typeof subscriptionsQuery>,
 ) {
@@ -134,15 +136,16 @@ export async function listSubscriptions(
   // Rows name their model; the profile's models are a few dozen.
   const models = await s.models.SoftwareModel.find({ profileId: profile._id }, { identifier: 1 }).lean();
   const modelIds = new Map(models.map((m) => [m.identifier, m._id]));
+  const modelIdOf = (identifier: string) => modelIds.get(identifier) ?? null;
+  const unfiltered = Object.values(query).every((v) => v === undefined);
+  const head = unfiltered && (!q.sort || q.sort === 'username') ? await readPagesHead(snapshot) : null;
+  if (head) {
+    const paged = await readPagedUsers(snapshot, head, q.offset, q.limit);
+    const items = paged.flatMap((p) => rowsOfUser(snapshot, p.user, modelIdOf, p.from, p.count));
+    return { items: items.map(plain), total: head.rows, limit: q.limit, offset: q.offset };
+  }
   const [items, total] = await Promise.all([
-    listSubscriptionRows(
-      snapshot,
-      query,
-      sortSpec(q.sort, { username: 1 }),
-      q.offset,
-      q.limit,
-      (identifier) => modelIds.get(identifier) ?? null,
-    ),
+    listSubscriptionRows(snapshot, query, sortSpec(q.sort, { username: 1 }), q.offset, q.limit, modelIdOf),
     countSubscriptionRows(snapshot.users, query),
   ]);
   return { items: items.map(plain), total, limit: q.limit, offset: q.offset };

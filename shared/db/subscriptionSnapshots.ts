@@ -17,12 +17,14 @@ import {
   type SubscriptionRow,
   type UserSubscriptionDoc,
 } from './models/softwareSubscription.model.js';
-import { unpackUser } from './subscriptionSummary.js';
+import type { PagesDoc } from './subscriptionPages.js';
+import { unpackUser, type UserSummary } from './subscriptionSummary.js';
 
 type ProfileId = ObjectId | string;
 
 const USERS = 'software_subscriptions';
 const SUMMARIES = 'subscription_summaries';
+const PAGES = 'subscription_pages';
 
 /** A summary document: `users` is `subscriptionSummary.ts`'s encoding of up to a few thousand users. */
 export interface SummaryChunkDoc {
@@ -35,6 +37,8 @@ export interface SnapshotCollections {
   syncId: string;
   users: Collection<UserSubscriptionDoc>;
   summaries: Collection<SummaryChunkDoc>;
+  /** The list's default order in pages (`subscriptionPages.ts`). */
+  pages: Collection<PagesDoc>;
 }
 
 function dbOf(models: Models): Db {
@@ -44,7 +48,7 @@ function dbOf(models: Models): Db {
 }
 
 const prefixesOf = (profileId: ProfileId): string[] =>
-  [USERS, SUMMARIES].map((kind) => `${kind}_${String(profileId)}_`);
+  [USERS, SUMMARIES, PAGES].map((kind) => `${kind}_${String(profileId)}_`);
 
 export function snapshotCollectionNames(profileId: ProfileId, syncId: string): string[] {
   return prefixesOf(profileId).map((prefix) => `${prefix}${syncId}`);
@@ -52,12 +56,13 @@ export function snapshotCollectionNames(profileId: ProfileId, syncId: string): s
 
 export function snapshotOf(models: Models, profileId: ProfileId, syncId: string): SnapshotCollections {
   const db = dbOf(models);
-  const [users, summaries] = snapshotCollectionNames(profileId, syncId) as [string, string];
+  const [users, summaries, pages] = snapshotCollectionNames(profileId, syncId) as [string, string, string];
   return {
     profileId,
     syncId,
     users: db.collection<UserSubscriptionDoc>(users),
     summaries: db.collection<SummaryChunkDoc>(summaries),
+    pages: db.collection<PagesDoc>(pages),
   };
 }
 
@@ -84,7 +89,7 @@ async function dropIfPresent(db: Db, names: readonly string[]): Promise<void> {
   for (const name of names) if (present.has(name)) await db.collection(name).drop();
 }
 
-/** Drops one snapshot (both collections); a snapshot never written is fine. */
+/** Drops one snapshot (all its collections); a snapshot never written is fine. */
 export async function dropSnapshot(models: Models, profileId: ProfileId, syncId: string): Promise<void> {
   await dropIfPresent(dbOf(models), snapshotCollectionNames(profileId, syncId));
 }
@@ -110,7 +115,19 @@ export function rowsOfUserDoc(
   doc: UserSubscriptionDoc,
   modelIdOf: (identifier: string) => ObjectId | null = () => null,
 ): SubscriptionRow[] {
-  const { licenses, ...user } = unpackUser(doc.user);
+  return rowsOfUser(snapshot, unpackUser(doc.user), modelIdOf);
+}
+
+/** One user's rows, one per license held or gone (a slice of them: a page's share). */
+export function rowsOfUser(
+  snapshot: Pick<SnapshotCollections, 'profileId' | 'syncId'>,
+  summary: UserSummary,
+  modelIdOf: (identifier: string) => ObjectId | null,
+  from = 0,
+  count = summary.licenses.length,
+): SubscriptionRow[] {
+  const { licenses: all, ...user } = summary;
+  const licenses = all.slice(from, from + count);
   const profileId = snapshot.profileId as ObjectId;
   return licenses.map((l) => ({
     ...user,

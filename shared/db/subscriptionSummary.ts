@@ -133,6 +133,32 @@ export async function* readPackedSummary(
   }
 }
 
+/** One summary entry with only what ordering it needs read; `packed` is the entry as stored. */
+export interface SummaryEntry {
+  userId: string;
+  username: string;
+  /** Licenses held or recently gone: the user's rows in the subscriptions list. */
+  rows: number;
+  packed: PackedUser;
+}
+
+/** Every entry of a snapshot's summary, chunk by chunk, without decoding the users. */
+export async function* readSummaryEntries(snapshot: SnapshotCollections): AsyncIterable<SummaryEntry[]> {
+  for await (const doc of snapshot.summaries.find({}).batchSize(4)) {
+    const entries = JSON.parse(doc.users) as unknown;
+    if (!Array.isArray(entries)) throw corruptChunk(doc._id);
+    yield entries.map((e: unknown) => {
+      const t = e as unknown[];
+      if (!Array.isArray(t) || typeof t[0] !== 'string' || typeof t[1] !== 'string' || !Array.isArray(t[11]))
+        throw corruptChunk(doc._id);
+      return { userId: t[0], username: t[1], rows: t[11].length, packed: JSON.stringify(t) };
+    });
+  }
+}
+
+const corruptChunk = (chunk: number) =>
+  new SeatwiseError('SUMMARY_CORRUPT', 'a subscription summary document does not decode', { chunk });
+
 export function decodeChunk(doc: SummaryChunkDoc): UserSummary[] {
   const parsed = chunkSchema.safeParse(JSON.parse(doc.users));
   if (!parsed.success)

@@ -18,6 +18,7 @@ import type { QueryPage } from '../../shared/salesforce/salesforceClient.js';
 import { parseRunPayload } from '../jobPayload.js';
 import { outcomeOf } from '../jobOutcome.js';
 import { WRITES_IN_FLIGHT } from '../../shared/db/engineQuirks.js';
+import { writeSubscriptionPages } from '../../shared/db/subscriptionPages.js';
 import { pipelinePages } from '../pagePipeline.js';
 import type { JobOutcome, JobProcessor, WorkerDeps } from '../workerDeps.js';
 import {
@@ -195,6 +196,11 @@ export function createDownloadSubscriptionsProcessor(
       }
     })();
     written += await builder.finish();
+    // Before the flip: a snapshot is listed from its pages as soon as it is active.
+    await job.updateProgress({ phase: 'pages', done: 0, total: 0 });
+    written += await writeSubscriptionPages(snapshot, {
+      users: builder.stats.users + builder.stats.goneUsers,
+    });
 
     await job.updateProgress({ phase: 'finishing', done: sourceRecords, total: sourceRecords });
     written += await recordCounts(models, profileObjectId, syncId, catalog, counts, now);

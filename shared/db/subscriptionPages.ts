@@ -1,0 +1,212 @@
+/**
+ * The subscriptions list's default order (username, then user id; each user's licenses in the
+ * order stored), written once per snapshot as pages of `LIST_BUCKET_ROWS` rows in a collection of
+ * the snapshot's own (`subscriptionSnapshots.ts`). Page `b` holds, packed, every user with a row
+ * among rows `b × R … (b + 1) × R`, and how many of its first user's rows belong to the page
+ * before. A page of the list is then one or a few `_id` reads of a small collection, where a sorted
+ * and skipped `find` made FerretDB decode and sort every user (~10 s a page at 100,000 users, the
+ * last page past the api's time limit). The head (`_id` -1) is written last: a snapshot whose pages
+ * were never finished has none, and is listed the slow way.
+ *
+ * The order needs every user sorted, and a big org's users do not fit in a worker's heap: users
+ * are taken from the summary a range of usernames at a time, each range holding at most about
+ * `usersPerPass` users (a sample of the usernames sets the ranges), so memory stays flat whatever
+ * the org's size, at the price of one summary read per range.
+ */
+import { LIST_BUCKET_ROWS } from './engineQuirks.js';
+import { decodeChunk, readSummaryEntries, type SummaryEntry } from './subscriptionSummary.js';
+import type { SnapshotCollections } from './subscriptionSnapshots.js';
+import type { UserSummary } from './subscriptionSummary.js';
+
+/** Users one pass sorts in memory (~250 bytes each, packed with their key). */
+export const USERS_PER_PASS = 200_000;
+
+/** Page documents per insert: ~10 KB each. */
+const PAGES_PER_INSERT = 100;
+
+const HEAD_ID = -1;
+
+export interface SubscriptionPageDoc {
+  _id: number;
+  /** Rows of the first user that belong to earlier pages. */
+  skip: number;
+  /** The page's users, as the summary encodes a chunk of them. */
+  users: string;
+}
+
+export interface SubscriptionPagesHead {
+  _id: typeof HEAD_ID;
+  rows: number;
+  users: number;
+  pages: number;
+}
+
+export type PagesDoc = SubscriptionPageDoc | SubscriptionPagesHead;
+
+type Key = readonly [username: string, userId: string];
+
+const compareKeys = (a: Key, b: Key): number =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+
+const keyOf = (e: SummaryEntry): Key => [e.username, e.userId];
+
+/**
+ * Username ranges of about `usersPerPass` users each, from a sample of every user's key: bounds
+ * between consecutive ranges (the lower bound included in its range).
+ */
+async function rangeBounds(
+  snapshot: SnapshotCollections,
+  usersPerPass: number,
+  usersHint: number | undefined,
+): Promise<Key[]> {
+  if (usersHint !== undefined && usersHint <= usersPerPass) return [];
+  let users = 0;
+  const sample: Key[] = [];
+  // ~256 sampled keys per range keep each range within a few percent of its share.
+  let every = 1;
+  for await (const entries of readSummaryEntries(snapshot)) {
+    for (const e of entries) {
+      if (users % every === 0) sample.push(keyOf(e));
+      users += 1;
+      if (sample.length >= 65_536) {
+        // Too many: keep every other one and sample half as often from now on.
+        for (let i = 0; i < sample.length / 2; i += 1) sample[i] = sample[2 * i] as Key;
+        sample.length = Math.floor(sample.length / 2);
+        every *= 2;
+      }
+    }
+  }
+  if (users <= usersPerPass) return [];
+  // One range more than the share strictly needs: sampling error stays within budget.
+  const ranges = Math.ceil(users / usersPerPass) + 1;
+  sample.sort(compareKeys);
+  const bounds: Key[] = [];
+  for (let r = 1; r < ranges; r += 1) bounds.push(sample[Math.floor((r * sample.length) / ranges)] as Key);
+  return bounds;
+}
+
+function createPageWriter(snapshot: SnapshotCollections, rowsPerPage: number) {
+  const pages = snapshot.pages;
+  let row = 0;
+  let users = 0;
+  let written = 0;
+  let current: { _id: number; skip: number; users: string[] } | null = null;
+  let done: SubscriptionPageDoc[] = [];
+  const flush = async () => {
+    if (done.length === 0) return;
+    const batch = done;
+    done = [];
+    await pages.insertMany(batch);
+    written += batch.length;
+  };
+  const close = () => {
+    if (current) done.push({ _id: current._id, skip: current.skip, users: `[${current.users.join(',')}]` });
+    current = null;
+  };
+  return {
+    async add(entry: SummaryEntry): Promise<void> {
+      users += 1;
+      const end = row + entry.rows;
+      for (let first = row; first < end;) {
+        const page = Math.floor(first / rowsPerPage);
+        if (current?._id !== page) {
+          close();
+          current = { _id: page, skip: first - row, users: [] };
+        }
+        current.users.push(entry.packed);
+        first = (page + 1) * rowsPerPage;
+      }
+      row = end;
+      if (done.length >= PAGES_PER_INSERT) await flush();
+    },
+    async finish(): Promise<number> {
+      close();
+      await flush();
+      const head: SubscriptionPagesHead = { _id: HEAD_ID, rows: row, users, pages: written };
+      await pages.insertOne(head);
+      return written + 1;
+    },
+  };
+}
+
+/**
+ * Writes the snapshot's pages from its summary (the summary must be complete); returns the
+ * documents written. Idempotent only over an empty pages collection: a download that died part
+ * way drops its whole snapshot before it starts over.
+ */
+export async function writeSubscriptionPages(
+  snapshot: SnapshotCollections,
+  options: {
+    /** The summary's user count, when known: a small snapshot then skips the sampling read. */
+    users?: number;
+    usersPerPass?: number;
+    rowsPerPage?: number;
+  } = {},
+): Promise<number> {
+  const usersPerPass = options.usersPerPass ?? USERS_PER_PASS;
+  const writer = createPageWriter(snapshot, options.rowsPerPage ?? LIST_BUCKET_ROWS);
+  const bounds = await rangeBounds(snapshot, usersPerPass, options.users);
+  for (let r = 0; r <= bounds.length; r += 1) {
+    const lower = bounds[r - 1];
+    const upper = bounds[r];
+    const inRange = (k: Key) =>
+      (!lower || compareKeys(k, lower) >= 0) && (!upper || compareKeys(k, upper) < 0);
+    const kept: SummaryEntry[] = [];
+    for await (const entries of readSummaryEntries(snapshot))
+      for (const e of entries) if (inRange(keyOf(e))) kept.push(e);
+    kept.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+    for (const e of kept) await writer.add(e);
+  }
+  return writer.finish();
+}
+
+export async function readPagesHead(snapshot: SnapshotCollections): Promise<SubscriptionPagesHead | null> {
+  return (await snapshot.pages.findOne({ _id: HEAD_ID })) as SubscriptionPagesHead | null;
+}
+
+/** One user with the rows of it that fall on a page. */
+export interface PagedUser {
+  user: UserSummary;
+  /** Index of the user's first license on this page, and how many follow. */
+  from: number;
+  count: number;
+}
+
+/**
+ * Rows `offset … offset + limit` of the default order, as users with the slice of their licenses
+ * that falls on it, in order. A page the head promises but cannot be read is an error: the
+ * snapshot is being dropped, or was damaged.
+ */
+export async function readPagedUsers(
+  snapshot: SnapshotCollections,
+  head: SubscriptionPagesHead,
+  offset: number,
+  limit: number,
+  rowsPerPage = LIST_BUCKET_ROWS,
+): Promise<PagedUser[]> {
+  const from = Math.min(offset, head.rows);
+  const to = Math.min(offset + limit, head.rows);
+  if (to <= from) return [];
+  const first = Math.floor(from / rowsPerPage);
+  const last = Math.floor((to - 1) / rowsPerPage);
+  const ids = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  // `_id` equality per page: pushed down on FerretDB, where `$in` would decode every page.
+  const docs = await Promise.all(ids.map((id) => snapshot.pages.findOne({ _id: id })));
+  const out: PagedUser[] = [];
+  let row = 0;
+  docs.forEach((doc, i) => {
+    if (!doc || doc._id === HEAD_ID) throw new Error(`subscription page ${ids[i]} is missing`);
+    const page = doc as SubscriptionPageDoc;
+    row = page._id * rowsPerPage;
+    const pageEnd = row + rowsPerPage;
+    decodeChunk({ _id: page._id, users: page.users }).forEach((user, u) => {
+      const start = u === 0 ? page.skip : 0;
+      const count = Math.min(user.licenses.length - start, pageEnd - row);
+      const lo = Math.max(from - row, 0);
+      const hi = Math.min(to - row, count);
+      if (hi > lo) out.push({ user, from: start + lo, count: hi - lo });
+      row += count;
+    });
+  });
+  return out;
+}
