@@ -209,8 +209,8 @@ export async function listCandidates(
   profileId: string,
   q: z.infer<typeof candidatesQuery>,
 ) {
-  await loadProfile(s, profileId);
-  const listed = await listedPage(s, profileId, q);
+  // Side by side: the profile only answers whether it exists.
+  const [, listed] = await Promise.all([loadProfile(s, profileId), listedPage(s, profileId, q)]);
   if (listed) return listed;
   const filter: Record<string, unknown> = { profileId: oid(profileId) };
   if (q.status) filter.status = q.status;

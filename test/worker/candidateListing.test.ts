@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCandidates } from '../../api/services/results.service.js';
 import { candidatesQuery } from '../../api/services/results.service.js';
-import { firstFreePosition } from '../../shared/db/candidateListing.js';
+import { firstFreePosition, listingPosition } from '../../shared/db/candidateListing.js';
 import { rawDb } from '../../shared/db/models.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { LIST_BUCKET_ROWS } from '../../shared/db/engineQuirks.js';
@@ -124,8 +124,7 @@ describe('the candidates list in its default order', () => {
       taken.map((seq, i) => ({
         ...stray,
         _id: `${stray._id}|stray${i}`,
-        listSeq: seq,
-        listBucket: Math.floor(seq / LIST_BUCKET_ROWS),
+        ...listingPosition(seq),
       })),
     );
     expect(await firstFreePosition(candidatesOf(f.models, f.profileId).collection, listed)).toBe(

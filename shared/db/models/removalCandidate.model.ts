@@ -78,9 +78,9 @@ export const removalCandidateSchema = new Schema(
     lastComputedSyncId: { type: String, required: true },
     /** The reclaim slice that last claimed it: narrows the slice's reads, decides nothing (`reclaimClaim.ts`). */
     reclaimClaim: { type: String },
-    /** Its place in the list's default order and that place's bucket (`candidateListing.ts`); never changes. */
+    /** Its place in the list's default order and the two buckets that place lies in (`candidateListing.ts`); never change. */
     listSeq: { type: Number },
-    listBucket: { type: Number },
+    listBuckets: { type: [Number], default: undefined },
   },
   { timestamps: true, collection: 'removal_candidates' },
 );
@@ -89,6 +89,6 @@ export const removalCandidateSchema = new Schema(
 removalCandidateSchema.index({ profileId: 1, status: 1, createdAt: 1, _id: 1 });
 removalCandidateSchema.index({ profileId: 1, createdAt: 1, _id: 1 });
 removalCandidateSchema.index({ reclaimClaim: 1, _id: 1 }, { sparse: true });
-removalCandidateSchema.index({ listBucket: 1, listSeq: 1 }, { sparse: true });
+removalCandidateSchema.index({ listBuckets: 1, listSeq: 1 }, { sparse: true });
 
 export type RemovalCandidate = InferSchemaType<typeof removalCandidateSchema>;

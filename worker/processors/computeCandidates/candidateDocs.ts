@@ -45,7 +45,7 @@ export interface CandidateDoc {
   updatedAt: Date;
   /** Its place in the list's default order (`candidateListing.ts`); absent while the order is incomplete. */
   listSeq?: number;
-  listBucket?: number;
+  listBuckets?: [number, number];
 }
 
 /** What a compute knows of each existing candidate (the candidate ledger's entry). */
