@@ -42,6 +42,9 @@ const VERSION = /^v(\d{2,3})\.0$/;
 const MIN_VERSION = 50;
 const MAX_VERSION = 66;
 
+/** Whether `/services/data/v<major>.0/` is an API version the org serves. */
+export const isServedVersion = (major: number): boolean => major >= MIN_VERSION && major <= MAX_VERSION;
+
 export function errorResult(error: SalesforceApiError): RestResult {
   return { status: error.status, json: error.body() };
 }
@@ -218,8 +221,7 @@ export async function handleDataRequest(request: DataRequest): Promise<void> {
       req.method === 'GET' || req.method === 'HEAD' ? versionsList() : errorResult(notFound()),
     );
   const major = Number(VERSION.exec(first)?.[1] ?? Number.NaN);
-  if (!(major >= MIN_VERSION && major <= MAX_VERSION))
-    return sendResult(res, withUsage(org, errorResult(notFound())));
+  if (!isServedVersion(major)) return sendResult(res, withUsage(org, errorResult(notFound())));
   const owner = env.tokens.verifyAccessToken(bearerToken(req.headers.authorization) ?? '');
   if (!owner || owner.orgId !== org.orgId)
     return sendResult(res, withUsage(org, errorResult(invalidSession())));

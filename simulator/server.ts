@@ -9,6 +9,7 @@ import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import { adminRouter } from './admin/adminRoutes.js';
 import { bulkQueryRoutes } from './bulk/bulkQueryRoutes.js';
+import { compositeRoutes } from './composite/compositeRoutes.js';
 import { CallLog, credentialsOf, type CallCredentials } from './admin/callLog.js';
 import { FaultInjector } from './admin/faults.js';
 import { metadataRoutes } from './sobjects/metadataRoutes.js';
@@ -45,6 +46,7 @@ export { CallLog, tokenFingerprint } from './admin/callLog.js';
 const DEFAULT_TOKEN_TTL_SECONDS = 7200;
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const ROUTES: readonly RestRoute[] = [
+  ...compositeRoutes(() => ROUTES),
   ...metadataRoutes,
   ...queryRoutes,
   ...sobjectWriteRoutes,

@@ -62,14 +62,25 @@ export function apiError(error: unknown, site: CallSite): SalesforceError {
       { cause: new Error(error instanceof Error ? error.message : String(error)) },
     );
   }
-  const { status, data } = error.response;
+  return errorFromBody(error.response.status, error.response.data, site);
+}
+
+/** A Salesforce error answer (`[{errorCode, message}]`), also one inside a composite response. */
+export function errorFromBody(status: number, data: unknown, site: CallSite): SalesforceError {
   const body = errorBodySchema.safeParse(typeof data === 'string' ? safeJson(data) : data);
   const first = body.success ? body.data[0] : undefined;
   const errorCode = first?.errorCode ?? `HTTP_${status}`;
   const detail = first?.message ?? '';
   return new SalesforceError(
     `Salesforce ${site.method} ${site.path} answered ${status} ${errorCode}${detail ? `: ${detail}` : ''}`,
-    { ...base, kind: kindOf(status, errorCode), errorCode, status },
+    {
+      orgId: site.orgId,
+      method: site.method,
+      path: site.path,
+      kind: kindOf(status, errorCode),
+      errorCode,
+      status,
+    },
   );
 }
 

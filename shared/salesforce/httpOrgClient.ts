@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { apiError } from './apiErrors.js';
 import { bulkQuery, type BulkExtract } from './bulkQuery.js';
+import { RestQueries } from './restQueries.js';
 import { CallDeadline } from './callDeadline.js';
 import type { CollectionCall } from './collectionWrites.js';
 import { createRecords, deleteRecords, updateRecords } from './collectionWrites.js';
@@ -20,12 +21,12 @@ import { MAX_JSON_RESPONSE_BYTES, NO_AXIOS_LIMIT, boundedRequest } from './httpL
 import { checkedInstanceUrl } from './instanceUrl.js';
 import { parseLimitInfo } from './limitInfo.js';
 import type { OrgRuntime } from './orgRuntime.js';
-import { parseRecords, withoutAttributes } from './recordParsing.js';
 import type { RefreshLock } from './refreshLock.js';
 import { renewTokens } from './tokenRenewal.js';
 import type {
   ApiUsage,
   ClientStats,
+  CompositeQuery,
   OrgCredentials,
   OrgLimit,
   OrgTokens,
@@ -62,13 +63,6 @@ export interface ClientContext {
 /** A 401 after this many refreshes means the grant itself is refused (re-authorize). */
 const MAX_REFRESHES_PER_CALL = 2;
 
-const queryResponseSchema = z.object({
-  totalSize: z.number(),
-  done: z.boolean(),
-  nextRecordsUrl: z.string().optional(),
-  records: z.array(z.unknown()),
-});
-
 const limitsSchema = z.record(z.string(), z.object({ Max: z.number(), Remaining: z.number() }).loose());
 
 const describeSchema = z.object({
@@ -84,6 +78,7 @@ export class HttpOrgClient implements SalesforceOrgClient {
   private tokens: OrgTokens | null;
   private readonly session: AliasSession;
   private readonly dataPath: string;
+  private readonly rest: RestQueries;
 
   constructor(
     private readonly credentials: OrgCredentials,
@@ -94,6 +89,12 @@ export class HttpOrgClient implements SalesforceOrgClient {
     this.session = ctx.sessionFor(credentials.aliasId);
     this.tokens = credentials.tokens ? this.session.adopt(credentials.tokens) : null;
     this.dataPath = `/services/data/v${ctx.config.apiVersion}`;
+    this.rest = new RestQueries({
+      send: (spec) => this.request(spec),
+      dataPath: this.dataPath,
+      orgId: () => this.orgId,
+      countPage: (records) => this.countPage(records, false),
+    });
   }
 
   get orgId(): string | null {
@@ -113,40 +114,14 @@ export class HttpOrgClient implements SalesforceOrgClient {
     return this.currentTokens();
   }
 
-  async *query<T>(
-    soql: string,
-    schema: z.ZodType<T>,
-    options: QueryOptions = {},
-  ): AsyncIterable<QueryPage<T>> {
-    const headers: Record<string, string> = options.batchSize
-      ? { 'Sforce-Query-Options': `batchSize=${options.batchSize}` }
-      : {};
-    let next: { path: string; params?: Record<string, string> } | null = {
-      path: `${this.dataPath}/${options.all ? 'queryAll' : 'query'}`,
-      params: { q: soql },
-    };
-    let page = 0;
-    while (next) {
-      const body: z.infer<typeof queryResponseSchema> = await this.request({
-        method: 'GET',
-        ...next,
-        headers,
-        idempotent: true,
-        read: (response) => parseBody(queryResponseSchema, response.data, 'query response'),
-      });
-      page += 1;
-      const records = parseRecords(body.records.map(withoutAttributes), schema, {
-        orgId: this.orgId,
-        page,
-        bulk: false,
-      });
-      this.countPage(records.length, false);
-      next =
-        !body.done && body.nextRecordsUrl
-          ? { path: new URL(body.nextRecordsUrl, 'http://x').pathname }
-          : null;
-      yield { records, totalSize: body.totalSize, page };
-    }
+  query<T>(soql: string, schema: z.ZodType<T>, options: QueryOptions = {}): AsyncIterable<QueryPage<T>> {
+    return this.rest.query(soql, schema, options);
+  }
+
+  queryTogether<T extends readonly unknown[]>(queries: {
+    readonly [K in keyof T]: CompositeQuery<T[K]>;
+  }): Promise<{ -readonly [K in keyof T]: T[K][] }> {
+    return this.rest.queryTogether<T>(queries);
   }
 
   bulkQuery<T>(soql: string, schema: z.ZodType<T>, options: QueryOptions = {}): BulkExtract<T> {
@@ -166,15 +141,8 @@ export class HttpOrgClient implements SalesforceOrgClient {
     );
   }
 
-  async count(soql: string): Promise<number> {
-    const body = await this.request({
-      method: 'GET',
-      path: `${this.dataPath}/query`,
-      params: { q: soql },
-      idempotent: true,
-      read: (response) => parseBody(queryResponseSchema, response.data, 'query response'),
-    });
-    return body.totalSize;
+  count(soql: string): Promise<number> {
+    return this.rest.count(soql);
   }
 
   async limits(): Promise<Record<string, OrgLimit>> {

@@ -104,6 +104,12 @@ export interface ApiUsage {
   seenAt: Date;
 }
 
+/** One query of a {@link SalesforceOrgClient.queryTogether} call. */
+export interface CompositeQuery<T> {
+  soql: string;
+  schema: z.ZodType<T>;
+}
+
 /** One org. Every method goes through the org's breaker, budget and concurrency cap. */
 export interface SalesforceOrgClient {
   /** The 18-char org id once known (from the tokens), used for per-org state keys. */
@@ -120,6 +126,14 @@ export interface SalesforceOrgClient {
    * that will not be read.
    */
   bulkQuery<T>(soql: string, schema: z.ZodType<T>, options?: QueryOptions): BulkExtract<T>;
+  /**
+   * Up to 5 SOQL queries in one `/composite` call, which counts once against the API allowance;
+   * every record of each, in the order given. A query past one page reads the rest by its
+   * `nextRecordsUrl` (a call a page); a query Salesforce refuses fails the whole read.
+   */
+  queryTogether<T extends readonly unknown[]>(queries: {
+    readonly [K in keyof T]: CompositeQuery<T[K]>;
+  }): Promise<{ -readonly [K in keyof T]: T[K][] }>;
   /** `SELECT COUNT() FROM …` */
   count(soql: string): Promise<number>;
   limits(): Promise<Record<string, OrgLimit>>;

@@ -139,4 +139,37 @@ describe('Salesforce client reads', () => {
     const usage = await client.apiUsage();
     expect(usage?.max).toBe(sim.admin.apiUsage(org.orgId).max);
   });
+
+  it('when several queries are read together, then each comes back whole, in order, for one call plus the pages past the first', async () => {
+    const client = clients.forOrg(clientCredentials(org), new RecordingTokenStore());
+    await client.connect();
+    const before = sim.admin.apiUsage(org.orgId).used;
+    const loginSchema = z.object({ Id: z.string(), UserId: z.string(), IsFrozen: z.boolean() });
+    const [users, logins] = await client.queryTogether<
+      [z.infer<typeof userSchema>, z.infer<typeof loginSchema>]
+    >([
+      { soql: USER_SOQL, schema: userSchema },
+      { soql: 'SELECT Id, UserId, IsFrozen FROM UserLogin LIMIT 5', schema: loginSchema },
+    ]);
+    const alone = await drain(client.query(USER_SOQL, userSchema));
+    expect(users).toEqual(alone.records);
+    expect(logins).toHaveLength(5);
+    // 2,300 users: the composite call, then one more page of users by its nextRecordsUrl.
+    expect(sim.admin.apiUsage(org.orgId).used - before - alone.pages).toBe(2);
+  });
+
+  it('when one query of a composite read is refused, then the read fails with that query’s error code', async () => {
+    const client = clients.forOrg(clientCredentials(org), new RecordingTokenStore());
+    const error = await failureOf(
+      client.queryTogether<[unknown, unknown]>([
+        { soql: 'SELECT Id FROM User LIMIT 1', schema: z.unknown() },
+        { soql: 'SELECT NoSuchField FROM User', schema: z.unknown() },
+      ]),
+    );
+    expect(error).toBeInstanceOf(SalesforceError);
+    expect(error).toMatchObject({ errorCode: 'INVALID_FIELD', kind: 'permanent', status: 400 });
+    await expect(
+      client.queryTogether(Array.from({ length: 6 }, () => ({ soql: 'x', schema: z.unknown() }))),
+    ).rejects.toThrow(/at most 5/);
+  });
 });

@@ -21,6 +21,13 @@ const BATCH = 20;
 const writes = (method: 'PATCH' | 'DELETE' | 'POST'): number =>
   f.sim.callLog.count({ orgId: f.org.orgId, method, pathIncludes: '/composite/sobjects' });
 const allWrites = () => writes('PATCH') + writes('DELETE') + writes('POST');
+/** The re-check's reads: composite calls (each a User and a UserLogin query), and any query sent alone. */
+const recheckReads = () => ({
+  composite: f.sim.callLog
+    .entries({ orgId: f.org.orgId, method: 'POST', pathIncludes: '/composite' })
+    .filter((e) => e.path.endsWith('/composite')).length,
+  alone: f.sim.callLog.count({ orgId: f.org.orgId, method: 'GET', pathIncludes: '/query' }),
+});
 const tallyOf = (result: Record<string, unknown>): ReclaimTally => result.tally as ReclaimTally;
 const candidates = (filter: Record<string, unknown> = {}) =>
   candidatesOf(f.models, f.profileId).find(filter).lean();
@@ -116,9 +123,14 @@ describe('reclaim', () => {
     await reclaim(new Date(Date.now() + 3 * DAY_MS));
     expect(writes('PATCH')).toBe(patches);
 
+    const readsBefore = recheckReads();
     const second = await reclaim(new Date(Date.now() + 8 * DAY_MS));
 
     expect(tallyOf(second.result)).toMatchObject({ reclaimed: approved.length, failed: 0 });
+    // One call re-reads a batch's users and logins: the composite request counts once.
+    const reads = recheckReads();
+    expect(reads.composite - readsBefore.composite).toBe(Math.ceil(approved.length / 200));
+    expect(reads.alone).toBe(readsBefore.alone);
     expect(writes('PATCH') - patches).toBe(Math.ceil(approved.length / 200));
     for (const id of approved) expect(user(id)?.isActive).toBe(false);
     for (const id of pendingUsers) expect(user(id)?.isActive).toBe(true);

@@ -11,7 +11,7 @@ import type { WritePhase } from '../../../shared/domain/writeEligibility.js';
 import type { SalesforceOrgClient } from '../../../shared/salesforce/salesforceClient.js';
 import { candidateAudit, type AuditScope } from './reclaimAudit.js';
 import type { BatchState, CandidateRow } from './batchState.js';
-import { idKey, readAssignments, readLogins, readUsers } from './salesforceState.js';
+import { idKey, readAssignments, readUsersAndLogins } from './salesforceState.js';
 
 export interface InterruptedVerdicts {
   moves: CandidateMove[];
@@ -37,9 +37,7 @@ export async function resolveInterrupted(
   const out: InterruptedVerdicts = { moves: [], audits: [], confirmed: 0 };
   if (interrupted.length === 0) return out;
   const userIds = interrupted.map((c) => c.userId);
-  const users = await readUsers(client, userIds);
-  const needsLogins = interrupted.some((c) => phaseOf(c) === 'freeze');
-  const logins = needsLogins ? await readLogins(client, userIds) : new Map();
+  const { users, logins } = await readUsersAndLogins(client, userIds);
   const removals = interrupted.filter((c) => phaseOf(c) === 'remove_assignment');
   const assignmentIds = removals.flatMap((c) => assignmentOf.get(c._id) ?? []);
   const stillThere =

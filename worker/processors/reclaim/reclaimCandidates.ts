@@ -31,7 +31,7 @@ import {
 } from './reclaimCalls.js';
 import { claimFilter, claimWorkable } from './reclaimClaim.js';
 import { WORKABLE_STATUSES, type WorkableStatus } from '../../../shared/domain/candidateLifecycle.js';
-import { idKey, readAssignments, readLogins, readUsers } from './salesforceState.js';
+import { idKey, readAssignments, readUsersAndLogins } from './salesforceState.js';
 
 export type { CandidateRow } from './batchState.js';
 
@@ -187,9 +187,7 @@ export async function reclaimCandidates(
     const workable = state.candidates.filter((c) => c.status === 'ready' || c.status === 'frozen');
     if (workable.length === 0) return [];
     const userIds = workable.map((c) => c.userId);
-    const users = await readUsers(client, userIds);
-    const loginUsers = workable.filter((c) => c.action !== 'remove_assignment').map((c) => c.userId);
-    const logins = loginUsers.length > 0 ? await readLogins(client, loginUsers) : new Map();
+    const { users, logins } = await readUsersAndLogins(client, userIds);
     // The tokens' own user is spared even when the alias document does not name it.
     const connected = [
       ...state.connectedUserIds,

@@ -27,7 +27,7 @@ import {
   WRITE_BATCH,
   type PlannedCall,
 } from './reclaimCalls.js';
-import { idKey, readLogins, readUsers } from './salesforceState.js';
+import { idKey, readUsersAndLogins } from './salesforceState.js';
 
 const ACTOR_PREFIX = 'undo:';
 /** Salesforce answers a re-created assignment that exists with DUPLICATE_VALUE: it is there, as wanted. */
@@ -139,7 +139,7 @@ async function runUndo(deps: WorkerDeps, payload: ReclaimUndoPayload, now: () =>
   for (const userKeys of chunk([...byUser.keys()], WRITE_BATCH)) {
     const lists = userKeys.map((k) => byUser.get(k) as Snapshot[]);
     const userIds = lists.map((l) => (l[0] as Snapshot).userId);
-    const [users, logins] = await Promise.all([readUsers(client, userIds), readLogins(client, userIds)]);
+    const { users, logins } = await readUsersAndLogins(client, userIds);
     // Reactivate first: Salesforce does not give an inactive user a license assignment.
     const reactivate = lists
       .filter(
