@@ -285,8 +285,9 @@ export async function approveUserLicenseCandidates(
   profileId: string,
   count: number,
   query = '',
+  perRequest = 500,
 ): Promise<number> {
   const ids = await pendingUserLicenseIds(api, profileId, count, query);
-  await approveIds(api, profileId, ids);
+  await approveIds(api, profileId, ids, perRequest);
   return ids.length;
 }

@@ -119,20 +119,6 @@ export function unpackUser(packed: PackedUser): UserSummary {
   return decodeUser(parsed.data);
 }
 
-/** Every user of a snapshot's summary as `[userId, packed]`, chunk by chunk. */
-export async function* readPackedSummary(
-  snapshot: SnapshotCollections,
-): AsyncIterable<[string, PackedUser][]> {
-  for await (const doc of snapshot.summaries.find({}).batchSize(4)) {
-    const entries = JSON.parse(doc.users) as unknown;
-    if (!Array.isArray(entries))
-      throw new SeatwiseError('SUMMARY_CORRUPT', 'a subscription summary document does not decode', {
-        chunk: doc._id,
-      });
-    yield entries.map((e: unknown) => [String((e as unknown[])[0]), JSON.stringify(e)]);
-  }
-}
-
 /** One summary entry with only what ordering it needs read; `packed` is the entry as stored. */
 export interface SummaryEntry {
   userId: string;

@@ -42,7 +42,8 @@ import {
   userPackageLicenseRecordSchema,
   userRecordSchema,
 } from './downloadSubscriptions/salesforceRecords.js';
-import { createSnapshotBuilder, loadPrevious } from './downloadSubscriptions/snapshotBuilder.js';
+import { PreviousUsers } from './downloadSubscriptions/previousUsers.js';
+import { createSnapshotBuilder } from './downloadSubscriptions/snapshotBuilder.js';
 import { openSnapshotRegistry } from './downloadSubscriptions/snapshotRegistry.js';
 import {
   AssignmentIndex,
@@ -171,7 +172,7 @@ export function createDownloadSubscriptionsProcessor(
         await indexStream('packageLicenseAssignments', extracts.packageLicenseAssignments, (r) =>
           addUserPackageLicense(assignments, r, (id) => packageLicenses.get(id)),
         );
-        const previous = await loadPrevious(
+        const previous = await PreviousUsers.load(
           previousSyncId ? snapshotOf(models, profileObjectId, previousSyncId) : null,
         );
         const built = createSnapshotBuilder({ snapshot, now, assignments, previous });

@@ -10,15 +10,13 @@ import { INSERT_BATCH } from '../../../shared/db/engineQuirks.js';
 import {
   createSummaryWriter,
   packUser,
-  readPackedSummary,
-  unpackUser,
-  type PackedUser,
   type SummaryLicense,
   type UserSummary,
 } from '../../../shared/db/subscriptionSummary.js';
 import type { SnapshotCollections } from '../../../shared/db/subscriptionSnapshots.js';
 import { DAY_MS } from '../../../shared/domain/inactivity.js';
 import { insertIgnoringDuplicates } from '../../insertIgnoringDuplicates.js';
+import type { PreviousUsers } from './previousUsers.js';
 import type { UserRecord } from './salesforceRecords.js';
 import { licensesOfUser, type AssignmentIndex, type LicenseRef } from './userLicenses.js';
 
@@ -29,8 +27,8 @@ export interface SnapshotBuilderOptions {
   snapshot: SnapshotCollections;
   now: Date;
   assignments: AssignmentIndex;
-  /** The previous snapshot's users by id, packed (consumed as the new snapshot sees them). */
-  previous: Map<string, PackedUser>;
+  /** The previous snapshot's users (taken as the new snapshot sees them). */
+  previous: PreviousUsers;
 }
 
 export interface BuiltUsers {
@@ -40,15 +38,6 @@ export interface BuiltUsers {
   live: { identifier: string; isActive: boolean }[];
 }
 
-/** Loads the previous snapshot's summary into a map (the new stream is in no particular order). */
-export async function loadPrevious(snapshot: SnapshotCollections | null): Promise<Map<string, PackedUser>> {
-  const previous = new Map<string, PackedUser>();
-  if (!snapshot) return previous;
-  for await (const users of readPackedSummary(snapshot))
-    for (const [userId, packed] of users) previous.set(userId, packed);
-  return previous;
-}
-
 export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
   const { snapshot, now, assignments, previous } = options;
   const retentionStart = now.getTime() - GONE_RETENTION_DAYS * DAY_MS;
@@ -56,8 +45,11 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
   const stats = { users: 0, carriedFirstSeen: 0, gone: 0, goneUsers: 0 };
 
   /** Current licenses with `firstSeenAt` carried, plus the previous ones still within retention. */
-  function merge(current: readonly LicenseRef[], before: UserSummary | undefined): SummaryLicense[] {
-    const earlier = new Map((before?.licenses ?? []).map((l) => [l.identifier, l]));
+  function merge(
+    current: readonly LicenseRef[],
+    before: readonly SummaryLicense[] | undefined,
+  ): SummaryLicense[] {
+    const earlier = new Map((before ?? []).map((l) => [l.identifier, l]));
     const licenses: SummaryLicense[] = current.map((l) => {
       const seen = earlier.get(l.identifier);
       if (seen) {
@@ -104,10 +96,7 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
       const live: BuiltUsers['live'] = [];
       for (const record of records) {
         const current = [...licensesOfUser(record), ...assignments.take(record.Id)];
-        const packed = previous.get(record.Id);
-        const before = packed === undefined ? undefined : unpackUser(packed);
-        previous.delete(record.Id);
-        const licenses = merge(current, before);
+        const licenses = merge(current, previous.take(record.Id));
         for (const l of current) live.push({ identifier: l.identifier, isActive: record.IsActive });
         if (licenses.length === 0) continue;
         users.push({
@@ -131,17 +120,17 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
     },
     /** Users of the previous snapshot the org no longer has: every license gone. */
     async finish(): Promise<number> {
-      const vanished: UserSummary[] = [];
-      for (const packed of previous.values()) {
-        const before = unpackUser(packed);
-        const licenses = merge([], before);
-        if (licenses.length > 0) vanished.push({ ...before, licenses });
-      }
-      previous.clear();
-      stats.goneUsers = vanished.length;
       let written = 0;
-      for (let i = 0; i < vanished.length; i += INSERT_BATCH)
-        written += await write(vanished.slice(i, i + INSERT_BATCH));
+      for await (const users of previous.untaken()) {
+        const vanished: UserSummary[] = [];
+        for (const before of users) {
+          const licenses = merge([], before.licenses);
+          if (licenses.length > 0) vanished.push({ ...before, licenses });
+        }
+        stats.goneUsers += vanished.length;
+        for (let i = 0; i < vanished.length; i += INSERT_BATCH)
+          written += await write(vanished.slice(i, i + INSERT_BATCH));
+      }
       return written + (await summary.finish());
     },
   };
