@@ -4,6 +4,7 @@
  */
 import { Types } from 'mongoose';
 import type { Models } from '../db/models.js';
+import type { CandidateFacts } from '../domain/savings.js';
 import { buildSavingsTable } from './savingsTable.js';
 
 export async function recordSavingsPoint(
@@ -11,8 +12,10 @@ export async function recordSavingsPoint(
   profileId: string,
   runId: string,
   now: Date,
+  /** The profile's candidates when the caller holds them (a compute): read again otherwise. */
+  candidates?: Iterable<CandidateFacts>,
 ): Promise<void> {
-  const table = await buildSavingsTable(models, profileId, now);
+  const table = await buildSavingsTable(models, profileId, now, candidates);
   const t = table.totals;
   await models.SavingsHistory.updateOne(
     { profileId: new Types.ObjectId(profileId), runId },

@@ -13,7 +13,13 @@ import type { ObjectId } from 'mongodb';
 import { Types } from 'mongoose';
 import type { Models } from '../db/models.js';
 import { compliancePosition, type CompliancePosition } from '../domain/compliance.js';
-import { savingsOf, sumKnown, tallyCandidates, type Savings } from '../domain/savings.js';
+import {
+  savingsOf,
+  sumKnown,
+  tallyCandidates,
+  type CandidateFacts,
+  type Savings,
+} from '../domain/savings.js';
 import { countActiveSeats, readCandidateFacts } from './seatFacts.js';
 
 const DEFAULT_THRESHOLD_DAYS = 60;
@@ -69,6 +75,8 @@ export async function buildSavingsTable(
   models: Models,
   profileId: string | ObjectId,
   now: Date,
+  /** The profile's candidates when the caller holds them already (a compute, which just wrote them). */
+  candidates?: Iterable<CandidateFacts>,
 ): Promise<SavingsTable> {
   const pid = new Types.ObjectId(String(profileId));
   const [profile, softwareModels, entitlements, pricing, rules] = await Promise.all([
@@ -83,7 +91,7 @@ export async function buildSavingsTable(
   const thresholds = new Map(softwareModels.map((m) => [m.identifier, DEFAULT_THRESHOLD_DAYS]));
   for (const r of rules) if (thresholds.has(r.identifier)) thresholds.set(r.identifier, r.thresholdDays);
   const [tallies, active] = await Promise.all([
-    readCandidateFacts(models, pid).then(tallyCandidates),
+    candidates ? tallyCandidates(candidates) : readCandidateFacts(models, pid).then(tallyCandidates),
     syncId
       ? countActiveSeats(models, pid, syncId, thresholds, now)
       : Promise.resolve(new Map<string, number>()),

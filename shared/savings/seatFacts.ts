@@ -16,9 +16,12 @@ type ProfileId = ObjectId | string;
  * Status, license and action of every candidate of the profile, from their compact state (the
  * candidate ledger and journal) rather than a read of every candidate.
  */
-export async function readCandidateFacts(models: Models, profileId: ProfileId): Promise<CandidateFacts[]> {
+export async function readCandidateFacts(
+  models: Models,
+  profileId: ProfileId,
+): Promise<Iterable<CandidateFacts>> {
   const { known } = await loadKnownCandidates(models, new ObjectId(String(profileId)));
-  return [...known.values()].map((c) => ({ identifier: c.identifier, status: c.status, action: c.action }));
+  return known.values();
 }
 
 /**

@@ -392,7 +392,8 @@ export function createComputeCandidatesProcessor(
     await writeLedger(models, profileObjectId, known.values(), nextPosition);
     await candidateJournalOf(models, profileObjectId).record(unconfirmed);
     await consumeJournal(models, profileObjectId, [...loaded.journalEntries, ...journal.written]);
-    await recordSavingsPoint(models, profileId, runId, now);
+    // From the state in hand: reading the ledger back held a second copy of every candidate.
+    await recordSavingsPoint(models, profileId, runId, now, known.values());
 
     return {
       counts,
