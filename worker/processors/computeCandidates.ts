@@ -343,7 +343,8 @@ export function createComputeCandidatesProcessor(
             const verdict = evaluateRule(rule, row, exclusions, now);
             if (!verdict.matches) {
               if (verdict.reason === 'excluded') result.excluded += 1;
-              missReason.set(id, verdict.reason);
+              // Why only for a candidate that exists: a million users' non-matches held ~100 MB.
+              if (unseen.has(id)) missReason.set(id, verdict.reason);
               continue;
             }
             unseen.delete(id);
