@@ -56,7 +56,9 @@ export async function approveBench(
     const [profile] = await connectAll(env);
     if (!profile) throw new Error('no profile');
     const runId = await publishProfile(env.api, profile.profileId);
-    await waitForJob(env.api, profile.profileId, runId, 'computeCandidates', SYNC_TIMEOUT);
+    await waitForJob(env.api, profile.profileId, runId, 'computeCandidates', SYNC_TIMEOUT, () =>
+      env.noWorkerLeft(),
+    );
     await waitForJob(env.api, profile.profileId, runId, 'downloadConsumption', 60_000);
     // Read straight from the database: paging the list endpoint that far times out on FerretDB,
     // and what is measured here is the decisions endpoint.

@@ -26,6 +26,11 @@ export interface BenchEnv {
   api: ApiDriver;
   /** Peak RSS per worker, sampled while the scenario runs (VmHWM is kept by the kernel). */
   workerPeakRssMb(): number[];
+  /**
+   * Null while a worker is alive; once every worker has exited (a job that runs each out of heap
+   * in turn), how the last one ended and the tail of its log: nobody is left to finish the run.
+   */
+  noWorkerLeft(): string | null;
   stop(): Promise<void>;
 }
 
@@ -62,6 +67,15 @@ export async function startBenchEnv(
     stack,
     api: createApiDriver(stack.apiUrl, stack.tokens.admin),
     workerPeakRssMb: () => stack.workers.map((w) => Math.round(w.peakRssMb() ?? 0)),
+    noWorkerLeft() {
+      const ended = (w: (typeof stack.workers)[number]) =>
+        w.child.exitCode !== null || w.child.signalCode !== null;
+      if (!stack.workers.every(ended)) return null;
+      const last = stack.workers.at(-1);
+      if (!last) return null;
+      const how = last.child.signalCode ?? `exit code ${String(last.child.exitCode)}`;
+      return `every worker has exited; ${last.name} ended with ${how}:\n${last.output().slice(-1_500)}`;
+    },
     async stop() {
       await stack.stop();
       await sim.stop();
@@ -157,11 +171,15 @@ export async function waitForJob(
   runId: string,
   jobName: string,
   timeoutMs: number,
+  /** Fails the wait at once when nobody is left to run the job (`BenchEnv.noWorkerLeft`). */
+  noWorkerLeft: () => string | null = () => null,
 ): Promise<JobRunView[]> {
   return pollUntil(
     `run ${runId}`,
     timeoutMs,
     async () => {
+      const gone = noWorkerLeft();
+      if (gone) throw new StepError(`run ${runId}`, `${jobName} cannot finish: ${gone}`);
       const jobs = await runJobs(api, profileId, runId);
       const failed = jobs.find((j) => j.status === 'failed');
       if (failed)

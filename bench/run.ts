@@ -130,7 +130,9 @@ async function bigOrg(services: RunningServices, users: number): Promise<BigOrgR
     env.sim.callLog.reset();
     const publishedAt = Date.now();
     const runId = await publishProfile(env.api, profile.profileId);
-    const jobs = await waitForJob(env.api, profile.profileId, runId, 'computeCandidates', SYNC_TIMEOUT);
+    const jobs = await waitForJob(env.api, profile.profileId, runId, 'computeCandidates', SYNC_TIMEOUT, () =>
+      env.noWorkerLeft(),
+    );
     const computed = jobOf(jobs, 'computeCandidates');
     const download = jobOf(jobs, 'downloadSubscriptions');
     await waitForJob(env.api, profile.profileId, runId, 'downloadConsumption', 60_000);
@@ -163,7 +165,14 @@ async function bigOrg(services: RunningServices, users: number): Promise<BigOrgR
       startedRun,
       {},
     );
-    const again = await waitForJob(env.api, profile.profileId, resyncId, 'computeCandidates', SYNC_TIMEOUT);
+    const again = await waitForJob(
+      env.api,
+      profile.profileId,
+      resyncId,
+      'computeCandidates',
+      SYNC_TIMEOUT,
+      () => env.noWorkerLeft(),
+    );
     const againDownload = jobOf(again, 'downloadSubscriptions');
     const againCompute = jobOf(again, 'computeCandidates');
     say(`  list pages…`);
@@ -281,7 +290,7 @@ async function reclaimBench(
     const [profile] = await connectAll(env, true);
     if (!profile) throw new Error('no profile');
     const first = await publishProfile(env.api, profile.profileId);
-    await waitForJob(env.api, profile.profileId, first, 'reclaim', SYNC_TIMEOUT);
+    await waitForJob(env.api, profile.profileId, first, 'reclaim', SYNC_TIMEOUT, () => env.noWorkerLeft());
     // The set-up, not the measure: as few requests as the endpoint allows.
     const approved = await approveUserLicenseCandidates(
       env.api,
@@ -299,7 +308,9 @@ async function reclaimBench(
       startedRun,
       {},
     );
-    const jobs = await waitForJob(env.api, profile.profileId, runId, 'reclaim', SYNC_TIMEOUT);
+    const jobs = await waitForJob(env.api, profile.profileId, runId, 'reclaim', SYNC_TIMEOUT, () =>
+      env.noWorkerLeft(),
+    );
     const reclaim = jobOf(jobs, 'reclaim');
     // Counts from the summary: paging 20,000 candidates through the list endpoint timed out at
     // offset 18,000 (each page sorts them all on FerretDB).
