@@ -119,14 +119,20 @@ export function unpackUser(packed: PackedUser): UserSummary {
   return decodeUser(parsed.data);
 }
 
-/** One summary entry with only what ordering it needs read; `packed` is the entry as stored. */
+/** One summary entry with only what ordering and counting need read; `tuple` is the entry as stored. */
 export interface SummaryEntry {
   userId: string;
   username: string;
   /** Licenses held or recently gone: the user's rows in the subscriptions list. */
   rows: number;
-  packed: PackedUser;
+  tuple: readonly unknown[];
 }
+
+const corruptChunk = (chunk: number, issue?: string) =>
+  new SeatwiseError('SUMMARY_CORRUPT', 'a subscription summary document does not decode', {
+    chunk,
+    ...(issue ? { issue } : {}),
+  });
 
 /** Every entry of a snapshot's summary, chunk by chunk, without decoding the users. */
 export async function* readSummaryEntries(snapshot: SnapshotCollections): AsyncIterable<SummaryEntry[]> {
@@ -137,21 +143,14 @@ export async function* readSummaryEntries(snapshot: SnapshotCollections): AsyncI
       const t = e as unknown[];
       if (!Array.isArray(t) || typeof t[0] !== 'string' || typeof t[1] !== 'string' || !Array.isArray(t[11]))
         throw corruptChunk(doc._id);
-      return { userId: t[0], username: t[1], rows: t[11].length, packed: JSON.stringify(t) };
+      return { userId: t[0], username: t[1], rows: t[11].length, tuple: t };
     });
   }
 }
 
-const corruptChunk = (chunk: number) =>
-  new SeatwiseError('SUMMARY_CORRUPT', 'a subscription summary document does not decode', { chunk });
-
 export function decodeChunk(doc: SummaryChunkDoc): UserSummary[] {
   const parsed = chunkSchema.safeParse(JSON.parse(doc.users));
-  if (!parsed.success)
-    throw new SeatwiseError('SUMMARY_CORRUPT', 'a subscription summary document does not decode', {
-      chunk: doc._id,
-      issue: parsed.error.issues[0]?.message,
-    });
+  if (!parsed.success) throw corruptChunk(doc._id, parsed.error.issues[0]?.message);
   return parsed.data.map(decodeUser);
 }
 
@@ -162,16 +161,9 @@ export function decodeChunk(doc: SummaryChunkDoc): UserSummary[] {
 export async function countSummary(snapshot: SnapshotCollections): Promise<{ users: number; rows: number }> {
   let users = 0;
   let rows = 0;
-  for await (const doc of snapshot.summaries.find({}).batchSize(4)) {
-    const entries = JSON.parse(doc.users) as unknown;
-    if (!Array.isArray(entries))
-      throw new SeatwiseError('SUMMARY_CORRUPT', 'a subscription summary document does not decode', {
-        chunk: doc._id,
-      });
-    for (const e of entries as unknown[][]) {
-      users += 1;
-      rows += Array.isArray(e[11]) ? e[11].length : 0;
-    }
+  for await (const entries of readSummaryEntries(snapshot)) {
+    users += entries.length;
+    for (const e of entries) rows += e.rows;
   }
   return { users, rows };
 }

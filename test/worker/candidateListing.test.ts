@@ -4,8 +4,7 @@
  * compute that died half-way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listCandidates } from '../../api/services/results.service.js';
-import { candidatesQuery } from '../../api/services/results.service.js';
+import { candidatesQuery, listCandidates } from '../../api/services/results.service.js';
 import { firstFreePosition, listingPosition } from '../../shared/db/candidateListing.js';
 import { rawDb } from '../../shared/db/models.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
