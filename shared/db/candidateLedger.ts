@@ -17,6 +17,7 @@
 import { ObjectId, type Collection } from 'mongodb';
 import { z } from 'zod';
 import { SeatwiseError } from '../errors.js';
+import { CandidateTable } from './candidateTable.js';
 import { LEDGER_ENTRIES_PER_DOC } from './engineQuirks.js';
 import { rawDb, type Models, type PROFILE_KEYED_COLLECTIONS } from './models.js';
 import { RECLAIM_ACTIONS, type ReclaimAction } from './models/reclamationRule.model.js';
@@ -90,34 +91,20 @@ function encode(e: LedgerEntry): EntryTuple {
   ];
 }
 
-/**
- * Rule ids repeat across a profile's candidates (a few dozen rules): one ObjectId per distinct id,
- * shared, instead of two per entry (~100 bytes each entry; half a million candidates at a
- * 1,000,000-user org).
- */
-function ruleIds(): (hex: string) => ObjectId {
-  const seen = new Map<string, ObjectId>();
-  return (hex) => {
-    let id = seen.get(hex);
-    if (!id) {
-      id = new ObjectId(hex);
-      seen.set(hex, id);
-    }
-    return id;
-  };
-}
-
-function decode(profileId: string, t: EntryTuple, ruleId: (hex: string) => ObjectId): LedgerEntry {
+function decode(profileId: string, t: EntryTuple): LedgerEntry {
   return {
-    _id: `${profileId}|${t[0]}|${t[1]}`,
+    // join builds one flat string; a template literal leaves a tree of concatenations (~300 bytes an
+    // id at half a million candidates) until the id is hashed.
+    _id: [profileId, t[0], t[1]].join('|'),
     userId: t[0],
     identifier: t[1],
     username: t[2],
     status: t[3],
-    ruleId: ruleId(t[4]),
+    // The table keeps one ObjectId per distinct rule (`candidateTable.ts`).
+    ruleId: new ObjectId(t[4]),
     ruleRevision: t[5],
     action: t[6],
-    approval: t[7] ? { ruleId: ruleId(t[7][0]), ruleRevision: t[7][1], action: t[7][2] } : null,
+    approval: t[7] ? { ruleId: new ObjectId(t[7][0]), ruleRevision: t[7][1], action: t[7][2] } : null,
   };
 }
 
@@ -136,7 +123,7 @@ const corrupt = (profileId: ProfileId, chunk: number) =>
   });
 
 export interface Ledger {
-  entries: LedgerEntry[];
+  entries: CandidateTable;
   /** The next listing sequence, or null when not every candidate has one. */
   listed: number | null;
 }
@@ -159,28 +146,25 @@ export async function readLedger(models: Models, profileId: ProfileId): Promise<
   const head = await readHead(models, profileId);
   if (!head) return null;
   // One pass over the collection (the head's generation, and rarely the leftovers of a compute
-  // that died before its clean-up), each chunk decoded as it streams by: a lookup per chunk would
-  // make PostgreSQL read every chunk's large string again for each, since even `_id` equality
-  // scans on FerretDB (`engineQuirks.ts`).
+  // that died before its clean-up), each chunk decoded into the map as it streams by: a lookup per
+  // chunk would make PostgreSQL read every chunk's large string again for each, since even `_id`
+  // equality scans on FerretDB (`engineQuirks.ts`); holding the decoded chunks until all had
+  // arrived held a second, unhashed copy of every entry (a million-user re-sync ran out of heap).
   const prefix = chunkId(profileId, head.generation, 0).slice(0, -1);
-  const chunks = new Map<number, LedgerEntry[]>();
-  const ruleId = ruleIds();
+  const entries = new CandidateTable();
+  const seen = new Set<number>();
   for await (const doc of collection.find({ profileId: String(profileId) }).batchSize(4)) {
     if (!doc._id.startsWith(prefix)) continue;
     const n = Number(doc._id.slice(prefix.length));
     const parsed = chunkSchema.safeParse(JSON.parse((doc as ChunkDoc).entries));
-    if (!parsed.success) throw corrupt(profileId, n);
-    chunks.set(
-      n,
-      parsed.data.map((t) => decode(String(profileId), t, ruleId)),
-    );
+    if (!parsed.success || !Number.isInteger(n) || n < 0 || n >= head.chunks) throw corrupt(profileId, n);
+    for (const t of parsed.data) {
+      const e = decode(String(profileId), t);
+      entries.set(e._id, e);
+    }
+    seen.add(n);
   }
-  const entries: LedgerEntry[] = [];
-  for (let n = 0; n < head.chunks; n += 1) {
-    const chunk = chunks.get(n);
-    if (!chunk) throw corrupt(profileId, n);
-    for (const e of chunk) entries.push(e);
-  }
+  for (let n = 0; n < head.chunks; n += 1) if (!seen.has(n)) throw corrupt(profileId, n);
   return { entries, listed: head.listed ?? null };
 }
 

@@ -7,7 +7,8 @@
  */
 import type { Collection, ObjectId } from 'mongodb';
 import { readJournal } from './candidateJournal.js';
-import { readLedger, type LedgerEntry } from './candidateLedger.js';
+import { CandidateTable } from './candidateTable.js';
+import { readLedger, readListed, type LedgerEntry } from './candidateLedger.js';
 import { REREAD_BY_ID_MAX, SCAN_BATCH } from './engineQuirks.js';
 import type { Models } from './models.js';
 import type { ReclaimAction } from './models/reclamationRule.model.js';
@@ -15,7 +16,7 @@ import type { CandidateStatus } from './models/removalCandidate.model.js';
 import { candidatesOf } from './profileCollections.js';
 
 export interface KnownCandidates {
-  known: Map<string, LedgerEntry>;
+  known: CandidateTable;
   /** Journal entries taken into `known`: consumed once the new ledger is written. */
   journalEntries: ObjectId[];
   /** How `known` was read: the ledger (plus `reread` lookups), or a scan of every candidate. */
@@ -70,11 +71,13 @@ export async function loadKnownCandidates(models: Models, profileId: ObjectId): 
   // The journal first: a writer lists its write after making it, so every write listed here is
   // visible to the reads below, and one listed later stays in the journal for the next compute.
   const journal = await readJournal(models, profileId);
-  const ledger = await readLedger(models, profileId);
-  const known = new Map<string, LedgerEntry>();
+  // Too many written since: the candidates are read instead, so the ledger is not decoded at all
+  // (both at once held two copies of every candidate).
+  const fewWritten = journal.ids.size <= REREAD_BY_ID_MAX;
+  const ledger = fewWritten ? await readLedger(models, profileId) : null;
   const stored = candidatesOf(models, profileId).collection as unknown as Collection<Stored>;
-  if (ledger && journal.ids.size <= REREAD_BY_ID_MAX) {
-    for (const e of ledger.entries) known.set(e._id, e);
+  if (ledger) {
+    const known = ledger.entries;
     for (const id of journal.ids) {
       // `_id` equality is pushed down to the database; `$in` would decode every candidate.
       const c = await stored.findOne({ _id: id }, { projection: PROJECTION });
@@ -84,10 +87,11 @@ export async function loadKnownCandidates(models: Models, profileId: ObjectId): 
     const listed = ledger.listed ?? (known.size === 0 ? 0 : null);
     return { known, journalEntries: journal.entries, source: 'ledger', reread: journal.ids.size, listed };
   }
+  const known = new CandidateTable();
   for await (const c of stored.find({}, { projection: PROJECTION }).batchSize(SCAN_BATCH))
     known.set(c._id, entryOf(c));
   // A profile with no candidate yet starts its listing order at 0.
-  const listed = ledger?.listed ?? (known.size === 0 ? 0 : null);
+  const listed = (fewWritten ? null : await readListed(models, profileId)) ?? (known.size === 0 ? 0 : null);
   return { known, journalEntries: journal.entries, source: 'scan', reread: 0, listed };
 }
 

@@ -14,6 +14,7 @@ import { candidateJournalOf, consumeJournal } from '../../shared/db/candidateJou
 import { writeLedger } from '../../shared/db/candidateLedger.js';
 import { firstFreePosition, listingPosition } from '../../shared/db/candidateListing.js';
 import { loadKnownCandidates } from '../../shared/db/candidateState.js';
+import { UnseenCandidates } from '../../shared/db/candidateTable.js';
 import { applyCandidateMoves, targetOf, type CandidateMove } from '../../shared/db/candidateMoves.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { readSummary, type UserSummary } from '../../shared/db/subscriptionSummary.js';
@@ -116,7 +117,7 @@ export function createComputeCandidatesProcessor(
     const journal = candidateJournalOf(models, profileObjectId);
     /** Candidates whose state this run could not confirm: the next compute reads them again. */
     const unconfirmed = new Set<string>();
-    const unseen = new Set(known.keys());
+    const unseen = new UnseenCandidates(known);
     const missReason = new Map<string, string>();
     const audits: AuditInput[] = [];
 
@@ -369,7 +370,7 @@ export function createComputeCandidatesProcessor(
     // Candidates this pass did not match again no longer qualify.
     await job.updateProgress({ phase: 'retire', done: 0, total: unseen.size });
     const retire: CandidateMove[] = [];
-    for (const id of unseen) {
+    for (const id of unseen.ids()) {
       const c = known.get(id) as KnownCandidate;
       const rule = rulesByIdentifier.get(c.identifier);
       const reason =
