@@ -9,7 +9,7 @@
  * workers out of heap in turn. Rows here take about half. `get` builds the entry when asked; entries
  * are values, so a change is a `set`.
  */
-import { ObjectId } from 'mongodb';
+import type { ObjectId } from 'mongodb';
 import { SeatwiseError } from '../errors.js';
 import type { LedgerEntry } from './candidateLedger.js';
 import { RECLAIM_ACTIONS, type ReclaimAction } from './models/reclamationRule.model.js';
@@ -30,9 +30,13 @@ class Dictionary<T> {
       code = this.values.length;
       // Codes are 16-bit; 0xffff marks "none". A profile has a few dozen rules and licenses.
       if (code >= NO_APPROVAL)
-        throw new SeatwiseError('CANDIDATE_TABLE_FULL', 'too many distinct rules or licenses for one profile', {
-          distinct: code,
-        });
+        throw new SeatwiseError(
+          'CANDIDATE_TABLE_FULL',
+          'too many distinct rules or licenses for one profile',
+          {
+            distinct: code,
+          },
+        );
       this.values.push(value);
       this.codes.set(key, code);
     }
@@ -179,10 +183,14 @@ export class CandidateTable {
   private code<T extends string>(codes: Map<T, number>, value: T, column: string): number {
     const code = codes.get(value);
     if (code === undefined)
-      throw new SeatwiseError('CANDIDATE_VALUE_UNKNOWN', `a candidate's ${column} is not one seatwise knows`, {
-        column,
-        value,
-      });
+      throw new SeatwiseError(
+        'CANDIDATE_VALUE_UNKNOWN',
+        `a candidate's ${column} is not one seatwise knows`,
+        {
+          column,
+          value,
+        },
+      );
     return code;
   }
 

@@ -52,7 +52,11 @@ describe('the candidate ledger', () => {
     for (const e of written) {
       const read = ledger?.entries.get(e._id);
       expect(read).toBeDefined();
-      expect({ ...read, ruleId: String(read?.ruleId), approval: read?.approval && { ...read.approval, ruleId: String(read.approval.ruleId) } }).toEqual({
+      expect({
+        ...read,
+        ruleId: String(read?.ruleId),
+        approval: read?.approval && { ...read.approval, ruleId: String(read.approval.ruleId) },
+      }).toEqual({
         ...e,
         ruleId: String(e.ruleId),
         approval: e.approval && { ...e.approval, ruleId: String(e.approval.ruleId) },
