@@ -14,7 +14,7 @@
  * every candidate: a profile computed before they existed keeps the sorted read.
  */
 import type { Collection, Filter } from 'mongodb';
-import { LIST_BUCKET_ROWS } from './engineQuirks.js';
+import { LIST_BUCKET_ROWS, RECLAIM_SHARD_ROWS } from './engineQuirks.js';
 import type { CandidateModel } from './profileCollections.js';
 
 const HALF = LIST_BUCKET_ROWS;
@@ -23,11 +23,14 @@ const SPAN = 2 * HALF;
 export interface ListingPosition {
   listSeq: number;
   listBuckets: [number, number];
+  /** The reclaim shard the place lies in: what a reclaim batch narrows its reads to. */
+  reclaimShard: number;
 }
 
 export const listingPosition = (seq: number): ListingPosition => ({
   listSeq: seq,
   listBuckets: [Math.floor(seq / SPAN) * 2, Math.floor((seq + HALF) / SPAN) * 2 + 1],
+  reclaimShard: Math.floor(seq / RECLAIM_SHARD_ROWS),
 });
 
 /**

@@ -25,6 +25,29 @@ interface StatusDoc {
   status: CandidateStatus;
 }
 
+/**
+ * Equalities added to a filter to narrow what the database scans (a reclaim's claim, or each
+ * candidate's reclaim shard): one for all ids, or one per id.
+ */
+export type Narrowing = Record<string, unknown> | ((id: string) => Record<string, unknown>);
+
+/** `ids` grouped by the narrowing each takes, so each group is one command. */
+export function narrowGroups(
+  ids: readonly string[],
+  narrow: Narrowing,
+): { filter: Record<string, unknown>; ids: string[] }[] {
+  if (typeof narrow !== 'function') return ids.length > 0 ? [{ filter: narrow, ids: [...ids] }] : [];
+  const groups = new Map<string, { filter: Record<string, unknown>; ids: string[] }>();
+  for (const id of ids) {
+    const filter = narrow(id);
+    const key = JSON.stringify(filter);
+    const group = groups.get(key);
+    if (group) group.ids.push(id);
+    else groups.set(key, { filter, ids: [id] });
+  }
+  return [...groups.values()];
+}
+
 /** The status the events lead to from `from`, or throws: an illegal move is a bug, never a write. */
 export function targetOf(from: CandidateStatus, events: readonly CandidateEvent[]): CandidateStatus {
   let status = from;
@@ -58,19 +81,21 @@ export async function applyCandidateMoves<T extends StatusDoc>(
   moves: readonly CandidateMove[],
   now: Date,
   journal: CandidateJournal,
-  /** Equalities added to every filter to narrow what the database scans (a reclaim's claim). */
-  narrow: Record<string, unknown> = {},
+  /** Equalities added to every filter to narrow what the database scans (`Narrowing`). */
+  narrow: Narrowing = {},
 ): Promise<number> {
-  const groups = new Map<string, { move: CandidateMove; ids: string[] }>();
+  const narrowOf = typeof narrow === 'function' ? narrow : () => narrow;
+  const groups = new Map<string, { move: CandidateMove; narrow: Record<string, unknown>; ids: string[] }>();
   for (const move of moves) {
-    const key = JSON.stringify([move.from, move.events, move.set ?? null, move.inc ?? null]);
+    const filter = narrowOf(move.id);
+    const key = JSON.stringify([move.from, move.events, move.set ?? null, move.inc ?? null, filter]);
     const group = groups.get(key);
     if (group) group.ids.push(move.id);
-    else groups.set(key, { move, ids: [move.id] });
+    else groups.set(key, { move, narrow: filter, ids: [move.id] });
   }
   const singles: AnyBulkWriteOperation<T>[] = [];
   const many: AnyBulkWriteOperation<T>[] = [];
-  for (const { move, ids } of groups.values()) {
+  for (const { move, narrow, ids } of groups.values()) {
     const update: Record<string, unknown> = {
       $set: { ...move.set, status: targetOf(move.from, move.events), updatedAt: now },
     };

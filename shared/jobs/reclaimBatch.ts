@@ -8,6 +8,17 @@ export const RECLAIM_BATCH_JOB_NAME = 'reclaimBatch';
 /** Candidates per child job: each child makes ≤ 5 Salesforce write calls of 200 records. */
 export const RECLAIM_BATCH_SIZE = 1_000;
 
+/** One reclaim shard's part of a slice: its candidates whose `_id` lies in [first, last]. */
+export const shardPieceSchema = z
+  .object({
+    shard: z.number().int().min(0),
+    first: z.string().min(1).max(200),
+    last: z.string().min(1).max(200),
+  })
+  .strict();
+
+export type ShardPiece = z.infer<typeof shardPieceSchema>;
+
 /**
  * A slice of one run's reclaim, fanned out as a child of the run's reclaim job: the candidates of
  * the profile whose `_id` lies in [firstCandidateId, lastCandidateId]. Ids only, never records.
@@ -19,6 +30,11 @@ export const reclaimBatchPayloadSchema = runPayloadSchema
     lastCandidateId: z.string().min(1).max(200),
     /** The workable statuses the slice's candidates were in when the parent read them. */
     statuses: z.array(z.enum(WORKABLE_STATUSES)).max(WORKABLE_STATUSES.length).optional(),
+    /**
+     * The slice as reclaim shards (`reclaimShard`) and the id range within each, when every
+     * candidate has one: read by shard, without a claim. Absent: the range, claimed.
+     */
+    pieces: z.array(shardPieceSchema).min(1).max(RECLAIM_BATCH_SIZE).optional(),
   })
   .strict();
 

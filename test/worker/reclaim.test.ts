@@ -460,6 +460,27 @@ describe('reclaim', () => {
       tally.reclaimed + tally.frozen + tally.failed + Object.values(tally.skipped).reduce((a, b) => a + b, 0),
     ).toBe(ready.length);
     expect(await candidates({ status: { $in: ['ready', 'reclaiming'] } })).toHaveLength(0);
+    // Read by their reclaim shards: no slice stamped a claim on a candidate first.
+    expect(await candidates({ reclaimClaim: { $exists: true } })).toHaveLength(0);
+  });
+
+  it('when the candidates were computed before reclaim shards existed, then each slice claims its id range first and all are reclaimed', async () => {
+    await approveCandidates(f.models, f.profileId, {});
+    const ready = await candidates({ status: 'ready' });
+    expect(ready.length).toBeGreaterThan(BATCH * 2);
+    await candidateCollection().updateMany({ status: 'ready' }, { $unset: { reclaimShard: '' } });
+
+    const outcome = await f.runJob('reclaim', createReclaimProcessor(f.deps, { batchSize: BATCH }));
+
+    const tally = tallyOf(outcome.result);
+    expect(outcome.result.batches).toBe(Math.ceil(ready.length / BATCH));
+    expect(
+      tally.reclaimed + tally.frozen + tally.failed + Object.values(tally.skipped).reduce((a, b) => a + b, 0),
+    ).toBe(ready.length);
+    expect(await candidates({ status: { $in: ['ready', 'reclaiming'] } })).toHaveLength(0);
+    expect(
+      await candidates({ _id: { $in: ready.map((c) => c._id) }, reclaimClaim: { $exists: true } }),
+    ).toHaveLength(ready.length);
   });
 
   it('when the reclaim subflow is off, then nothing is reclaimed even if candidates are ready', async () => {

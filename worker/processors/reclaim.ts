@@ -13,6 +13,7 @@ import {
   reclaimBatchJobId,
   reclaimBatchPayloadSchema,
   type ReclaimBatchPayload,
+  type ShardPiece,
 } from '../../shared/jobs/reclaimBatch.js';
 import {
   RECLAIM_UNDO_JOB_NAME,
@@ -32,7 +33,8 @@ import {
   workableFilter,
   type ReclaimTally,
 } from './reclaim/reclaimCandidates.js';
-import { WORKABLE_STATUSES, type WorkableStatus } from '../../shared/domain/candidateLifecycle.js';
+import type { WorkableStatus } from '../../shared/domain/candidateLifecycle.js';
+import { allPieces, sliceWorkable, type WorkableRow } from './reclaim/reclaimSlices.js';
 import { undoReclaim } from './reclaim/undoReclaim.js';
 
 export interface ReclaimOptions {
@@ -78,7 +80,12 @@ export function createReclaimProcessor(deps: WorkerDeps, options: ReclaimOptions
   async function runSlice(
     job: Job,
     payload: { profileId: string; runId: string },
-    slice: { range: { first: string; last: string }; claimTag: string; statuses?: WorkableStatus[] } | null,
+    slice: {
+      range: { first: string; last: string } | null;
+      claimTag: string;
+      statuses?: WorkableStatus[];
+      pieces?: ShardPiece[];
+    } | null,
   ): Promise<JobOutcome> {
     const profile = await loadProfile(payload.profileId);
     const client = await deps.salesforceFor(payload.profileId);
@@ -92,6 +99,7 @@ export function createReclaimProcessor(deps: WorkerDeps, options: ReclaimOptions
         range: slice?.range ?? null,
         claimTag: slice?.claimTag ?? `${payload.runId}-inline`,
         statuses: slice?.statuses,
+        pieces: slice?.pieces,
         now,
       },
       (done) => job.updateProgress({ phase: 'reclaim', done, total: done }),
@@ -149,6 +157,7 @@ export function createReclaimProcessor(deps: WorkerDeps, options: ReclaimOptions
         range: { first: payload.firstCandidateId, last: payload.lastCandidateId },
         claimTag: reclaimBatchJobId(payload),
         statuses: payload.statuses,
+        pieces: payload.pieces,
       });
     }
     const payload = parseRunPayload(job);
@@ -168,38 +177,38 @@ export function createReclaimProcessor(deps: WorkerDeps, options: ReclaimOptions
       return summarize(job, payload, profile.dryRun);
     }
 
-    // One read of the workable candidates' ids (and statuses, so each child claims only the
-    // statuses its slice holds): inline when they fit one slice, else the slices.
+    // One read of the workable candidates' ids, statuses and shards: inline when they fit one
+    // slice, else the slices (`reclaimSlices.ts`).
     const profileId = new ObjectId(payload.profileId);
     const open = workableFilter(now()) as Record<string, unknown>;
-    const slices: ReclaimBatchPayload[] = [];
-    let current: { first: string; last: string; statuses: Set<WorkableStatus>; size: number } | null = null;
-    const close = () => {
-      if (!current) return;
-      slices.push({
-        ...payload,
-        batch: slices.length,
-        firstCandidateId: current.first,
-        lastCandidateId: current.last,
-        statuses: WORKABLE_STATUSES.filter((st) => current?.statuses.has(st)),
-      });
-      current = null;
-    };
+    const rows: WorkableRow[] = [];
     const cursor = candidatesOf(deps.models, profileId)
-      .find(open, { _id: 1, status: 1 })
-      .sort({ _id: 1 })
+      .find(open, { _id: 1, status: 1, reclaimShard: 1 })
       .lean()
       .cursor();
-    for await (const candidate of cursor) {
-      const id = String(candidate._id);
-      current ??= { first: id, last: id, statuses: new Set(), size: 0 };
-      current.last = id;
-      current.statuses.add(candidate.status as WorkableStatus);
-      current.size += 1;
-      if (current.size === batchSize) close();
+    for await (const c of cursor)
+      rows.push({
+        id: String(c._id),
+        status: c.status as WorkableStatus,
+        shard: typeof c.reclaimShard === 'number' ? c.reclaimShard : null,
+      });
+    const sliced = sliceWorkable(rows, batchSize);
+    if (sliced.length <= 1 || !token) {
+      const pieces = allPieces(sliced);
+      return runSlice(
+        job,
+        payload,
+        pieces ? { range: null, claimTag: `${payload.runId}-inline`, pieces } : null,
+      );
     }
-    close();
-    if (slices.length <= 1 || !token) return runSlice(job, payload, null);
+    const slices: ReclaimBatchPayload[] = sliced.map((slice, batch) => ({
+      ...payload,
+      batch,
+      firstCandidateId: slice.first,
+      lastCandidateId: slice.last,
+      statuses: slice.statuses,
+      ...(slice.pieces ? { pieces: slice.pieces } : {}),
+    }));
 
     if (!job.id) throw new SeatwiseError('JOB_WITHOUT_ID', 'a reclaim job needs an id to own child jobs', {});
     await queueFor(job.prefix).addBulk(

@@ -81,6 +81,8 @@ export const removalCandidateSchema = new Schema(
     /** Its place in the list's default order and the two buckets that place lies in (`candidateListing.ts`); never change. */
     listSeq: { type: Number },
     listBuckets: { type: [Number], default: undefined },
+    /** The reclaim shard its place lies in: narrows a reclaim batch's reads, decides nothing (`reclaimCandidates.ts`). */
+    reclaimShard: { type: Number },
   },
   { timestamps: true, collection: 'removal_candidates' },
 );
@@ -90,5 +92,6 @@ removalCandidateSchema.index({ profileId: 1, status: 1, createdAt: 1, _id: 1 });
 removalCandidateSchema.index({ profileId: 1, createdAt: 1, _id: 1 });
 removalCandidateSchema.index({ reclaimClaim: 1, _id: 1 }, { sparse: true });
 removalCandidateSchema.index({ listBuckets: 1, listSeq: 1 }, { sparse: true });
+removalCandidateSchema.index({ reclaimShard: 1, status: 1 }, { sparse: true });
 
 export type RemovalCandidate = InferSchemaType<typeof removalCandidateSchema>;

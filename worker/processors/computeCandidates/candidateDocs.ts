@@ -46,6 +46,7 @@ export interface CandidateDoc {
   /** Its place in the list's default order (`candidateListing.ts`); absent while the order is incomplete. */
   listSeq?: number;
   listBuckets?: [number, number];
+  reclaimShard?: number;
 }
 
 /** What a compute knows of each existing candidate (the candidate ledger's entry). */

@@ -9,6 +9,7 @@ import type { Models } from '../../../shared/db/models.js';
 import { GLOBAL_SWITCH_ID } from '../../../shared/db/models/reclaimSwitch.model.js';
 import type { ReclaimAction } from '../../../shared/db/models/reclamationRule.model.js';
 import type { CandidateStatus } from '../../../shared/db/models/removalCandidate.model.js';
+import { narrowGroups, type Narrowing } from '../../../shared/db/candidateMoves.js';
 import { compileExclusions, type CompiledExclusions } from '../../../shared/domain/exclusions.js';
 import type { RuleAtWrite, WritePhase } from '../../../shared/domain/writeEligibility.js';
 import { SeatwiseError } from '../../../shared/errors.js';
@@ -51,8 +52,8 @@ export interface BatchState {
   exclusions: CompiledExclusions;
   connectedUserIds: string[];
   candidates: CandidateRow[];
-  /** The claim the batch's candidates were read under; every move of the batch names it too. */
-  narrow: Record<string, unknown>;
+  /** The narrowing the batch's candidates were read under; every move of the batch names it too. */
+  narrow: Narrowing;
 }
 
 export async function loadBatchState(
@@ -60,7 +61,7 @@ export async function loadBatchState(
   candidates: Collection<CandidateRow>,
   profileId: ObjectId,
   ids: readonly string[],
-  narrow: Record<string, unknown>,
+  narrow: Narrowing,
 ): Promise<BatchState> {
   const [profile, globalSwitch, rules, exclusions, fresh] = await Promise.all([
     models.IntegrationProfile.findById(profileId, {
@@ -72,7 +73,9 @@ export async function loadBatchState(
     models.ReclaimSwitch.findById(GLOBAL_SWITCH_ID).lean(),
     models.ReclamationRule.find({ profileId }).lean(),
     models.ExclusionRule.find({ profileId }).lean(),
-    ids.length > 0 ? candidates.find({ ...narrow, _id: { $in: [...ids] } }).toArray() : Promise.resolve([]),
+    Promise.all(
+      narrowGroups(ids, narrow).map((g) => candidates.find({ ...g.filter, _id: { $in: g.ids } }).toArray()),
+    ).then((found) => found.flat()),
   ]);
   if (!profile)
     throw new SeatwiseError('PROFILE_NOT_FOUND', `profile ${String(profileId)} does not exist`, {

@@ -7,7 +7,7 @@
 import type { Collection } from 'mongodb';
 import type { AuditInput } from '../../../shared/db/auditLog.js';
 import { candidateJournalOf } from '../../../shared/db/candidateJournal.js';
-import { applyCandidateMoves, type CandidateMove } from '../../../shared/db/candidateMoves.js';
+import { applyCandidateMoves, narrowGroups, type CandidateMove } from '../../../shared/db/candidateMoves.js';
 import type { Models } from '../../../shared/db/models.js';
 import type { AuditAction } from '../../../shared/db/models/auditEntry.model.js';
 import { classifyDeactivationRefusal } from '../../../shared/domain/deactivationRefusal.js';
@@ -163,18 +163,22 @@ export async function writeBatch(
       ? new Set(planned.map((w) => w.candidate._id))
       : new Set(
           (
-            await candidates
-              .find(
-                {
-                  ...state.narrow,
-                  _id: { $in: planned.map((w) => w.candidate._id) },
-                  status: 'reclaiming',
-                  reclaimRunId: scope.runId,
-                },
-                { projection: { _id: 1 } },
-              )
-              .toArray()
-          ).map((c) => c._id),
+            await Promise.all(
+              narrowGroups(
+                planned.map((w) => w.candidate._id),
+                state.narrow,
+              ).map((g) =>
+                candidates
+                  .find(
+                    { ...g.filter, _id: { $in: g.ids }, status: 'reclaiming', reclaimRunId: scope.runId },
+                    { projection: { _id: 1 } },
+                  )
+                  .toArray(),
+              ),
+            )
+          )
+            .flat()
+            .map((c) => c._id),
         );
   const acting = planned.filter((w) => held.has(w.candidate._id));
   /** Candidates per user (a user may hold several), so one call per user serves all of them. */

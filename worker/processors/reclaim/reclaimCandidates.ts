@@ -4,10 +4,18 @@
  * candidates, rules, exclusions, profile, stop switches; Salesforce: the users, their logins, the
  * assignments) and asks `decideWrite` per candidate; what is no longer eligible is skipped with its
  * reason. Interrupted writes are settled against Salesforce first, so nobody is written twice.
+ *
+ * Each read and move of a batch carries an equality that narrows what FerretDB decodes: each
+ * candidate's reclaim shard (`reclaimSlices.ts`), or, for candidates computed before shards
+ * existed, a claim the slice stamps on its candidates first (`reclaimClaim.ts`).
  */
 import type { Collection, Filter, ObjectId } from 'mongodb';
 import { appendAudit, type AuditInput } from '../../../shared/db/auditLog.js';
-import { applyCandidateMoves, type CandidateMove } from '../../../shared/db/candidateMoves.js';
+import {
+  applyCandidateMoves,
+  type CandidateMove,
+  type Narrowing,
+} from '../../../shared/db/candidateMoves.js';
 import type { Models } from '../../../shared/db/models.js';
 import { candidateJournalOf } from '../../../shared/db/candidateJournal.js';
 import { candidatesOf } from '../../../shared/db/profileCollections.js';
@@ -30,7 +38,12 @@ import {
   type WriteSObject,
 } from './reclaimCalls.js';
 import { claimFilter, claimWorkable } from './reclaimClaim.js';
-import { WORKABLE_STATUSES, type WorkableStatus } from '../../../shared/domain/candidateLifecycle.js';
+import {
+  isWorkable,
+  WORKABLE_STATUSES,
+  type WorkableStatus,
+} from '../../../shared/domain/candidateLifecycle.js';
+import type { ShardPiece } from '../../../shared/jobs/reclaimBatch.js';
 import { idKey, readAssignments, readUsersAndLogins } from './salesforceState.js';
 
 export type { CandidateRow } from './batchState.js';
@@ -45,6 +58,8 @@ export interface ReclaimScope {
   claimTag: string;
   /** The workable statuses the slice's candidates were in when the run looked (default: all). */
   statuses?: readonly WorkableStatus[];
+  /** The slice as reclaim shards and id ranges (`reclaimSlices.ts`): read by shard, no claim. */
+  pieces?: readonly ShardPiece[] | undefined;
   now: () => Date;
 }
 
@@ -112,7 +127,6 @@ export async function reclaimCandidates(
   const startedAt = scope.now();
 
   const claim = { profileId: scope.profileId, tag: scope.claimTag };
-  const narrow = claimFilter(claim);
 
   /** Assignment ids of removal candidates, from the active snapshot (re-read from Salesforce later). */
   const assignmentOf = async (page: readonly CandidateRow[]): Promise<Map<string, string>> => {
@@ -133,18 +147,16 @@ export async function reclaimCandidates(
     return byCandidate;
   };
 
-  /** Moves from `reclaiming` need no claim to narrow them: few candidates are ever in it. */
-  const move = async (moves: readonly CandidateMove[], narrowed = false) => {
-    tally.writes += await applyCandidateMoves(
-      candidates,
-      moves,
-      scope.now(),
-      journal,
-      narrowed ? narrow : {},
-    );
+  /** Moves from `reclaiming` need no narrowing: few candidates are ever in it. */
+  const move = async (moves: readonly CandidateMove[], narrow: Narrowing = {}) => {
+    tally.writes += await applyCandidateMoves(candidates, moves, scope.now(), journal, narrow);
   };
 
-  async function reclaimBatch(ids: string[]): Promise<boolean> {
+  /**
+   * `narrow`: the equality that keeps every read and move of the batch to a few candidates on
+   * FerretDB (the slice's claim, or each candidate's reclaim shard); it narrows, never decides.
+   */
+  async function reclaimBatch(ids: string[], narrow: Narrowing): Promise<boolean> {
     let state = await loadBatchState(models, candidates, scope.profileId, ids, narrow);
     if (state.stops.global || state.stops.profile || state.stops.paused) {
       tally.stopped += ids.length;
@@ -289,7 +301,7 @@ export async function reclaimCandidates(
         },
       });
     }
-    if (!state.dryRun) await move(moves, true);
+    if (!state.dryRun) await move(moves, state.narrow);
     return planned.filter((w) => !skippedIds.has(w.candidate._id));
   }
 
@@ -315,17 +327,43 @@ export async function reclaimCandidates(
     );
   }
 
+  /** Works `ids` a batch at a time; false once a stop was seen. */
+  const work = async (ids: string[], narrow: Narrowing): Promise<boolean> => {
+    for (const batch of chunk(ids, WRITE_BATCH)) {
+      tally.candidates += batch.length;
+      const stopped = await reclaimBatch(batch, narrow);
+      await onProgress(tally.candidates);
+      if (stopped) return false;
+    }
+    return true;
+  };
+
+  if (scope.pieces) {
+    // Each piece's workable candidates, read by its shard (a shard holds at most RECLAIM_SHARD_ROWS
+    // candidates); batches then fill across pieces, each candidate read and moved by its own shard.
+    const shardOf = new Map<string, number>();
+    for (const piece of scope.pieces) {
+      const inShard = await candidates
+        .find({ profileId: scope.profileId, reclaimShard: piece.shard } as Filter<CandidateRow>, {
+          projection: { _id: 1, status: 1, deactivateAfter: 1 },
+        })
+        .toArray();
+      for (const c of inShard)
+        if (c._id >= piece.first && c._id <= piece.last && isWorkable(c, startedAt))
+          shardOf.set(c._id, piece.shard);
+    }
+    const ids = [...shardOf.keys()].sort(
+      (a, b) => (shardOf.get(a) as number) - (shardOf.get(b) as number) || (a < b ? -1 : 1),
+    );
+    await work(ids, (id) => ({ profileId: scope.profileId, reclaimShard: shardOf.get(id) }));
+    return tally;
+  }
   const ids = await claimWorkable(candidates, {
     ...claim,
     range: scope.range,
     statuses: scope.statuses ?? WORKABLE_STATUSES,
     startedAt,
   });
-  for (const batch of chunk(ids, WRITE_BATCH)) {
-    tally.candidates += batch.length;
-    const stopped = await reclaimBatch(batch);
-    await onProgress(tally.candidates);
-    if (stopped) break;
-  }
+  await work(ids, claimFilter(claim));
   return tally;
 }

@@ -1,5 +1,6 @@
 /**
- * Before its first batch, a reclaim slice tags the candidates it will work on with a claim of its
+ * The fallback for candidates computed before reclaim shards existed (`reclaimSlices.ts`): before
+ * its first batch, a reclaim slice tags the candidates it will work on with a claim of its
  * own (one conditional `updateMany` per workable status), and from then on names the claim in
  * every read and status move of the slice, beside the conditions that decide.
  *
