@@ -147,8 +147,11 @@ export async function reclaimCandidates(
     return byCandidate;
   };
 
-  /** Moves from `reclaiming` need no narrowing: few candidates are ever in it. */
-  const move = async (moves: readonly CandidateMove[], narrow: Narrowing = {}) => {
+  /**
+   * Every move names the batch's narrowing too: a batch's candidates are `reclaiming` while its
+   * calls are out, and with a slice per worker slot that is up to a couple of thousand at once.
+   */
+  const move = async (moves: readonly CandidateMove[], narrow: Narrowing) => {
     tally.writes += await applyCandidateMoves(candidates, moves, scope.now(), journal, narrow);
   };
 
@@ -167,7 +170,7 @@ export async function reclaimCandidates(
     const interrupted = state.candidates.filter((c) => c.status === 'reclaiming');
     if (interrupted.length > 0 && !state.dryRun) {
       const verdicts = await resolveInterrupted(client, interrupted, assignments, state, audit, scope.now());
-      await move(verdicts.moves);
+      await move(verdicts.moves, narrow);
       audits.push(...verdicts.audits);
       tally.verifiedAfterInterruption += verdicts.confirmed;
       state = await loadBatchState(models, candidates, scope.profileId, ids, narrow);
@@ -176,7 +179,7 @@ export async function reclaimCandidates(
     if (state.dryRun) planDryRun(planned);
     else {
       const result = await writeBatch(models, client, candidates, planned, state, audit, scope.now());
-      await move(result.moves);
+      await move(result.moves, narrow);
       audits.push(...result.audits);
       tally.reclaimed += result.reclaimed;
       tally.frozen += result.frozen;
