@@ -59,6 +59,16 @@ async function approveSeats(identifier: string, n: number): Promise<string[]> {
   return approved.map((c) => c.userId);
 }
 
+/** A reclaim in child jobs of `BATCH`: one child per slice, and every one of `ready` settled. */
+async function reclaimFannedOut(ready: number): Promise<void> {
+  const outcome = await f.runJob('reclaim', createReclaimProcessor(f.deps, { batchSize: BATCH }));
+  const tally = tallyOf(outcome.result);
+  expect(outcome.result.batches).toBe(Math.ceil(ready / BATCH));
+  const skipped = Object.values(tally.skipped).reduce((a, b) => a + b, 0);
+  expect(tally.reclaimed + tally.frozen + tally.failed + skipped).toBe(ready);
+  expect(await candidates({ status: { $in: ['ready', 'reclaiming'] } })).toHaveLength(0);
+}
+
 beforeAll(async () => {
   f = await createProfileFixture({ label: 'reclaim', org: { users: 500, seed: 9 } });
   await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
@@ -452,14 +462,7 @@ describe('reclaim', () => {
     const ready = await candidates({ status: 'ready' });
     expect(ready.length).toBeGreaterThan(BATCH * 2);
 
-    const outcome = await f.runJob('reclaim', createReclaimProcessor(f.deps, { batchSize: BATCH }));
-
-    const tally = tallyOf(outcome.result);
-    expect(outcome.result.batches).toBe(Math.ceil(ready.length / BATCH));
-    expect(
-      tally.reclaimed + tally.frozen + tally.failed + Object.values(tally.skipped).reduce((a, b) => a + b, 0),
-    ).toBe(ready.length);
-    expect(await candidates({ status: { $in: ['ready', 'reclaiming'] } })).toHaveLength(0);
+    await reclaimFannedOut(ready.length);
     // Read by their reclaim shards: no slice stamped a claim on a candidate first.
     expect(await candidates({ reclaimClaim: { $exists: true } })).toHaveLength(0);
   });
@@ -470,14 +473,7 @@ describe('reclaim', () => {
     expect(ready.length).toBeGreaterThan(BATCH * 2);
     await candidateCollection().updateMany({ status: 'ready' }, { $unset: { reclaimShard: '' } });
 
-    const outcome = await f.runJob('reclaim', createReclaimProcessor(f.deps, { batchSize: BATCH }));
-
-    const tally = tallyOf(outcome.result);
-    expect(outcome.result.batches).toBe(Math.ceil(ready.length / BATCH));
-    expect(
-      tally.reclaimed + tally.frozen + tally.failed + Object.values(tally.skipped).reduce((a, b) => a + b, 0),
-    ).toBe(ready.length);
-    expect(await candidates({ status: { $in: ['ready', 'reclaiming'] } })).toHaveLength(0);
+    await reclaimFannedOut(ready.length);
     expect(
       await candidates({ _id: { $in: ready.map((c) => c._id) }, reclaimClaim: { $exists: true } }),
     ).toHaveLength(ready.length);
