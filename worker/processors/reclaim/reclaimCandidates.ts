@@ -330,15 +330,14 @@ export async function reclaimCandidates(
     );
   }
 
-  /** Works `ids` a batch at a time; false once a stop was seen. */
-  const work = async (ids: string[], narrow: Narrowing): Promise<boolean> => {
+  /** Works `ids` a batch at a time, up to the first batch that sees a stop. */
+  const work = async (ids: string[], narrow: Narrowing): Promise<void> => {
     for (const batch of chunk(ids, WRITE_BATCH)) {
       tally.candidates += batch.length;
       const stopped = await reclaimBatch(batch, narrow);
       await onProgress(tally.candidates);
-      if (stopped) return false;
+      if (stopped) return;
     }
-    return true;
   };
 
   if (scope.pieces) {
