@@ -34,7 +34,8 @@ export const reclaimBatchPayloadSchema = runPayloadSchema
      * The slice as reclaim shards (`reclaimShard`) and the id range within each, when every
      * candidate has one: read by shard, without a claim. Absent: the range, claimed.
      */
-    pieces: z.array(shardPieceSchema).min(1).max(RECLAIM_BATCH_SIZE).optional(),
+    // At most one per candidate of the slice (RECLAIM_FAN_OUT_SIZE is at most 100,000).
+    pieces: z.array(shardPieceSchema).min(1).max(100_000).optional(),
   })
   .strict();
 
