@@ -4,6 +4,7 @@
  * own shard.
  */
 import { describe, expect, it } from 'vitest';
+import { reclaimBatchPayloadSchema } from '../../shared/jobs/reclaimBatch.js';
 import { allPieces, sliceWorkable, type WorkableRow } from '../../worker/processors/reclaim/reclaimSlices.js';
 import { seededRandom } from '../helpers/seededRandom.js';
 
@@ -62,5 +63,26 @@ describe('reclaim slices', () => {
   it('has nothing to slice when nothing is workable', () => {
     expect(sliceWorkable([], 200)).toEqual([]);
     expect(allPieces([])).toBeUndefined();
+  });
+
+  it('when a slice travels as a job payload, then its pieces are checked: a negative shard or a stray field is refused', () => {
+    const [slice] = sliceWorkable(
+      rows(500, (n) => Math.floor(n / 1_000)),
+      1_000,
+    );
+    const payload = {
+      profileId: 'a'.repeat(24),
+      runId: 'run_0123456789',
+      batch: 0,
+      firstCandidateId: slice?.first,
+      lastCandidateId: slice?.last,
+      statuses: slice?.statuses,
+      pieces: slice?.pieces,
+    };
+    expect(reclaimBatchPayloadSchema.safeParse(payload).success).toBe(true);
+    const accepted = (pieces: unknown) => reclaimBatchPayloadSchema.safeParse({ ...payload, pieces }).success;
+    expect(accepted([{ shard: -1, first: 'a', last: 'b' }])).toBe(false);
+    expect(accepted([{ shard: 0, first: 'a', last: 'b', extra: 1 }])).toBe(false);
+    expect(accepted([])).toBe(false);
   });
 });
