@@ -1,8 +1,8 @@
 /**
  * A profile's candidates as computeCandidates holds them while it works, and as the ledger is read
  * into: one row per candidate, the repeated values (status, action, rule, approval) as codes in
- * typed-array columns, only the id and username as strings. The user id and license identifier
- * are read back from the id (`<profileId>|<userId>|<identifier>`).
+ * typed-array columns (the license identifier too, by code), only the id and username as
+ * strings. The user id is read back from the id (`<profileId>|<userId>|<identifier>`).
  *
  * Why: as a `Map` of entry objects, half a million candidates (a 1,000,000-user org) took ~175 MB of
  * a worker's 240 MB heap (object, id, username, user id, identifier, ~350 bytes each) and ran both
@@ -44,6 +44,12 @@ class Dictionary<T> {
   }
 }
 
+/** Where the user id and the identifier start in `<profileId>|<userId>|<identifier>` (0: absent). */
+function partsOf(id: string): { userIdAt: number; identifierAt: number } {
+  const userIdAt = id.indexOf('|') + 1;
+  return { userIdAt, identifierAt: userIdAt === 0 ? 0 : id.indexOf('|', userIdAt) + 1 };
+}
+
 function grown<T extends Uint8Array | Uint16Array | Int32Array>(column: T, size: number): T {
   const next = new (column.constructor as new (n: number) => T)(size);
   next.set(column);
@@ -77,10 +83,6 @@ export class CandidateTable {
     return this.ids.length;
   }
 
-  has(id: string): boolean {
-    return this.rowOfId.has(id);
-  }
-
   rowOf(id: string): number | undefined {
     return this.rowOfId.get(id);
   }
@@ -96,8 +98,7 @@ export class CandidateTable {
   }
 
   set(id: string, e: LedgerEntry): this {
-    const userIdAt = id.indexOf('|') + 1;
-    const identifierAt = id.indexOf('|', userIdAt) + 1;
+    const { userIdAt, identifierAt } = partsOf(id);
     if (
       id !== e._id ||
       userIdAt === 0 ||
@@ -146,10 +147,6 @@ export class CandidateTable {
     return true;
   }
 
-  keys(): IterableIterator<string> {
-    return this.rowOfId.keys();
-  }
-
   *values(): IterableIterator<LedgerEntry> {
     for (let row = 0; row < this.ids.length; row += 1)
       if (this.status[row] !== DELETED) yield this.entryAt(row);
@@ -157,8 +154,7 @@ export class CandidateTable {
 
   private entryAt(row: number): LedgerEntry {
     const id = this.ids[row] as string;
-    const userIdAt = id.indexOf('|') + 1;
-    const identifierAt = id.indexOf('|', userIdAt) + 1;
+    const { userIdAt, identifierAt } = partsOf(id);
     const approvalRule = this.approvalRule[row] as number;
     return {
       _id: id,

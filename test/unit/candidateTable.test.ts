@@ -44,7 +44,6 @@ describe('the candidate table', () => {
     expect(table.size).toBe(5_000);
     for (const e of all) expect(plain(table.get(e._id))).toEqual(plain(e));
     expect([...table.values()].map((e) => e._id)).toEqual(all.map((e) => e._id));
-    expect([...table.keys()]).toEqual(all.map((e) => e._id));
     expect(table.get(`${profileId}|nobody|UL:Salesforce`)).toBeUndefined();
   });
 
@@ -57,7 +56,7 @@ describe('the candidate table', () => {
     expect(table.rowOf(changed._id)).toBe(3);
     expect(table.delete(entry(5)._id)).toBe(true);
     expect(table.delete(entry(5)._id)).toBe(false);
-    expect(table.has(entry(5)._id)).toBe(false);
+    expect(table.get(entry(5)._id)).toBeUndefined();
     expect(table.size).toBe(9);
     expect([...table.values()].map((e) => e._id)).not.toContain(entry(5)._id);
     table.set(entry(5)._id, entry(5));

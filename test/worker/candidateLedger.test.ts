@@ -68,7 +68,9 @@ describe('the candidate ledger', () => {
     const fewer = Array.from({ length: 10 }, (_, i) => entry(i * 7));
     await writeLedger(models, profileId, fewer, null);
     const ledger = await readLedger(models, profileId);
-    expect([...(ledger?.entries.keys() ?? [])].sort()).toEqual(fewer.map((e) => e._id).sort());
+    expect([...(ledger?.entries.values() ?? [])].map((e) => e._id).sort()).toEqual(
+      fewer.map((e) => e._id).sort(),
+    );
     expect(ledger?.listed).toBeNull();
   });
 
