@@ -77,8 +77,10 @@ it(`when ${KILLS} workers are SIGKILLed while they hold slices of a ${APPROVE}-c
   expect(approved.size).toBe(APPROVE);
   const activeBefore = sim.admin.truth(org.orgId).activeUsers;
   expect(sim.callLog.writesPerRecord({ orgId: org.orgId }).size).toBe(0);
-  // Slow Salesforce down so the reclaim lasts long enough for every kill to land inside it.
-  sim.admin.setLatency(org.orgId, { perCallMs: 3_000 });
+  // Slow Salesforce down so the reclaim lasts long enough for every kill to land inside it. A slice
+  // is two calls a batch (the re-check, the write); at 3 s a call, slices that no longer stamp a
+  // claim first finished before the fifth kill found a victim in one clean-clone CI run.
+  sim.admin.setLatency(org.orgId, { perCallMs: 6_000 });
 
   const reclaimQueue = h.queue(QUEUE_NAMES.reclaim);
   const run = await startRun(h.pipeline, { profileId, trigger: 'manual', requestedBy: 'test' });
