@@ -22,8 +22,8 @@ const USERS = 9_000;
 const APPROVE = 3_000;
 const FAN_OUT = 200;
 // Six kills. A victim must hold a slice of this run and no job killed twice already (BullMQ fails a
-// job orphaned past its stall limit, a test of something else); each kill orphans up to four jobs
-// (WORKER_CONCURRENCY), so the 15 slices run out of eligible victims after six to eight kills. Once
+// job orphaned past its stall limit, a test of something else); each kill orphans up to
+// WORKER_CONCURRENCY jobs, so the 15 slices run out of eligible victims after some kills. Once
 // each slice read and moved only its own claimed candidates, two clean-clone CI runs stopped at the
 // seventh, waiting 240 s for a victim that never came.
 const KILLS = 6;
@@ -35,7 +35,10 @@ let fleet: WorkerFleet;
 beforeAll(async () => {
   sim = await startSimulator({ quiet: true, orgs: [{ users: USERS, seed: 64 }] });
   h = await openWorkerHarness('reclaimkill', {
-    WORKER_CONCURRENCY: '4',
+    // Two slots a worker: each kill orphans at most two jobs, so fewer jobs reach their second kill
+    // and the slices run in more waves. At four, two clean-clone CI runs ran out of victims at the
+    // fifth kill once slices no longer stamped a claim first (they finish sooner).
+    WORKER_CONCURRENCY: '2',
     RECLAIM_FAN_OUT_SIZE: String(FAN_OUT),
     // A killed worker keeps its org concurrency slot until the lease (timeout + 5 s) runs out; with
     // 20 kills, four leaked slots would starve the survivors past their attempts. Salesforce itself
@@ -77,9 +80,8 @@ it(`when ${KILLS} workers are SIGKILLed while they hold slices of a ${APPROVE}-c
   expect(approved.size).toBe(APPROVE);
   const activeBefore = sim.admin.truth(org.orgId).activeUsers;
   expect(sim.callLog.writesPerRecord({ orgId: org.orgId }).size).toBe(0);
-  // Slow Salesforce down so the reclaim lasts long enough for every kill to land inside it. A slice
-  // is two calls a batch (the re-check, the write); at 3 s a call, slices that no longer stamp a
-  // claim first finished before the fifth kill found a victim in one clean-clone CI run.
+  // Slow Salesforce down so the reclaim lasts long enough for every kill to land inside it (a slice
+  // is two calls a batch: the re-check and the write).
   sim.admin.setLatency(org.orgId, { perCallMs: 6_000 });
 
   const reclaimQueue = h.queue(QUEUE_NAMES.reclaim);
