@@ -5,21 +5,16 @@
  * processes: tokenRenewal.ts) and resends, at most twice; idempotent reads
  * are retried a few times on retryable errors; writes never are.
  */
-import type { Readable } from 'node:stream';
-import axios from 'axios';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { apiError } from './apiErrors.js';
 import { bulkQuery, type BulkExtract } from './bulkQuery.js';
 import { RestQueries } from './restQueries.js';
-import { CallDeadline } from './callDeadline.js';
 import type { CollectionCall } from './collectionWrites.js';
 import { createRecords, deleteRecords, updateRecords } from './collectionWrites.js';
 import type { AliasSession } from './aliasSession.js';
-import { MAX_JSON_RESPONSE_BYTES, NO_AXIOS_LIMIT, boundedRequest } from './httpLimits.js';
 import { checkedInstanceUrl } from './instanceUrl.js';
-import { parseLimitInfo } from './limitInfo.js';
+import { jitter, sendOrgCall } from './orgCall.js';
 import type { OrgRuntime } from './orgRuntime.js';
 import type { RefreshLock } from './refreshLock.js';
 import { renewTokens } from './tokenRenewal.js';
@@ -44,8 +39,6 @@ import { SalesforceError } from './salesforceError.js';
 import { parseBody, sleep, type RequestSpec } from './salesforceRequest.js';
 
 const READ_RETRIES = 2;
-/** The allowance is a rolling 24 h, so some of it frees up within the hour. */
-const BUDGET_RETRY_MS = 3_600_000;
 
 /** What the client needs from its factory: shared per-org and per-alias state, created on first use. */
 export interface ClientContext {
@@ -246,118 +239,13 @@ export class HttpOrgClient implements SalesforceOrgClient {
     const runtime = this.ctx.runtimeFor(tokens.orgId);
     await runtime.checkPause();
     try {
-      return (await runtime.breaker.fire(() => this.send(spec, tokens, runtime))) as R;
+      return (await runtime.breaker.fire(() =>
+        sendOrgCall({ ...this.ctx, countCall: () => (this.counters.calls += 1) }, runtime, tokens, spec),
+      )) as R;
     } catch (error) {
       if ((error as { code?: unknown } | null)?.code === 'EOPENBREAKER') throw runtime.openError();
       if (error instanceof SalesforceError && error.kind === 'limit') runtime.tripForLimit();
       throw error;
-    }
-  }
-
-  private async send<R>(spec: RequestSpec<R>, tokens: OrgTokens, runtime: OrgRuntime): Promise<R> {
-    const { config } = this.ctx;
-    const leaseMs = config.timeoutMs + 5_000;
-    const slot = await this.acquireSlot(runtime, spec);
-    try {
-      const reservation = await runtime.state.reserve(config.budgetShare, leaseMs);
-      if (!reservation.granted) throw budgetError(runtime.orgId, reservation, config.budgetShare, spec.path);
-      const renewal = spec.stream ? this.renewWhileReading(runtime, slot, reservation.member, leaseMs) : null;
-      const abort = new AbortController();
-      let body: Readable | null = null;
-      const deadline = new CallDeadline(config.timeoutMs, () => {
-        // Once the headers are in, axios no longer watches the call: the body is ours to end.
-        if (body) body.destroy(bodyTimeout(config.timeoutMs));
-        else abort.abort();
-      });
-      const started = Date.now();
-      let status = 0;
-      let usage: { used: number; max: number } | null = null;
-      try {
-        const response = await axios.request({
-          method: spec.method,
-          baseURL: checkedInstanceUrl(tokens.instanceUrl, config.endpoints),
-          url: spec.path,
-          ...(spec.params ? { params: spec.params } : {}),
-          ...(spec.data !== undefined ? { data: spec.data } : {}),
-          headers: {
-            accept: 'application/json',
-            ...spec.headers,
-            authorization: `Bearer ${tokens.accessToken}`,
-          },
-          timeout: config.timeoutMs,
-          signal: abort.signal,
-          responseType: spec.stream ? 'stream' : 'json',
-          ...boundedRequest(spec.stream ? NO_AXIOS_LIMIT : MAX_JSON_RESPONSE_BYTES),
-        });
-        status = response.status;
-        usage = parseLimitInfo(response.headers['sforce-limit-info']);
-        if (spec.stream) body = response.data as Readable;
-        return await spec.read(response, (wait) => deadline.outside(wait));
-      } catch (error) {
-        if (axios.isAxiosError(error) && error.response) {
-          status = error.response.status;
-          usage = parseLimitInfo(error.response.headers['sforce-limit-info']);
-          if (spec.stream) error.response.data = await drainJson(error.response.data as Readable);
-        }
-        throw apiError(error, { orgId: runtime.orgId, method: spec.method, path: spec.path });
-      } finally {
-        deadline.stop();
-        if (renewal) clearInterval(renewal);
-        this.counters.calls += 1;
-        this.ctx.instrumentation?.call?.({
-          orgId: runtime.orgId,
-          method: spec.method,
-          path: spec.path,
-          status,
-          durationMs: Date.now() - started,
-        });
-        await runtime.state.settle(reservation.member, usage);
-        if (usage) this.ctx.instrumentation?.usage?.({ orgId: runtime.orgId, ...usage });
-      }
-    } finally {
-      await runtime.state.releaseSlot(slot);
-    }
-  }
-
-  /**
-   * A streamed body can be read for longer than one lease; the slot and the reservation it holds
-   * must not lapse meanwhile, or other processes would exceed the org's caps.
-   */
-  private renewWhileReading(
-    runtime: OrgRuntime,
-    slot: string,
-    reservation: string,
-    leaseMs: number,
-  ): NodeJS.Timeout {
-    return setInterval(() => {
-      runtime.state.renewLeases(slot, reservation, leaseMs).catch((error: unknown) => {
-        this.ctx.log.warn({ orgId: runtime.orgId, err: error }, 'could not renew a salesforce call lease');
-      });
-    }, leaseMs / 3);
-  }
-
-  /** Waits for one of the org's concurrency slots (shared by all processes). */
-  private async acquireSlot(runtime: OrgRuntime, spec: RequestSpec<unknown>): Promise<string> {
-    const { config } = this.ctx;
-    const deadline = Date.now() + config.timeoutMs;
-    let delay = 10;
-    for (;;) {
-      const slot = await runtime.state.tryAcquireSlot(config.orgConcurrency, config.timeoutMs + 5_000);
-      if (slot) return slot;
-      if (Date.now() > deadline) {
-        throw new SalesforceError(
-          `No free Salesforce concurrency slot for org ${runtime.orgId} within ${config.timeoutMs} ms`,
-          {
-            kind: 'retryable',
-            errorCode: 'ORG_CONCURRENCY_WAIT',
-            status: null,
-            orgId: runtime.orgId,
-            path: spec.path,
-          },
-        );
-      }
-      await sleep(jitter(delay));
-      delay = Math.min(delay * 2, 200);
     }
   }
 
@@ -391,39 +279,4 @@ export class HttpOrgClient implements SalesforceOrgClient {
       throw error;
     }
   }
-}
-
-function budgetError(
-  orgId: string,
-  r: { used: number; max: number; budget: number },
-  share: number,
-  path: string,
-): SalesforceError {
-  const retryAt = new Date(Date.now() + BUDGET_RETRY_MS);
-  return new SalesforceError(
-    `seatwise's API budget for org ${orgId} is used up (${r.used} of ${r.max} daily calls used; seatwise may use ${Math.round(share * 100)}% = ${r.budget}); the allowance is a rolling 24 h, so calls resume as it frees up — retry after ${retryAt.toISOString()}`,
-    { kind: 'paused', errorCode: 'API_BUDGET_EXHAUSTED', status: null, orgId, path, retryAt },
-  );
-}
-
-async function drainJson(stream: Readable): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size < 64 * 1024) chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function bodyTimeout(ms: number): Error {
-  return Object.assign(new Error(`Salesforce sent no data for ${ms} ms`), { code: 'ETIMEDOUT' });
-}
-
-function jitter(ms: number): number {
-  return ms / 2 + Math.random() * (ms / 2);
 }
