@@ -44,13 +44,13 @@ export interface OrgShape {
 }
 
 /**
- * download (COUNT, three license catalogs, users, two assignment extracts) + consumption (limits,
- * usage entitlements). Validation and reclaim are not part of a sync.
+ * download (COUNT and the three license catalogs, which fit one composite call; users, two
+ * assignment extracts) + consumption (limits, usage entitlements: `/limits` is not a composite
+ * subrequest). Validation and reclaim are not part of a sync.
  */
 export function minimumSyncCalls(org: OrgShape): number {
   return (
     1 +
-    3 +
     minimumCallsFor(org.users) +
     minimumCallsFor(org.permissionSetLicenseAssignments) +
     minimumCallsFor(org.packageLicenseAssignments) +

@@ -134,6 +134,13 @@ export class HttpOrgClient implements SalesforceOrgClient {
     );
   }
 
+  countWithQueries<T extends readonly unknown[]>(
+    countSoql: string,
+    queries: { readonly [K in keyof T]: CompositeQuery<T[K]> },
+  ): Promise<{ count: number; records: { -readonly [K in keyof T]: T[K][] } }> {
+    return this.rest.countWithQueries<T>(countSoql, queries);
+  }
+
   count(soql: string): Promise<number> {
     return this.rest.count(soql);
   }

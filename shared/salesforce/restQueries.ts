@@ -3,8 +3,13 @@
  * queries in one composite call (`compositeQueries.ts`), and counts. Every request goes through
  * the client's own `send` (breaker, budget, concurrency cap, retries of reads).
  */
-import type { z } from 'zod';
-import { firstPagesTogether, queryResponseSchema, type QueryResponse } from './compositeQueries.js';
+import { z } from 'zod';
+import {
+  firstPagesTogether,
+  queryResponseSchema,
+  type FirstPage,
+  type QueryResponse,
+} from './compositeQueries.js';
 import { parseRecords, withoutAttributes } from './recordParsing.js';
 import type { CompositeQuery, QueryOptions, QueryPage } from './salesforceClient.js';
 import { parseBody, type SendRequest } from './salesforceRequest.js';
@@ -18,6 +23,9 @@ export interface RestQueryDeps {
 }
 
 type Start = { path: string; params?: Record<string, string> };
+
+/** `SELECT COUNT()` answers with `totalSize` and no records. */
+const countSchema = z.never();
 
 export class RestQueries {
   constructor(private readonly deps: RestQueryDeps) {}
@@ -35,6 +43,24 @@ export class RestQueries {
   }): Promise<{ -readonly [K in keyof T]: T[K][] }> {
     const list = queries as readonly CompositeQuery<unknown>[];
     const firsts = await firstPagesTogether(this.deps, list);
+    return (await this.restOf(firsts, list)) as { -readonly [K in keyof T]: T[K][] };
+  }
+
+  async countWithQueries<T extends readonly unknown[]>(
+    countSoql: string,
+    queries: { readonly [K in keyof T]: CompositeQuery<T[K]> },
+  ): Promise<{ count: number; records: { -readonly [K in keyof T]: T[K][] } }> {
+    const list = queries as readonly CompositeQuery<unknown>[];
+    const [counted, ...firsts] = await firstPagesTogether(this.deps, [
+      { soql: countSoql, schema: countSchema },
+      ...list,
+    ]);
+    const records = (await this.restOf(firsts, list)) as { -readonly [K in keyof T]: T[K][] };
+    return { count: (counted as FirstPage).body.totalSize, records };
+  }
+
+  /** Every record of each query, from its first page (answered in a composite call) on. */
+  private async restOf(firsts: readonly FirstPage[], list: readonly CompositeQuery<unknown>[]) {
     const all: unknown[][] = [];
     for (const [i, first] of firsts.entries()) {
       const schema = (list[i] as CompositeQuery<unknown>).schema;
@@ -42,7 +68,7 @@ export class RestQueries {
       for await (const page of this.pages(null, first.body, schema, {})) records.push(...page.records);
       all.push(records);
     }
-    return all as { -readonly [K in keyof T]: T[K][] };
+    return all;
   }
 
   async count(soql: string): Promise<number> {

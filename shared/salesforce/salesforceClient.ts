@@ -134,6 +134,14 @@ export interface SalesforceOrgClient {
   queryTogether<T extends readonly unknown[]>(queries: {
     readonly [K in keyof T]: CompositeQuery<T[K]>;
   }): Promise<{ -readonly [K in keyof T]: T[K][] }>;
+  /**
+   * `SELECT COUNT() FROM …` and up to 4 other queries in one `/composite` call, counted once: the
+   * count, and every record of each query as {@link queryTogether} reads them.
+   */
+  countWithQueries<T extends readonly unknown[]>(
+    countSoql: string,
+    queries: { readonly [K in keyof T]: CompositeQuery<T[K]> },
+  ): Promise<{ count: number; records: { -readonly [K in keyof T]: T[K][] } }>;
   /** `SELECT COUNT() FROM …` */
   count(soql: string): Promise<number>;
   limits(): Promise<Record<string, OrgLimit>>;

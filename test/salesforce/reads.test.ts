@@ -158,6 +158,29 @@ describe('Salesforce client reads', () => {
     expect(sim.admin.apiUsage(org.orgId).used - before - alone.pages).toBe(2);
   });
 
+  it('when a count is read with other queries, then the count and their records come back for one call', async () => {
+    const client = clients.forOrg(clientCredentials(org), new RecordingTokenStore());
+    await client.connect();
+    const countAlone = await client.count('SELECT COUNT() FROM User');
+    const loginSchema = z.object({ Id: z.string(), UserId: z.string(), IsFrozen: z.boolean() });
+    const before = sim.admin.apiUsage(org.orgId).used;
+    const { count, records } = await client.countWithQueries<[z.infer<typeof loginSchema>]>(
+      'SELECT COUNT() FROM User',
+      [{ soql: 'SELECT Id, UserId, IsFrozen FROM UserLogin LIMIT 7', schema: loginSchema }],
+    );
+    expect(sim.admin.apiUsage(org.orgId).used - before).toBe(1);
+    expect(count).toBe(countAlone);
+    expect(count).toBeGreaterThan(2_000);
+    expect(records[0]).toHaveLength(7);
+    // The count takes one of the five query subrequests Salesforce allows.
+    await expect(
+      client.countWithQueries(
+        'SELECT COUNT() FROM User',
+        Array.from({ length: 5 }, () => ({ soql: 'SELECT Id FROM User LIMIT 1', schema: z.unknown() })),
+      ),
+    ).rejects.toThrow(/at most 5/);
+  });
+
   it('when one query of a composite read is refused, then the read fails with that query’s error code', async () => {
     const client = clients.forOrg(clientCredentials(org), new RecordingTokenStore());
     const error = await failureOf(

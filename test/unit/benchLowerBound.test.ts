@@ -18,9 +18,10 @@ describe('the benchmark lower bounds', () => {
   });
 
   it('when a sync is counted, then it is the download and consumption calls and nothing else', () => {
+    // One composite call (COUNT and the three catalogs), the three extracts, limits and entitlements.
     expect(
       minimumSyncCalls({ users: 5_000, permissionSetLicenseAssignments: 100, packageLicenseAssignments: 0 }),
-    ).toBe(1 + 3 + 3 + 1 + 1 + 2);
+    ).toBe(1 + 3 + 1 + 1 + 2);
   });
 
   it('when the org is large, then the bound is COUNT plus the bulk chain, far below REST paging', () => {

@@ -30,15 +30,18 @@ import {
 import {
   PACKAGE_LICENSE_SOQL,
   packageLicenseRecordSchema,
+  type PackageLicenseRecord,
   PERMISSION_SET_LICENSE_ASSIGN_SOQL,
   PERMISSION_SET_LICENSE_SOQL,
   permissionSetLicenseAssignRecordSchema,
   permissionSetLicenseRecordSchema,
+  type PermissionSetLicenseRecord,
   USER_COUNT_SOQL,
   USER_LICENSE_SOQL,
   USER_PACKAGE_LICENSE_SOQL,
   USER_SOQL,
   userLicenseRecordSchema,
+  type UserLicenseRecord,
   userPackageLicenseRecordSchema,
   userRecordSchema,
 } from './downloadSubscriptions/salesforceRecords.js';
@@ -60,12 +63,6 @@ export interface DownloadSubscriptionsOptions {
 /** A Bulk extract starts its job when created and can be abandoned; a REST one starts when read. */
 type Extract<T> = AsyncIterable<QueryPage<T>> & { abandon?: () => void };
 type Reader = <T>(soql: string, schema: ZodType<T>) => Extract<T>;
-
-async function readAll<T>(pages: AsyncIterable<QueryPage<T>>): Promise<T[]> {
-  const records: T[] = [];
-  for await (const page of pages) records.push(...page.records);
-  return records;
-}
 
 export function createDownloadSubscriptionsProcessor(
   deps: WorkerDeps,
@@ -108,18 +105,23 @@ export function createDownloadSubscriptionsProcessor(
     const snapshot = snapshotOf(models, profileObjectId, syncId);
     await ensureSnapshotIndexes(models, snapshot);
     await job.updateProgress({ phase: 'licenses', done: 0, total: 0 });
-    const userCount = await client.count(USER_COUNT_SOQL);
+    // The user count (which decides REST or Bulk) and the three license catalogs in one call.
+    const {
+      count: userCount,
+      records: [userLicenses, pslRecords, packageRecords],
+    } = await client.countWithQueries<[UserLicenseRecord, PermissionSetLicenseRecord, PackageLicenseRecord]>(
+      USER_COUNT_SOQL,
+      [
+        { soql: USER_LICENSE_SOQL, schema: userLicenseRecordSchema },
+        { soql: PERMISSION_SET_LICENSE_SOQL, schema: permissionSetLicenseRecordSchema },
+        { soql: PACKAGE_LICENSE_SOQL, schema: packageLicenseRecordSchema },
+      ],
+    );
     const bulk = userCount > deps.config.salesforce.bulkThresholdUsers;
     const pageOptions = options.pageSize ? { batchSize: options.pageSize } : undefined;
     const read: Reader = bulk
       ? (soql, schema) => client.bulkQuery(soql, schema, pageOptions)
       : (soql, schema) => client.query(soql, schema, pageOptions);
-
-    const userLicenses = await readAll(client.query(USER_LICENSE_SOQL, userLicenseRecordSchema));
-    const pslRecords = await readAll(
-      client.query(PERMISSION_SET_LICENSE_SOQL, permissionSetLicenseRecordSchema),
-    );
-    const packageRecords = await readAll(client.query(PACKAGE_LICENSE_SOQL, packageLicenseRecordSchema));
     const definitions: LicenseDefinitions = {
       userLicenses,
       permissionSetLicenses: pslRecords,

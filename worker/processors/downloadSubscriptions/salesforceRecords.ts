@@ -31,6 +31,7 @@ export const userLicenseRecordSchema = z.object({
   TotalLicenses: nullableNumber,
   UsedLicenses: nullableNumber,
 });
+export type UserLicenseRecord = z.infer<typeof userLicenseRecordSchema>;
 export const USER_LICENSE_SOQL =
   'SELECT Id, Name, LicenseDefinitionKey, Status, TotalLicenses, UsedLicenses FROM UserLicense ORDER BY Id';
 
@@ -42,6 +43,7 @@ export const permissionSetLicenseRecordSchema = z.object({
   TotalLicenses: nullableNumber,
   UsedLicenses: nullableNumber,
 });
+export type PermissionSetLicenseRecord = z.infer<typeof permissionSetLicenseRecordSchema>;
 export const PERMISSION_SET_LICENSE_SOQL =
   'SELECT Id, DeveloperName, MasterLabel, Status, TotalLicenses, UsedLicenses FROM PermissionSetLicense ORDER BY Id';
 
@@ -52,6 +54,7 @@ export const packageLicenseRecordSchema = z.object({
   AllowedLicenses: nullableNumber,
   UsedLicenses: nullableNumber,
 });
+export type PackageLicenseRecord = z.infer<typeof packageLicenseRecordSchema>;
 export const PACKAGE_LICENSE_SOQL =
   'SELECT Id, NamespacePrefix, Status, AllowedLicenses, UsedLicenses FROM PackageLicense ORDER BY Id';
 
