@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { readCsvPages } from './bulkCsv.js';
+import { expectedDurationMs, finishedJobSchema, observedPace, type BulkPace } from './bulkPace.js';
 import { pollDelays, type BulkPollSchedule } from './bulkPollSchedule.js';
 import { PageHandoff } from './pageHandoff.js';
 import { parseRecord } from './recordParsing.js';
@@ -26,11 +27,10 @@ const BULK_MAX_WAIT_MS = 30 * 60_000;
 /** How many new jobs a `Failed` job gets. */
 const FAILED_JOB_RERUNS = 1;
 
-const bulkJobSchema = z.object({
+const bulkJobSchema = finishedJobSchema.extend({
   id: z.string(),
   state: z.string(),
   errorMessage: z.string().nullish(),
-  numberRecordsProcessed: z.number().nullish(),
 });
 
 type BulkJobInfo = z.infer<typeof bulkJobSchema>;
@@ -41,6 +41,8 @@ export interface BulkQueryDeps {
   dataPath: string;
   orgId: () => string | null;
   poll: BulkPollSchedule;
+  /** The org's Bulk job pace, shared by every worker (`bulkPace.ts`); advisory, so it may fail. */
+  pace: { known(): Promise<BulkPace | null>; learn(observed: BulkPace): Promise<void> };
   log: Logger;
   /** Called for each page handed to the caller. */
   countPage: (records: number) => void;
@@ -163,8 +165,14 @@ async function completedJob(
       idempotent: false,
       read: (response) => parseBody(bulkJobSchema, response.data, 'bulk job'),
     });
-    const job = await waitForJob(deps, `${jobsPath}/${created.id}`, control, Date.now());
-    if (job.state === 'JobComplete') return job;
+    const job = await waitForJob(deps, `${jobsPath}/${created.id}`, control, {
+      createdAt: Date.now(),
+      expectedRows: options.expectedRows,
+    });
+    if (job.state === 'JobComplete') {
+      learnPace(deps, job);
+      return job;
+    }
     if (job.state === 'Failed' && failures.length < FAILED_JOB_RERUNS) {
       failures.push(job);
       deps.log.warn(
@@ -177,19 +185,37 @@ async function completedJob(
   }
 }
 
+/** What a finished job showed of the org's pace is remembered for the next one; best effort. */
+function learnPace(deps: BulkQueryDeps, job: BulkJobInfo): void {
+  const observed = observedPace(job);
+  if (!observed) return;
+  deps.pace.learn(observed).catch((error: unknown) => {
+    deps.log.warn({ orgId: deps.orgId(), err: error }, 'could not remember the bulk job pace');
+  });
+}
+
+/** How long after its creation the org's pace says the job ends; null when that is not known. */
+async function pacedDuration(deps: BulkQueryDeps, expectedRows: number | undefined): Promise<number | null> {
+  if (expectedRows === undefined) return null;
+  const pace = await deps.pace.known().catch(() => null);
+  return pace ? expectedDurationMs(pace, expectedRows, deps.poll.firstMs / 2) : null;
+}
+
 /** Polls until the job is JobComplete, Failed or Aborted; aborts it when it takes too long. */
 async function waitForJob(
   deps: BulkQueryDeps,
   path: string,
   control: JobControl,
-  createdAt: number,
+  job: { createdAt: number; expectedRows: number | undefined },
 ): Promise<BulkJobInfo> {
   await control.wanted;
-  const deadline = createdAt + BULK_MAX_WAIT_MS;
+  const deadline = job.createdAt + BULK_MAX_WAIT_MS;
   const delays = pollDelays(deps.poll);
-  // The first call is due one pause after the job's creation: time spent before the results were
-  // wanted counts. Each later one a growing pause after the previous call, never to catch up.
-  let due = createdAt + delays.next().value;
+  // The first call is due when the job should be done by the org's pace, or else one pause after
+  // its creation: time spent before the results were wanted counts. Each later one a growing
+  // pause after the previous call (from the first pause: a job seen late is nearly done), never to
+  // catch up.
+  let due = job.createdAt + ((await pacedDuration(deps, job.expectedRows)) ?? delays.next().value);
   for (;;) {
     if (!control.abandoned) await sleep(Math.max(0, due - Date.now()));
     if (control.abandoned) {
@@ -202,17 +228,17 @@ async function waitForJob(
         path,
       });
     }
-    const job = await deps.send({
+    const info = await deps.send({
       method: 'GET',
       path,
       idempotent: true,
       read: (response) => parseBody(bulkJobSchema, response.data, 'bulk job'),
     });
-    if (job.state === 'JobComplete' || job.state === 'Failed' || job.state === 'Aborted') return job;
+    if (info.state === 'JobComplete' || info.state === 'Failed' || info.state === 'Aborted') return info;
     if (Date.now() > deadline) {
       await abortJob(deps, path);
       throw new SalesforceError(
-        `Salesforce Bulk API query job ${job.id} still ${job.state} after ${BULK_MAX_WAIT_MS / 60_000} minutes; aborted it`,
+        `Salesforce Bulk API query job ${info.id} still ${info.state} after ${BULK_MAX_WAIT_MS / 60_000} minutes; aborted it`,
         { kind: 'retryable', errorCode: 'BULK_JOB_TIMEOUT', status: null, orgId: deps.orgId(), path },
       );
     }

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { bulkQuery, type BulkExtract } from './bulkQuery.js';
+import { bulkQuery, type BulkExtract, type BulkQueryDeps } from './bulkQuery.js';
 import { RestQueries } from './restQueries.js';
 import type { CollectionCall } from './collectionWrites.js';
 import { createRecords, deleteRecords, updateRecords } from './collectionWrites.js';
@@ -125,6 +125,7 @@ export class HttpOrgClient implements SalesforceOrgClient {
         dataPath: this.dataPath,
         orgId: () => this.orgId,
         poll: { firstMs: config.bulkPollFirstMs, maxMs: config.bulkPollMaxMs },
+        pace: this.bulkPace(),
         log,
         countPage: (records) => this.countPage(records, true),
       },
@@ -191,6 +192,15 @@ export class HttpOrgClient implements SalesforceOrgClient {
   async apiUsage(): Promise<ApiUsage | null> {
     const tokens = await this.currentTokens();
     return this.ctx.runtimeFor(tokens.orgId).state.usage();
+  }
+
+  /** The org's Bulk job pace in Redis; by the time a job is waited for, its tokens name the org. */
+  private bulkPace(): BulkQueryDeps['pace'] {
+    const state = async () => this.ctx.runtimeFor((await this.currentTokens()).orgId).state;
+    return {
+      known: async () => (await state()).bulkPace(),
+      learn: async (observed) => (await state()).rememberBulkPace(observed),
+    };
   }
 
   private countPage(records: number, bulk: boolean): void {

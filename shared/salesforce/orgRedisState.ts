@@ -1,14 +1,17 @@
 /**
  * What every worker process must agree on for one org, kept in Redis under
  * `${prefix}:sf:<orgId>:…`: the latest API usage, in-flight budget reservations, the
- * "paused until" instant and the concurrency slots. Reservations and slots are leases with an
+ * "paused until" instant, the concurrency slots, and the pace of its Bulk jobs (`bulkPace.ts`). Reservations and slots are leases with an
  * expiry, so a killed process cannot hold them for ever.
  */
 import { randomUUID } from 'node:crypto';
 import type { RedisConnection } from '../redis.js';
+import { blendPace, type BulkPace } from './bulkPace.js';
 import type { ApiUsage } from './salesforceClient.js';
 
 const USAGE_TTL_MS = 2 * 24 * 3600 * 1000;
+/** A pace unseen this long is forgotten: the org may have changed since. */
+const PACE_TTL_MS = 30 * 24 * 3600 * 1000;
 /** A header older than this may lower `used` (the allowance is a rolling 24 h); newer ones only raise it. */
 const USAGE_MONOTONIC_MS = 60_000;
 
@@ -76,7 +79,7 @@ export type Reservation =
   { granted: true; member: string } | { granted: false; used: number; max: number; budget: number };
 
 export class OrgRedisState {
-  private readonly keys: { usage: string; inflight: string; paused: string; slots: string };
+  private readonly keys: { usage: string; inflight: string; paused: string; slots: string; pace: string };
 
   constructor(
     private readonly redis: RedisConnection,
@@ -89,6 +92,7 @@ export class OrgRedisState {
       inflight: `${base}:inflight`,
       paused: `${base}:pausedUntil`,
       slots: `${base}:slots`,
+      pace: `${base}:bulkPace`,
     };
   }
 
@@ -166,5 +170,25 @@ export class OrgRedisState {
 
   async clearPause(): Promise<void> {
     await this.redis.del(this.keys.paused);
+  }
+
+  /** The org's Bulk job pace, or null when none was learned (or Redis holds something else). */
+  async bulkPace(): Promise<BulkPace | null> {
+    const hash = await this.redis.hgetall(this.keys.pace);
+    const queueMs = Number(hash.queueMs);
+    const msPerRow = Number(hash.msPerRow);
+    return Number.isFinite(queueMs) && Number.isFinite(msPerRow) && queueMs >= 0 && msPerRow > 0
+      ? { queueMs, msPerRow }
+      : null;
+  }
+
+  /** Moves the remembered pace towards what a finished job showed (two workers racing: either wins). */
+  async rememberBulkPace(observed: BulkPace): Promise<void> {
+    const pace = blendPace(await this.bulkPace(), observed);
+    await this.redis
+      .multi()
+      .hset(this.keys.pace, { queueMs: pace.queueMs, msPerRow: pace.msPerRow })
+      .pexpire(this.keys.pace, PACE_TTL_MS)
+      .exec();
   }
 }

@@ -67,6 +67,11 @@ export interface QueryOptions {
    * it will (the fewest calls); the body is read a page at a time either way.
    */
   resultRowsPerCall?: number;
+  /**
+   * Bulk only: about how many rows the job will return (a count, or the licenses in use). With
+   * the org's pace learned from earlier jobs it times the first status call (`bulkPace.ts`).
+   */
+  expectedRows?: number;
 }
 
 export interface RecordOutcome {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { pollsUntil } from '../../shared/salesforce/bulkPollSchedule.js';
 import { SalesforceError } from '../../shared/salesforce/salesforceError.js';
@@ -14,11 +14,14 @@ const USERS = 2_000;
 /** A hundredth of real time on both sides: the simulator's Bulk jobs and the client's polling. */
 const SCALE = 0.01;
 const POLL = { firstMs: 1_000 * SCALE, maxMs: 15_000 * SCALE };
+/** Enough rows for a job to teach the org's pace (`PACE_MIN_ROWS`). */
+const PACE_USERS = 20_000;
 
 describe('Salesforce client: Bulk API 2.0 jobs that take long or fail', () => {
   let sim: RunningSimulator;
   let org: SimulatorOrgInfo;
   let slowOrg: SimulatorOrgInfo;
+  let paceOrg: SimulatorOrgInfo;
   let redis: TestRedis;
   let clients: SalesforceClients;
 
@@ -29,9 +32,11 @@ describe('Salesforce client: Bulk API 2.0 jobs that take long or fail', () => {
         { users: USERS, seed: 31, bulkTiming: { timeScale: SCALE } },
         // As long as a 1,000,000-user org's users extract: 2 s queued + 30 s PK-chunked.
         { users: USERS, seed: 32, bulkTiming: { timeScale: SCALE, chunkedMsPer100k: 1_500_000 } },
+        // 2 s queued + 30 s processing for its users, as the slow org.
+        { users: PACE_USERS, seed: 33, bulkTiming: { timeScale: SCALE, chunkedMsPer100k: 150_000 } },
       ],
     });
-    [org, slowOrg] = sim.orgs as [SimulatorOrgInfo, SimulatorOrgInfo];
+    [org, slowOrg, paceOrg] = sim.orgs as [SimulatorOrgInfo, SimulatorOrgInfo, SimulatorOrgInfo];
     redis = await openTestRedis('sfbulkjobs');
     clients = clientsFor(redis, { bulkPollFirstMs: POLL.firstMs, bulkPollMaxMs: POLL.maxMs });
   });
@@ -56,6 +61,29 @@ describe('Salesforce client: Bulk API 2.0 jobs that take long or fail', () => {
     expect(expected).toBe(7);
     // One more for the time each call takes on a loaded machine; a fixed 1 s poll would make 32.
     expect(statusCalls(slowOrg.orgId)).toBeLessThanOrEqual(expected + 1);
+  });
+
+  it('when the org showed its pace in an earlier job, then the next job’s status is asked once, when it should be done', async () => {
+    const client = clients.forOrg(clientCredentials(paceOrg), new RecordingTokenStore());
+    const first = await drain(client.bulkQuery(SOQL, idSchema, { expectedRows: PACE_USERS }));
+    expect(first.records).toHaveLength(PACE_USERS);
+    // Nothing known yet: the schedule's growing pauses.
+    const unknownPace = statusCalls(paceOrg.orgId);
+    expect(unknownPace).toBeGreaterThanOrEqual(pollsUntil((2_000 + 30_000) * SCALE, POLL).polls);
+    const paceKey = `${redis.prefix}:sf:${paceOrg.orgId}:bulkPace`;
+    await vi.waitFor(async () => expect(await redis.redis.exists(paceKey)).toBe(1));
+
+    const started = Date.now();
+    const second = await drain(client.bulkQuery(SOQL, idSchema, { expectedRows: PACE_USERS }));
+    expect(second.records).toHaveLength(PACE_USERS);
+    expect(statusCalls(paceOrg.orgId) - unknownPace).toBe(1);
+    // Seen done soon after it ended (320 ms at this scale), not ages later (a unit slip would).
+    expect(Date.now() - started).toBeLessThan(1_500);
+
+    // Without a row count there is nothing to predict from: the schedule again.
+    const before = statusCalls(paceOrg.orgId);
+    await drain(client.bulkQuery(SOQL, idSchema));
+    expect(statusCalls(paceOrg.orgId) - before).toBeGreaterThan(2);
   });
 
   it('when a job fails once, then the client runs it again as a new job and every row arrives', async () => {

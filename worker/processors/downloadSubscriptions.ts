@@ -62,7 +62,12 @@ export interface DownloadSubscriptionsOptions {
 
 /** A Bulk extract starts its job when created and can be abandoned; a REST one starts when read. */
 type Extract<T> = AsyncIterable<QueryPage<T>> & { abandon?: () => void };
-type Reader = <T>(soql: string, schema: ZodType<T>) => Extract<T>;
+/** `expectedRows`: about how many rows the extract returns, which times a Bulk job's first status call. */
+type Reader = <T>(soql: string, schema: ZodType<T>, expectedRows: number) => Extract<T>;
+
+/** The licenses in use of a catalog: about as many assignment rows as its extract returns. */
+const inUse = (records: readonly { UsedLicenses: number | null }[]): number =>
+  records.reduce((sum, r) => sum + (r.UsedLicenses ?? 0), 0);
 
 export function createDownloadSubscriptionsProcessor(
   deps: WorkerDeps,
@@ -120,7 +125,7 @@ export function createDownloadSubscriptionsProcessor(
     const bulk = userCount > deps.config.salesforce.bulkThresholdUsers;
     const pageOptions = options.pageSize ? { batchSize: options.pageSize } : undefined;
     const read: Reader = bulk
-      ? (soql, schema) => client.bulkQuery(soql, schema, pageOptions)
+      ? (soql, schema, expectedRows) => client.bulkQuery(soql, schema, { ...pageOptions, expectedRows })
       : (soql, schema) => client.query(soql, schema, pageOptions);
     const definitions: LicenseDefinitions = {
       userLicenses,
@@ -151,9 +156,14 @@ export function createDownloadSubscriptionsProcessor(
       permissionSetLicenseAssignments: read(
         PERMISSION_SET_LICENSE_ASSIGN_SOQL,
         permissionSetLicenseAssignRecordSchema,
+        inUse(pslRecords),
       ),
-      packageLicenseAssignments: read(USER_PACKAGE_LICENSE_SOQL, userPackageLicenseRecordSchema),
-      users: read(USER_SOQL, userRecordSchema),
+      packageLicenseAssignments: read(
+        USER_PACKAGE_LICENSE_SOQL,
+        userPackageLicenseRecordSchema,
+        inUse(packageRecords),
+      ),
+      users: read(USER_SOQL, userRecordSchema, userCount),
     };
     const assignments = new AssignmentIndex();
     const indexStream = async <T>(phase: string, pages: AsyncIterable<QueryPage<T>>, add: (r: T) => void) => {
