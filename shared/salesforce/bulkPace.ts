@@ -12,13 +12,15 @@ import { z } from 'zod';
 export interface BulkPace {
   /** From creation to the start of processing (UploadComplete). */
   queueMs: number;
-  /** Processing per row. */
-  msPerRow: number;
+  /** Processing per row, learned from big jobs only; null until one finished. */
+  msPerRow: number | null;
+  /** Processing of a small job, which is mostly fixed cost; null until one finished. */
+  floorMs: number | null;
 }
 
 /**
- * Below this many rows a job's time is mostly its fixed cost (at least a second InProgress), and a
- * pace per row learned from it would predict a big job far too late.
+ * Below this many rows a job's time is mostly its fixed cost (at least a second InProgress): it
+ * teaches the floor, and a pace per row learned from it would predict a big job far too late.
  */
 export const PACE_MIN_ROWS = 20_000;
 
@@ -36,28 +38,40 @@ export type FinishedJob = z.infer<typeof finishedJobSchema>;
 
 const instant = (value: string | null | undefined): number => (value ? new Date(value).getTime() : NaN);
 
-/** The pace a `JobComplete` job showed, or null when it is too small or says too little. */
+/** The pace a `JobComplete` job showed, or null when its info says too little. */
 export function observedPace(job: FinishedJob): BulkPace | null {
   const rows = job.numberRecordsProcessed ?? 0;
   const processingMs = job.totalProcessingTime ?? 0;
   const elapsedMs = instant(job.systemModstamp) - instant(job.createdDate);
-  if (rows < PACE_MIN_ROWS || processingMs <= 0 || !Number.isFinite(elapsedMs)) return null;
-  return { queueMs: Math.max(0, elapsedMs - processingMs), msPerRow: processingMs / rows };
+  if (processingMs <= 0 || !Number.isFinite(elapsedMs)) return null;
+  const big = rows >= PACE_MIN_ROWS;
+  return {
+    queueMs: Math.max(0, elapsedMs - processingMs),
+    msPerRow: big ? processingMs / rows : null,
+    floorMs: big ? null : processingMs,
+  };
 }
+
+const halfWay = (a: number | null, b: number | null): number | null =>
+  a === null ? b : b === null ? a : (a + b) / 2;
 
 /** The remembered pace moved half-way to what the latest job showed: one slow job does not rule. */
 export function blendPace(previous: BulkPace | null, observed: BulkPace): BulkPace {
   if (!previous) return observed;
   return {
     queueMs: (previous.queueMs + observed.queueMs) / 2,
-    msPerRow: (previous.msPerRow + observed.msPerRow) / 2,
+    msPerRow: halfWay(previous.msPerRow, observed.msPerRow),
+    floorMs: halfWay(previous.floorMs, observed.floorMs),
   };
 }
 
 /**
  * From its creation, when a job of `rows` rows should be done, a little late rather than early:
  * `slackMs` more (half the poll schedule's first pause: Salesforce's timestamps are to the second).
+ * Null when the pace does not cover a job of that size (a big one before any big job finished).
  */
-export function expectedDurationMs(pace: BulkPace, rows: number, slackMs: number): number {
-  return Math.round((pace.queueMs + rows * pace.msPerRow) * (1 + LATE_SHARE) + slackMs);
+export function expectedDurationMs(pace: BulkPace, rows: number, slackMs: number): number | null {
+  if (pace.msPerRow === null && (rows >= PACE_MIN_ROWS || pace.floorMs === null)) return null;
+  const processingMs = Math.max(pace.floorMs ?? 0, rows * (pace.msPerRow ?? 0));
+  return Math.round((pace.queueMs + processingMs) * (1 + LATE_SHARE) + slackMs);
 }

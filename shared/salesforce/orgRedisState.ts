@@ -176,10 +176,12 @@ export class OrgRedisState {
   async bulkPace(): Promise<BulkPace | null> {
     const hash = await this.redis.hgetall(this.keys.pace);
     const queueMs = Number(hash.queueMs);
-    const msPerRow = Number(hash.msPerRow);
-    return Number.isFinite(queueMs) && Number.isFinite(msPerRow) && queueMs >= 0 && msPerRow > 0
-      ? { queueMs, msPerRow }
-      : null;
+    const positive = (value: string | undefined): number | null => {
+      const n = Number(value);
+      return value !== undefined && value !== '' && Number.isFinite(n) && n > 0 ? n : null;
+    };
+    if (!Number.isFinite(queueMs) || queueMs < 0) return null;
+    return { queueMs, msPerRow: positive(hash.msPerRow), floorMs: positive(hash.floorMs) };
   }
 
   /** Moves the remembered pace towards what a finished job showed (two workers racing: either wins). */
@@ -187,7 +189,11 @@ export class OrgRedisState {
     const pace = blendPace(await this.bulkPace(), observed);
     await this.redis
       .multi()
-      .hset(this.keys.pace, { queueMs: pace.queueMs, msPerRow: pace.msPerRow })
+      .hset(this.keys.pace, {
+        queueMs: pace.queueMs,
+        msPerRow: pace.msPerRow ?? '',
+        floorMs: pace.floorMs ?? '',
+      })
       .pexpire(this.keys.pace, PACE_TTL_MS)
       .exec();
   }
