@@ -3,6 +3,12 @@
  * a sync needs, and the network lower bound (the one chain of calls that must happen in sequence).
  */
 import { planJob, REALISTIC_BULK_TIMING, type BulkTiming } from '../simulator/bulk/bulkTiming.js';
+// The same call counts the download decides its paths by.
+import {
+  BULK_RESULT_ROWS,
+  bulkCallsFor,
+  restCallsFor,
+} from '../worker/processors/downloadSubscriptions/extractPath.js';
 
 export interface LatencyModel {
   perCallMs: number;
@@ -19,22 +25,9 @@ export const BENCH_LATENCY: LatencyModel = {
   bulkTiming: { ...REALISTIC_BULK_TIMING, timeScale: 1 },
 };
 
-/** Salesforce's largest REST page, and the simulator's (and Salesforce's default) Bulk result page. */
-export const REST_PAGE = 2_000;
-export const BULK_PAGE = 100_000;
-
-function restCalls(rows: number): number {
-  return Math.max(1, Math.ceil(rows / REST_PAGE));
-}
-
-function bulkCalls(rows: number): number {
-  // create + one status poll + result pages
-  return 2 + Math.max(1, Math.ceil(rows / BULK_PAGE));
-}
-
 /** The cheaper of REST paging and a Bulk API 2.0 job for one extract. */
 export function minimumCallsFor(rows: number): number {
-  return Math.min(restCalls(rows), bulkCalls(rows));
+  return Math.min(restCallsFor(rows), bulkCallsFor(rows));
 }
 
 export interface OrgShape {
@@ -59,7 +52,7 @@ export function minimumSyncCalls(org: OrgShape): number {
 }
 
 function restChainMs(rows: number, m: LatencyModel): number {
-  return restCalls(rows) * m.perCallMs + rows * m.perRecordMs;
+  return restCallsFor(rows) * m.perCallMs + rows * m.perRecordMs;
 }
 
 /** A PK-chunked job (no ORDER BY): from its creation to its end. */
@@ -70,7 +63,9 @@ export function bulkJobMs(rows: number, m: LatencyModel = BENCH_LATENCY): number
 
 function bulkChainMs(rows: number, m: LatencyModel): number {
   const processing = bulkJobMs(rows, m);
-  return 2 * m.perCallMs + processing + Math.ceil(rows / BULK_PAGE) * m.perCallMs + rows * m.bulkPerRecordMs;
+  return (
+    2 * m.perCallMs + processing + Math.ceil(rows / BULK_RESULT_ROWS) * m.perCallMs + rows * m.bulkPerRecordMs
+  );
 }
 
 /** COUNT decides the path, then the users extract; every other call can overlap with it. */

@@ -171,7 +171,11 @@ describe('downloadSubscriptions over Bulk API 2.0', () => {
   afterAll(async () => f.close());
 
   it('when the org is above the bulk threshold, then Bulk API 2.0 is used and the result matches the truth exactly as over REST', async () => {
-    const outcome = await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
+    // REST pages of 20 rows: every extract costs fewer calls as a Bulk job.
+    const outcome = await f.runJob(
+      'downloadSubscriptions',
+      createDownloadSubscriptionsProcessor(f.deps, { pageSize: 20 }),
+    );
     expect(outcome.result).toMatchObject({ api: 'bulk' });
     expectSubscriptionsMatchTruth(await activeRows(f), f.sim.admin.truth(f.org.orgId));
     // Its three extracts (two kinds of assignment, then users) ran at Salesforce side by side.
@@ -180,5 +184,21 @@ describe('downloadSubscriptions over Bulk API 2.0', () => {
     const firstResults = calls.find((e) => e.path.endsWith('/results'))?.seq;
     expect(created).toHaveLength(3);
     expect(Math.max(...created)).toBeLessThan(firstResults ?? 0);
+  });
+
+  it('when an assignment extract fits in fewer REST pages than a Bulk job costs, then it is read over REST beside the users’ job', async () => {
+    const truth = f.sim.admin.truth(f.org.orgId);
+    expect(truth.permissionSetLicenseAssignments).toBeLessThan(2_000);
+    const before = f.sim.callLog.entries({ orgId: f.org.orgId }).length;
+    const outcome = await f.runJob('downloadSubscriptions', createDownloadSubscriptionsProcessor(f.deps));
+    expect(outcome.result).toMatchObject({ api: 'bulk' });
+    expectSubscriptionsMatchTruth(await activeRows(f), truth);
+    const calls = f.sim.callLog.entries({ orgId: f.org.orgId }).slice(before);
+    const jobs = calls.filter((e) => e.area === 'bulk' && e.method === 'POST');
+    expect(jobs).toHaveLength(1);
+    const restQueries = calls.filter((e) => e.method === 'GET' && /\/query$/.test(e.path));
+    expect(restQueries).toHaveLength(2);
+    // The users' job was asked for before the assignments were read.
+    expect(jobs[0]?.seq ?? Infinity).toBeLessThan(Math.min(...restQueries.map((e) => e.seq)));
   });
 });

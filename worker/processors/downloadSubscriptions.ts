@@ -45,6 +45,7 @@ import {
   userPackageLicenseRecordSchema,
   userRecordSchema,
 } from './downloadSubscriptions/salesforceRecords.js';
+import { assignmentsGoBulk } from './downloadSubscriptions/extractPath.js';
 import { PreviousUsers } from './downloadSubscriptions/previousUsers.js';
 import { createSnapshotBuilder } from './downloadSubscriptions/snapshotBuilder.js';
 import { openSnapshotRegistry } from './downloadSubscriptions/snapshotRegistry.js';
@@ -62,7 +63,10 @@ export interface DownloadSubscriptionsOptions {
 
 /** A Bulk extract starts its job when created and can be abandoned; a REST one starts when read. */
 type Extract<T> = AsyncIterable<QueryPage<T>> & { abandon?: () => void };
-/** `expectedRows`: about how many rows the extract returns, which times a Bulk job's first status call. */
+/**
+ * `expectedRows`: about how many rows the extract returns, which picks an assignment extract's API
+ * (`extractPath.ts`) and times a Bulk job's first status call.
+ */
 type Reader = <T>(soql: string, schema: ZodType<T>, expectedRows: number) => Extract<T>;
 
 /** The licenses in use of a catalog: about as many assignment rows as its extract returns. */
@@ -124,9 +128,14 @@ export function createDownloadSubscriptionsProcessor(
     );
     const bulk = userCount > deps.config.salesforce.bulkThresholdUsers;
     const pageOptions = options.pageSize ? { batchSize: options.pageSize } : undefined;
-    const read: Reader = bulk
-      ? (soql, schema, expectedRows) => client.bulkQuery(soql, schema, { ...pageOptions, expectedRows })
-      : (soql, schema) => client.query(soql, schema, pageOptions);
+    const readRest: Reader = (soql, schema) => client.query(soql, schema, pageOptions);
+    const readBulk: Reader = (soql, schema, expectedRows) =>
+      client.bulkQuery(soql, schema, { ...pageOptions, expectedRows });
+    const readUsers: Reader = bulk ? readBulk : readRest;
+    const readAssignments: Reader = (soql, schema, expectedRows) =>
+      assignmentsGoBulk(bulk, expectedRows, options.pageSize)
+        ? readBulk(soql, schema, expectedRows)
+        : readRest(soql, schema, expectedRows);
     const definitions: LicenseDefinitions = {
       userLicenses,
       permissionSetLicenses: pslRecords,
@@ -153,17 +162,17 @@ export function createDownloadSubscriptionsProcessor(
     // first one's results are read. Assignments are read first, indexed by user, so each user's
     // document is then written once, complete.
     const extracts = {
-      permissionSetLicenseAssignments: read(
+      permissionSetLicenseAssignments: readAssignments(
         PERMISSION_SET_LICENSE_ASSIGN_SOQL,
         permissionSetLicenseAssignRecordSchema,
         inUse(pslRecords),
       ),
-      packageLicenseAssignments: read(
+      packageLicenseAssignments: readAssignments(
         USER_PACKAGE_LICENSE_SOQL,
         userPackageLicenseRecordSchema,
         inUse(packageRecords),
       ),
-      users: read(USER_SOQL, userRecordSchema, userCount),
+      users: readUsers(USER_SOQL, userRecordSchema, userCount),
     };
     const assignments = new AssignmentIndex();
     const indexStream = async <T>(phase: string, pages: AsyncIterable<QueryPage<T>>, add: (r: T) => void) => {
