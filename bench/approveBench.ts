@@ -3,9 +3,8 @@
  * big org. Only the requests are timed; the ids come straight from the database beforehand.
  */
 import { MongoClient } from 'mongodb';
-import type { RunningServices } from '../scripts/localStack.js';
 import { approveIds, publishProfile } from '../scripts/seatwiseApiDriver.js';
-import { connectAll, dbNameOf, startBenchEnv, waitForJob } from './benchHarness.js';
+import { connectAll, dbNameOf, startBenchEnv, waitForJob, type BenchServices } from './benchHarness.js';
 
 const SYNC_TIMEOUT = 45 * 60_000;
 
@@ -42,7 +41,7 @@ async function pendingUserLicenseIdsInDb(
 
 /** Approving many candidates through the api: the decisions endpoint only, ids read beforehand. */
 export async function approveBench(
-  services: RunningServices,
+  services: BenchServices,
   approve: number,
   users: number,
   perRequest: number,

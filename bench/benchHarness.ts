@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { createRedis } from '../shared/redis.js';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
 import type { SimulatorOrgInfo } from '../simulator/simulatorTypes.js';
-import { startStack, type RunningServices, type Stack } from '../scripts/localStack.js';
+import { compileBuild } from '../scripts/compiledBuild.js';
+import { ensureServices, startStack, type RunningServices, type Stack } from '../scripts/localStack.js';
 import {
   connectOrg,
   createApiDriver,
@@ -34,8 +35,19 @@ export interface BenchEnv {
   stop(): Promise<void>;
 }
 
+/** The services, and the compiled build api and workers run from (production's form). */
+export interface BenchServices extends RunningServices {
+  compiledDir: string;
+}
+
+export async function prepareBench(log: (line: string) => void): Promise<BenchServices> {
+  const services = await ensureServices(log);
+  log('compiling the server code as the image has it (tsc -p tsconfig.build.json)…');
+  return { ...services, compiledDir: await compileBuild() };
+}
+
 export async function startBenchEnv(
-  services: RunningServices,
+  services: BenchServices,
   options: { orgs: number[]; workers: number; name: string; env?: Record<string, string>; seed?: number },
 ): Promise<BenchEnv> {
   const sim = await startSimulator({
@@ -57,7 +69,13 @@ export async function startBenchEnv(
   });
   let stack: Stack;
   try {
-    stack = await startStack({ services, workers: options.workers, name: options.name, env: options.env });
+    stack = await startStack({
+      services,
+      workers: options.workers,
+      name: options.name,
+      env: options.env,
+      compiledDir: services.compiledDir,
+    });
   } catch (error) {
     await sim.stop();
     throw error;

@@ -9,7 +9,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ensureServices, type RunningServices } from '../scripts/localStack.js';
 import { approveUserLicenseCandidates, publishProfile } from '../scripts/seatwiseApiDriver.js';
 import { approveBench } from './approveBench.js';
 import {
@@ -17,7 +16,9 @@ import {
   dbNameOf,
   jobOf,
   ms,
+  prepareBench,
   startBenchEnv,
+  type BenchServices,
   startedRun,
   type BenchEnv,
   waitForJob,
@@ -119,7 +120,7 @@ async function listPageTimes(api: BenchEnv['api'], profileId: string): Promise<L
   return out;
 }
 
-async function bigOrg(services: RunningServices, users: number): Promise<BigOrgResult> {
+async function bigOrg(services: BenchServices, users: number): Promise<BigOrgResult> {
   const env = await startBenchEnv(services, {
     orgs: [users],
     workers: 2,
@@ -228,7 +229,7 @@ interface ManyOrgsResult {
 }
 
 async function manyOrgs(
-  services: RunningServices,
+  services: BenchServices,
   workers: number,
   orgs: number,
   usersPerOrg: number,
@@ -283,11 +284,7 @@ interface ReclaimResult {
   failed: number;
 }
 
-async function reclaimBench(
-  services: RunningServices,
-  approve: number,
-  users: number,
-): Promise<ReclaimResult> {
+async function reclaimBench(services: BenchServices, approve: number, users: number): Promise<ReclaimResult> {
   const env = await startBenchEnv(services, {
     orgs: [users],
     workers: 2,
@@ -357,7 +354,7 @@ function table(headers: string[], rows: (string | number)[][]): string {
 }
 
 async function main(): Promise<void> {
-  const services = await ensureServices((line) => say(`  ${line}`));
+  const services = await prepareBench((line) => say(`  ${line}`));
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const latency = `${BENCH_LATENCY.perCallMs} ms per call + ${BENCH_LATENCY.perRecordMs} ms per record (Bulk: ${BENCH_LATENCY.bulkPerRecordMs} ms per CSV row; jobs at real time, scale ${BENCH_LATENCY.bulkTiming.timeScale})`;
   const results: Record<string, unknown> = {

@@ -32,8 +32,13 @@ export function spawnService(
   script: string,
   env: Record<string, string>,
   nodeFlags: readonly string[] = [],
+  /** A compiled build to run `script` from (its `.js` twin there), as production does; else tsx. */
+  compiledDir?: string,
 ): ServiceProcess {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script], {
+  const entry = compiledDir
+    ? [join(compiledDir, script.replace(/\.ts$/, '.js'))]
+    : ['--import', 'tsx', script];
+  const child = spawn(process.execPath, [...nodeFlags, ...entry], {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -180,6 +185,11 @@ export interface StackOptions {
   /** Extra settings for api and workers (SF_*, WORKER_CONCURRENCY…). */
   env?: Record<string, string>;
   apiPort?: number;
+  /**
+   * Run api and workers from this compiled build (`compileBuild`), as production does (`node
+   * dist/worker/main.js`), rather than from source through tsx (`compiledBuild.ts`).
+   */
+  compiledDir?: string;
 }
 
 function newToken(): { token: string; sha256: string } {
@@ -208,9 +218,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     SF_INSECURE_HTTP_HOSTS: '127.0.0.1',
     ...options.env,
   };
-  const api = spawnService('api', 'api/main.ts', { ...env, LOG_LEVEL: 'info' });
+  const api = spawnService('api', 'api/main.ts', { ...env, LOG_LEVEL: 'info' }, [], options.compiledDir);
   const workers = Array.from({ length: options.workers }, (_, i) =>
-    spawnService(`worker-${i + 1}`, 'worker/main.ts', { ...env, LOG_LEVEL: 'info' }, WORKER_NODE_FLAGS),
+    spawnService(
+      `worker-${i + 1}`,
+      'worker/main.ts',
+      { ...env, LOG_LEVEL: 'info' },
+      WORKER_NODE_FLAGS,
+      options.compiledDir,
+    ),
   );
   for (const worker of workers) lowerPriority(worker.child);
   const all = [api, ...workers];
