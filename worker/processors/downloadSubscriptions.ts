@@ -13,7 +13,12 @@ import type { ZodType } from 'zod';
 import { ensureProfileIndexes } from '../../shared/db/profileCollections.js';
 import { dropSnapshot, ensureSnapshotIndexes, snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
 import { SeatwiseError } from '../../shared/errors.js';
-import { holdsSeat, licenseTypeOfIdentifier } from '../../shared/domain/licenseMapping.js';
+import {
+  holdsSeat,
+  licenseTypeOfIdentifier,
+  packageLicenseIdentifier,
+  permissionSetLicenseIdentifier,
+} from '../../shared/domain/licenseMapping.js';
 import type { QueryPage } from '../../shared/salesforce/salesforceClient.js';
 import { parseRunPayload } from '../jobPayload.js';
 import { outcomeOf } from '../jobOutcome.js';
@@ -53,6 +58,7 @@ import {
   AssignmentIndex,
   addPermissionSetLicenseAssign,
   addUserPackageLicense,
+  identifiersOf,
 } from './downloadSubscriptions/userLicenses.js';
 
 export interface DownloadSubscriptionsOptions {
@@ -142,8 +148,10 @@ export function createDownloadSubscriptionsProcessor(
       packageLicenses: packageRecords,
     };
     const catalog = await syncCatalog(models, profileObjectId, syncId, definitions, now);
-    const permissionSetLicenses = new Map(pslRecords.map((r) => [r.Id, r.DeveloperName]));
-    const packageLicenses = new Map(packageRecords.map((r) => [r.Id, r.NamespacePrefix]));
+    const permissionSetLicenses = identifiersOf(pslRecords, (r) =>
+      permissionSetLicenseIdentifier(r.DeveloperName),
+    );
+    const packageLicenses = identifiersOf(packageRecords, (r) => packageLicenseIdentifier(r.NamespacePrefix));
 
     const counts = new Map<string, IdentifierCount>();
     const tally = (live: readonly { identifier: string; isActive: boolean }[]): void => {
@@ -188,10 +196,10 @@ export function createDownloadSubscriptionsProcessor(
     const builder = await (async () => {
       try {
         await indexStream('permissionSetLicenseAssignments', extracts.permissionSetLicenseAssignments, (r) =>
-          addPermissionSetLicenseAssign(assignments, r, (id) => permissionSetLicenses.get(id)),
+          addPermissionSetLicenseAssign(assignments, r, permissionSetLicenses),
         );
         await indexStream('packageLicenseAssignments', extracts.packageLicenseAssignments, (r) =>
-          addUserPackageLicense(assignments, r, (id) => packageLicenses.get(id)),
+          addUserPackageLicense(assignments, r, packageLicenses),
         );
         const previous = await PreviousUsers.load(
           previousSyncId ? snapshotOf(models, profileObjectId, previousSyncId) : null,
