@@ -4,6 +4,7 @@
  * conditional on the status it starts from, so a move the table does not list cannot happen, even
  * while computeCandidates or reclaim move the same candidates.
  */
+import type { Collection, Filter } from 'mongodb';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../http/auth.js';
@@ -11,6 +12,8 @@ import { ApiProblem } from '../http/problem.js';
 import { candidateId, conflict } from '../http/schemas.js';
 import { appendAudit, type AuditInput } from '../../shared/db/auditLog.js';
 import { candidateJournalOf } from '../../shared/db/candidateJournal.js';
+import { narrowGroups } from '../../shared/db/candidateMoves.js';
+import { findByIds } from '../../shared/db/findByIds.js';
 import { CANDIDATE_STATUSES, type CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { statusesAllowing, transition } from '../../shared/domain/candidateLifecycle.js';
@@ -53,9 +56,9 @@ export const decisionResultSchema = z
 export type DecisionResult = z.infer<typeof decisionResultSchema>;
 
 /**
- * Ids per read or write. On FerretDB a `$in` over `_id` is one scan of the candidates (of those in
- * the status the filter names, for the writes), whatever the number of ids: a request's ids go in
- * one command, not in slices that each scan (`engineQuirks.ts`).
+ * Ids per read. On FerretDB a read by ids is one scan of the candidates in the status it names,
+ * whatever the number of ids (`findByIds.ts`): a request's ids go in one, not in slices that each
+ * scan. The writes go one per reclaim shard, which narrows what FerretDB decodes (`engineQuirks.ts`).
  */
 const SLICE = MAX_DECISION_IDS;
 
@@ -69,7 +72,20 @@ interface CandidateDoc {
   action: string;
   evidence: Record<string, unknown>;
   status: CandidateStatus;
+  reclaimShard?: number | null;
 }
+
+const CANDIDATE_FIELDS = {
+  userId: 1,
+  username: 1,
+  identifier: 1,
+  ruleId: 1,
+  ruleRevision: 1,
+  action: 1,
+  evidence: 1,
+  status: 1,
+  reclaimShard: 1,
+} as const;
 
 interface RuleDoc {
   _id: Types.ObjectId;
@@ -160,30 +176,19 @@ async function decide(
   const ids = [...new Set(input.ids)];
   const event = input.decision;
 
-  const read = (filter: Record<string, unknown>) =>
-    model
-      .find(filter)
-      .select({
-        userId: 1,
-        username: 1,
-        identifier: 1,
-        ruleId: 1,
-        ruleRevision: 1,
-        action: 1,
-        evidence: 1,
-        status: 1,
-      })
-      .lean<CandidateDoc[]>();
+  const stored = model.collection as unknown as Collection<CandidateDoc>;
+  const read = (filter: Filter<CandidateDoc>, some: readonly string[]) =>
+    findByIds(s.models, stored, filter, some, CANDIDATE_FIELDS);
   // First only the statuses the decision can start from: on FerretDB the status equality narrows
   // what is decoded to those candidates. Anything not found there is an error the answer must
   // name (unknown, or in another status), read in full only then.
   const found: CandidateDoc[] = [];
   for (const slice of slices(ids))
     for (const from of statusesAllowing(event))
-      found.push(...(await read({ _id: { $in: slice }, status: from, profileId: pid })));
+      found.push(...(await read({ status: from, profileId: pid }, slice)));
   if (new Set(found.map((c) => c._id)).size < ids.length) {
     found.length = 0;
-    for (const slice of slices(ids)) found.push(...(await read({ _id: { $in: slice }, profileId: pid })));
+    for (const slice of slices(ids)) found.push(...(await read({ profileId: pid }, slice)));
   }
   const byId = new Map(found.map((c) => [c._id, c]));
   const unknown = ids.filter((id) => !byId.has(id));
@@ -284,15 +289,24 @@ async function decide(
     } else {
       set.approval = null;
     }
-    for (const slice of slices(group.ids)) {
-      const result = await model.updateMany({ ...filter, _id: { $in: slice } }, { $set: set });
-      if (result.modifiedCount === slice.length) {
-        for (const id of slice) moved.set(id, { from, to });
+    // Each candidate's reclaim shard narrows what FerretDB decodes and tests against the ids; it
+    // decides nothing (a candidate computed before shards goes with the others without one).
+    const shardOf = (id: string) => {
+      const shard = byId.get(id)?.reclaimShard;
+      return typeof shard === 'number' ? { reclaimShard: shard } : {};
+    };
+    for (const slice of narrowGroups(group.ids, shardOf)) {
+      const result = await model.updateMany(
+        { ...filter, ...slice.filter, _id: { $in: slice.ids } },
+        { $set: set },
+      );
+      if (result.modifiedCount === slice.ids.length) {
+        for (const id of slice.ids) moved.set(id, { from, to });
         continue;
       }
       // Some moved meanwhile: ours are those that now carry this decision's stamp.
       const after = await model
-        .find({ _id: { $in: slice }, status: to, decidedBy: actor.name, decidedAt: at })
+        .find({ _id: { $in: slice.ids }, status: to, decidedBy: actor.name, decidedAt: at })
         .select({ _id: 1 })
         .lean<{ _id: string }[]>();
       for (const c of after) moved.set(c._id, { from, to });

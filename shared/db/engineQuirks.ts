@@ -56,6 +56,12 @@ export const REREAD_BY_ID_MAX = 40;
  */
 export const WRITES_IN_FLIGHT = 2;
 
+/**
+ * From this many ids, a read by ids on FerretDB selects by the filter's equalities and keeps the
+ * listed ids in process (`findByIds.ts`): its `$in` tests each decoded document against every id.
+ */
+export const IN_LIST_IN_PROCESS_FROM = 100;
+
 /** Documents asked per getMore of a scan: FerretDB re-plans each getMore, so batches are large. */
 export const SCAN_BATCH = 5_000;
 

@@ -223,10 +223,10 @@ describe('candidate decisions', () => {
     expect((await auditOf(id)).map((e) => e.outcome)).toEqual(['failed->ready']);
   });
 
-  it('when candidates of two statuses are approved in one request larger than a write slice, then all of them move and each gets exactly one audit entry', async () => {
+  it('when candidates of two statuses and several reclaim shards are approved in one request, then all of them move and each gets exactly one audit entry', async () => {
     const rule = await seedRule(api, profileId);
     const start = 100_000;
-    // 130 (not 1000): FerretDB spends ~20 ms per updated document; slices are 50, reads 200.
+    // 130: past the count from which FerretDB's reads by id keep the listed ids in process.
     const docs = Array.from({ length: 130 }, (_, i) => ({
       _id: `${profileId}|bulk${start + i}|UL:SFDC`,
       profileId,
@@ -240,9 +240,18 @@ describe('candidate decisions', () => {
       evidence: { lastLoginAt: null, userCreatedAt: new Date(0), daysInactive: 400, thresholdDays: 60 },
       status: i % 2 === 0 ? 'pending' : 'withdrawn',
       lastComputedSyncId: 'sync-1',
+      // Three shards, and some computed before shards existed.
+      ...(i % 5 === 0 ? {} : { reclaimShard: i % 3 }),
     }));
     await candidatesOf(api.models, profileId).insertMany(docs);
     const ids = docs.map((d) => d._id);
+    const unknown = `${profileId}|nobody|UL:SFDC`;
+    const refused = await decide('approve', [...ids, unknown]);
+    expect(refused.status).toBe(404);
+    expect((refused.json as { unknown: string[] }).unknown).toEqual([unknown]);
+    expect(
+      await candidatesOf(api.models, profileId).countDocuments({ _id: { $in: ids }, status: 'ready' }),
+    ).toBe(0);
     const res = await decide('approve', ids);
     expect(res.status).toBe(200);
     expect(new Set((res.json as { decided: string[] }).decided)).toEqual(new Set(ids));
