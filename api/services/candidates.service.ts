@@ -12,7 +12,6 @@ import { ApiProblem } from '../http/problem.js';
 import { candidateId, conflict } from '../http/schemas.js';
 import { appendAudit, type AuditInput } from '../../shared/db/auditLog.js';
 import { candidateJournalOf } from '../../shared/db/candidateJournal.js';
-import { narrowGroups } from '../../shared/db/candidateMoves.js';
 import { findByIds } from '../../shared/db/findByIds.js';
 import { CANDIDATE_STATUSES, type CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
@@ -56,9 +55,11 @@ export const decisionResultSchema = z
 export type DecisionResult = z.infer<typeof decisionResultSchema>;
 
 /**
- * Ids per read. On FerretDB a read by ids is one scan of the candidates in the status it names,
- * whatever the number of ids (`findByIds.ts`): a request's ids go in one, not in slices that each
- * scan. The writes go one per reclaim shard, which narrows what FerretDB decodes (`engineQuirks.ts`).
+ * Ids per read or write. On FerretDB each is one scan of the candidates in the status it names,
+ * whatever the number of ids (reads: `findByIds.ts`): a request's ids go in one command, not in
+ * slices that each scan. Writes are not split by reclaim shard: each command would scan the
+ * collection in PostgreSQL again (approving 10,000 of 20,723 took 145 commands and 15.6 s, against
+ * 12.9 s in 9), while the ids a document is tested against cost little next to its update.
  */
 const SLICE = MAX_DECISION_IDS;
 
@@ -72,7 +73,6 @@ interface CandidateDoc {
   action: string;
   evidence: Record<string, unknown>;
   status: CandidateStatus;
-  reclaimShard?: number | null;
 }
 
 const CANDIDATE_FIELDS = {
@@ -84,7 +84,6 @@ const CANDIDATE_FIELDS = {
   action: 1,
   evidence: 1,
   status: 1,
-  reclaimShard: 1,
 } as const;
 
 interface RuleDoc {
@@ -289,24 +288,15 @@ async function decide(
     } else {
       set.approval = null;
     }
-    // Each candidate's reclaim shard narrows what FerretDB decodes and tests against the ids; it
-    // decides nothing (a candidate computed before shards goes with the others without one).
-    const shardOf = (id: string) => {
-      const shard = byId.get(id)?.reclaimShard;
-      return typeof shard === 'number' ? { reclaimShard: shard } : {};
-    };
-    for (const slice of narrowGroups(group.ids, shardOf)) {
-      const result = await model.updateMany(
-        { ...filter, ...slice.filter, _id: { $in: slice.ids } },
-        { $set: set },
-      );
-      if (result.modifiedCount === slice.ids.length) {
-        for (const id of slice.ids) moved.set(id, { from, to });
+    for (const slice of slices(group.ids)) {
+      const result = await model.updateMany({ ...filter, _id: { $in: slice } }, { $set: set });
+      if (result.modifiedCount === slice.length) {
+        for (const id of slice) moved.set(id, { from, to });
         continue;
       }
       // Some moved meanwhile: ours are those that now carry this decision's stamp.
       const after = await model
-        .find({ _id: { $in: slice.ids }, status: to, decidedBy: actor.name, decidedAt: at })
+        .find({ _id: { $in: slice }, status: to, decidedBy: actor.name, decidedAt: at })
         .select({ _id: 1 })
         .lean<{ _id: string }[]>();
       for (const c of after) moved.set(c._id, { from, to });
