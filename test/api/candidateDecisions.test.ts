@@ -226,7 +226,6 @@ describe('candidate decisions', () => {
   it('when candidates of two statuses and several reclaim shards are approved in one request, then all of them move and each gets exactly one audit entry', async () => {
     const rule = await seedRule(api, profileId);
     const start = 100_000;
-    // 130: past the count from which FerretDB's reads by id keep the listed ids in process.
     const docs = Array.from({ length: 130 }, (_, i) => ({
       _id: `${profileId}|bulk${start + i}|UL:SFDC`,
       profileId,
