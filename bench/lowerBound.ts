@@ -4,11 +4,7 @@
  */
 import { planJob, REALISTIC_BULK_TIMING, type BulkTiming } from '../simulator/bulk/bulkTiming.js';
 // The same call counts the download decides its paths by.
-import {
-  BULK_RESULT_ROWS,
-  bulkCallsFor,
-  restCallsFor,
-} from '../worker/processors/downloadSubscriptions/extractPath.js';
+import { bulkCallsFor, restCallsFor } from '../worker/processors/downloadSubscriptions/extractPath.js';
 
 export interface LatencyModel {
   perCallMs: number;
@@ -62,10 +58,8 @@ export function bulkJobMs(rows: number, m: LatencyModel = BENCH_LATENCY): number
 }
 
 function bulkChainMs(rows: number, m: LatencyModel): number {
-  const processing = bulkJobMs(rows, m);
-  return (
-    2 * m.perCallMs + processing + Math.ceil(rows / BULK_RESULT_ROWS) * m.perCallMs + rows * m.bulkPerRecordMs
-  );
+  // Its calls (create, one status call, results) plus the job's own processing.
+  return bulkCallsFor(rows) * m.perCallMs + bulkJobMs(rows, m) + rows * m.bulkPerRecordMs;
 }
 
 /** COUNT decides the path, then the users extract; every other call can overlap with it. */

@@ -1,8 +1,8 @@
 /**
  * What every worker process must agree on for one org, kept in Redis under
  * `${prefix}:sf:<orgId>:…`: the latest API usage, in-flight budget reservations, the
- * "paused until" instant, the concurrency slots, and the pace of its Bulk jobs (`bulkPace.ts`). Reservations and slots are leases with an
- * expiry, so a killed process cannot hold them for ever.
+ * "paused until" instant, the concurrency slots, and the pace of its Bulk jobs (`bulkPace.ts`).
+ * Reservations and slots are leases with an expiry, so a killed process cannot hold them for ever.
  */
 import { randomUUID } from 'node:crypto';
 import type { RedisConnection } from '../redis.js';

@@ -166,9 +166,9 @@ export function createDownloadSubscriptionsProcessor(
     let written = catalog.writes;
     let sourceRecords = 0;
 
-    // All three extracts start now: on Bulk, Salesforce runs their jobs side by side while the
-    // first one's results are read. Assignments are read first, indexed by user, so each user's
-    // document is then written once, complete.
+    // The extracts are asked for now: Salesforce runs the Bulk jobs side by side while the first
+    // extract is read (a REST one starts when read). Assignments are read first, indexed by user,
+    // so each user's document is then written once, complete.
     const extracts = {
       permissionSetLicenseAssignments: readAssignments(
         PERMISSION_SET_LICENSE_ASSIGN_SOQL,
