@@ -4,18 +4,17 @@
  */
 import { Types } from 'mongoose';
 import type { Models } from '../db/models.js';
-import type { CandidateFacts } from '../domain/savings.js';
-import { buildSavingsTable } from './savingsTable.js';
+import { buildSavingsTable, type SavingsInputs } from './savingsTable.js';
 
 export async function recordSavingsPoint(
   models: Models,
   profileId: string,
   runId: string,
   now: Date,
-  /** The profile's candidates when the caller holds them (a compute): read again otherwise. */
-  candidates?: Iterable<CandidateFacts>,
+  /** What the caller holds already (a compute): read again otherwise. */
+  inputs: SavingsInputs = {},
 ): Promise<void> {
-  const table = await buildSavingsTable(models, profileId, now, candidates);
+  const table = await buildSavingsTable(models, profileId, now, inputs);
   const t = table.totals;
   await models.SavingsHistory.updateOne(
     { profileId: new Types.ObjectId(profileId), runId },

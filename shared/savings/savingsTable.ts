@@ -68,6 +68,37 @@ export interface SavingsTable {
   totals: SavingsTotals;
 }
 
+/**
+ * Each model's inactivity threshold for the `active` column: its rule's, else the rules' default.
+ * Pure, so a compute that counts active seats on its way uses exactly what the table would.
+ */
+export function seatThresholds(
+  modelIdentifiers: Iterable<string>,
+  rules: readonly { identifier: string; thresholdDays: number }[],
+): Map<string, number> {
+  const thresholds = new Map<string, number>();
+  for (const identifier of modelIdentifiers) thresholds.set(identifier, DEFAULT_THRESHOLD_DAYS);
+  for (const r of rules) if (thresholds.has(r.identifier)) thresholds.set(r.identifier, r.thresholdDays);
+  return thresholds;
+}
+
+/** Active seats a caller counted already (a compute's pass over the summary), and of what. */
+export interface CountedActiveSeats {
+  syncId: string;
+  thresholds: ReadonlyMap<string, number>;
+  counts: ReadonlyMap<string, number>;
+}
+
+const sameThresholds = (a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>) =>
+  a.size === b.size && [...a].every(([identifier, days]) => b.get(identifier) === days);
+
+export interface SavingsInputs {
+  /** The profile's candidates when the caller holds them already (a compute, which just wrote them). */
+  candidates?: Iterable<CandidateFacts>;
+  /** Used only when of the active snapshot and the thresholds as they stand; counted again otherwise. */
+  activeSeats?: CountedActiveSeats;
+}
+
 const ownedFromOrg = (total: number | null | undefined) =>
   typeof total === 'number' && total >= 0 ? total : null;
 
@@ -75,9 +106,9 @@ export async function buildSavingsTable(
   models: Models,
   profileId: string | ObjectId,
   now: Date,
-  /** The profile's candidates when the caller holds them already (a compute, which just wrote them). */
-  candidates?: Iterable<CandidateFacts>,
+  inputs: SavingsInputs = {},
 ): Promise<SavingsTable> {
+  const { candidates, activeSeats } = inputs;
   const pid = new Types.ObjectId(String(profileId));
   const [profile, softwareModels, entitlements, pricing, rules] = await Promise.all([
     models.IntegrationProfile.findById(pid, { activeSyncId: 1 }).lean(),
@@ -88,13 +119,17 @@ export async function buildSavingsTable(
   ]);
   const syncId = profile?.activeSyncId ?? null;
   const entered = new Map(entitlements.map((e) => [e.identifier, e]));
-  const thresholds = new Map(softwareModels.map((m) => [m.identifier, DEFAULT_THRESHOLD_DAYS]));
-  for (const r of rules) if (thresholds.has(r.identifier)) thresholds.set(r.identifier, r.thresholdDays);
+  const thresholds = seatThresholds(
+    softwareModels.map((m) => m.identifier),
+    rules,
+  );
+  const counted =
+    activeSeats && activeSeats.syncId === syncId && sameThresholds(activeSeats.thresholds, thresholds)
+      ? activeSeats.counts
+      : null;
   const [tallies, active] = await Promise.all([
     candidates ? tallyCandidates(candidates) : readCandidateFacts(models, pid).then(tallyCandidates),
-    syncId
-      ? countActiveSeats(models, pid, syncId, thresholds, now)
-      : Promise.resolve(new Map<string, number>()),
+    counted ?? (syncId ? countActiveSeats(models, pid, syncId, thresholds, now) : new Map<string, number>()),
   ]);
 
   const rows = softwareModels.map((m): ModelSavingsRow => {

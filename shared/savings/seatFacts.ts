@@ -6,7 +6,7 @@ import { ObjectId } from 'mongodb';
 import type { Models } from '../db/models.js';
 import { loadKnownCandidates } from '../db/candidateState.js';
 import { snapshotOf } from '../db/subscriptionSnapshots.js';
-import { readSummary, unpackUser } from '../db/subscriptionSummary.js';
+import { readSummary, unpackUser, type UserSummary } from '../db/subscriptionSummary.js';
 import { inactivityCutoff } from '../domain/inactivity.js';
 import type { CandidateFacts } from '../domain/savings.js';
 
@@ -26,9 +26,33 @@ export async function readCandidateFacts(
 
 /**
  * Seats held by active users who logged in within their model's threshold (strictly after the
- * cut-off: exactly at the threshold is idle, as for the rules), from the snapshot's summary: a few
- * documents, where a query of the user documents decoded each active user's.
+ * cut-off: exactly at the threshold is idle, as for the rules), counted one summary user at a time,
+ * so a pass that reads the summary anyway (computeCandidates) counts them on the way.
  */
+export class ActiveSeatTally {
+  readonly counts = new Map<string, number>();
+  private readonly cutoffs = new Map<string, number>();
+
+  constructor(
+    readonly thresholdDaysByIdentifier: ReadonlyMap<string, number>,
+    now: Date,
+  ) {
+    for (const [identifier, days] of thresholdDaysByIdentifier)
+      this.cutoffs.set(identifier, inactivityCutoff(days, now).getTime());
+  }
+
+  add(user: UserSummary): void {
+    if (!user.isActive || !user.lastLoginAt) return;
+    const lastLogin = user.lastLoginAt.getTime();
+    for (const license of user.licenses) {
+      const cutoff = this.cutoffs.get(license.identifier);
+      if (cutoff === undefined || license.goneAt !== null || lastLogin <= cutoff) continue;
+      this.counts.set(license.identifier, (this.counts.get(license.identifier) ?? 0) + 1);
+    }
+  }
+}
+
+/** {@link ActiveSeatTally} over the snapshot's summary: a few documents, not a user document each. */
 export async function countActiveSeats(
   models: Models,
   profileId: ProfileId,
@@ -36,20 +60,12 @@ export async function countActiveSeats(
   thresholdDaysByIdentifier: ReadonlyMap<string, number>,
   now: Date,
 ): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  if (thresholdDaysByIdentifier.size === 0) return counts;
+  const tally = new ActiveSeatTally(thresholdDaysByIdentifier, now);
+  if (thresholdDaysByIdentifier.size === 0) return tally.counts;
   for await (const users of readSummary(snapshotOf(models, profileId, syncId))) {
-    for (const user of users) {
-      if (!user.isActive || !user.lastLoginAt) continue;
-      for (const license of user.licenses) {
-        const days = thresholdDaysByIdentifier.get(license.identifier);
-        if (days === undefined || license.goneAt !== null) continue;
-        if (user.lastLoginAt <= inactivityCutoff(days, now)) continue;
-        counts.set(license.identifier, (counts.get(license.identifier) ?? 0) + 1);
-      }
-    }
+    for (const user of users) tally.add(user);
   }
-  return counts;
+  return tally.counts;
 }
 
 export interface SeatHolder {

@@ -261,6 +261,32 @@ describe('entitlements, compliance and savings', () => {
     expect(lines.find((l) => l.startsWith('PKG:SBQQ'))).toContain(',-3,over_licensed,');
   });
 
+  it('when a compute hands over the active seats it counted, then its point uses them only if they are of the active snapshot and of the thresholds as they stand', async () => {
+    const { id } = await syncedProfile('Counted seats');
+    const at = new Date();
+    const seat = 'UL:SFDC';
+    const thresholds = new Map([
+      [seat, 30],
+      ['PKG:SBQQ', 60],
+    ]);
+    const counts = new Map([[seat, 7]]);
+    const record = (runId: string, syncId: string, used: ReadonlyMap<string, number>) =>
+      recordSavingsPoint(api.models, id, runId, at, { activeSeats: { syncId, thresholds: used, counts } });
+    await record('run_same', SYNC, thresholds);
+    await record('run_older_sync', 'sync_before', thresholds);
+    await record('run_rule_changed', SYNC, new Map([...thresholds, [seat, 90]]));
+    const activeIn = async (runId: string) =>
+      (await api.models.SavingsHistory.findOne({ profileId: id, runId }).lean())?.models.find(
+        (m) => m.identifier === seat,
+      )?.active;
+    // 7 is what was handed over; 1 is what the summary holds (one user in the last 30 days).
+    expect([
+      await activeIn('run_same'),
+      await activeIn('run_older_sync'),
+      await activeIn('run_rule_changed'),
+    ]).toEqual([7, 1, 1]);
+  });
+
   it('when two computeCandidates runs finished, then the history has a point each, oldest first, and exports as CSV', async () => {
     const { id } = await syncedProfile('Savings history');
     await api.call('put', `/api/v1/profiles/${id}/currency`, { body: { currency: 'EUR' } });

@@ -9,6 +9,7 @@ import { countCandidates } from '../../shared/db/candidateState.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { approveCandidates } from '../helpers/candidateApprovals.js';
 import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
+import { buildSavingsTable } from '../../shared/savings/savingsTable.js';
 
 /** Recomputing and re-downloading do many small FerretDB writes/reads; slow on a loaded 2-core box. */
 const SLOW_TEST_MS = 90_000;
@@ -136,6 +137,18 @@ describe('computeCandidates', () => {
     // Its own ledger, not a read of every candidate: what made a re-sync dearer than a first sync.
     expect(outcome.result).toMatchObject({ known: 'ledger', reread: 0 });
     expect(await candidateKeys()).toEqual(before);
+  });
+
+  it('when a compute finishes, then its savings point has the active seats the summary holds, counted on its own pass', async () => {
+    const outcome = await compute();
+    const runId = (outcome.result as { runId: string }).runId;
+    const point = await f.models.SavingsHistory.findOne({ profileId: f.profileId, runId }).lean();
+    // Counted afresh from the snapshot's summary, as the savings page does.
+    const table = await buildSavingsTable(f.models, f.profileId, now);
+    const activeOf = (rows: readonly { identifier: string; active: number }[]) =>
+      Object.fromEntries(rows.map((m) => [m.identifier, m.active]));
+    expect(table.totals.active).toBeGreaterThan(10);
+    expect(activeOf(point?.models ?? [])).toEqual(activeOf(table.models));
   });
 
   it('when candidates are approved between two computes and their rule then changes, then the next compute sends exactly those back to pending from its ledger', async () => {

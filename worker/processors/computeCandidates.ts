@@ -19,42 +19,34 @@ import { applyCandidateMoves, targetOf, type CandidateMove } from '../../shared/
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { readSummary, type UserSummary } from '../../shared/db/subscriptionSummary.js';
 import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
-import type { CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
-import { initialStatus } from '../../shared/domain/candidateLifecycle.js';
-import { reconcile, type ExistingCandidate } from '../../shared/domain/candidateReconcile.js';
+import { reconcile } from '../../shared/domain/candidateReconcile.js';
 import { compileExclusions, type CompiledExclusions } from '../../shared/domain/exclusions.js';
-import {
-  candidateId,
-  evaluateRule,
-  type CandidateMatch,
-  type SubscriptionFacts,
-} from '../../shared/domain/reclamationRules.js';
+import { candidateId, evaluateRule, type SubscriptionFacts } from '../../shared/domain/reclamationRules.js';
 import { sparedReason } from '../../shared/domain/sparedUsers.js';
 import { SeatwiseError } from '../../shared/errors.js';
 import { recordSavingsPoint } from '../../shared/savings/savingsHistory.js';
+import { ActiveSeatTally } from '../../shared/savings/seatFacts.js';
+import { seatThresholds, type CountedActiveSeats } from '../../shared/savings/savingsTable.js';
 import { insertIgnoringDuplicates, INSERT_CHUNK_SIZE } from '../insertIgnoringDuplicates.js';
 import { WRITES_IN_FLIGHT } from '../../shared/db/engineQuirks.js';
 import { pipelinePages } from '../pagePipeline.js';
 import { parseRunPayload } from '../jobPayload.js';
 import type { JobOutcome, JobProcessor, WorkerDeps } from '../workerDeps.js';
 import {
+  existingOf,
+  knownOf,
+  newCandidateDoc,
   ruleApproval,
   type Approval,
   type CandidateDoc,
+  type ComputeContext,
   type KnownCandidate,
+  type Match,
   type Rule,
 } from './computeCandidates/candidateDocs.js';
 
 export interface ComputeCandidatesOptions {
   now?: () => Date;
-}
-
-interface Match {
-  rule: Rule;
-  row: SubscriptionFacts;
-  match: CandidateMatch;
-  /** Spared users get a `cancelled` candidate that says why, so the list can show them. */
-  spared: string | null;
 }
 
 const ACTOR = 'system:computeCandidates';
@@ -87,6 +79,7 @@ export function createComputeCandidatesProcessor(
       return { counts, apiUsage: null, result: { runId, skipped: 'no subscriptions downloaded yet' } };
     }
     const now = clock();
+    const context: ComputeContext = { profileId, profileObjectId, syncId, now };
     const snapshot = snapshotOf(models, profileObjectId, syncId);
     const candidates = candidatesOf(models, profileObjectId)
       .collection as unknown as Collection<CandidateDoc>;
@@ -97,6 +90,19 @@ export function createComputeCandidatesProcessor(
       await models.ExclusionRule.find({ profileId: profileObjectId }).lean(),
     );
     const connected = await connectedUserIds(deps, profile.aliasId ?? null);
+    // The savings point's active seats are counted on the pass below: a second read of the summary
+    // cost about as much as the match itself at 100,000 users.
+    const softwareModels = await models.SoftwareModel.find(
+      { profileId: profileObjectId },
+      { identifier: 1 },
+    ).lean();
+    const seats = new ActiveSeatTally(
+      seatThresholds(
+        softwareModels.map((m) => m.identifier),
+        rules,
+      ),
+      now,
+    );
     const result = {
       matched: 0,
       created: 0,
@@ -120,66 +126,6 @@ export function createComputeCandidatesProcessor(
     const unseen = new UnseenCandidates(known);
     const missReason = new Map<string, string>();
     const audits: AuditInput[] = [];
-
-    const existingOf = (c: KnownCandidate): ExistingCandidate => ({
-      status: c.status,
-      ruleId: String(c.ruleId),
-      ruleRevision: c.ruleRevision,
-      action: c.action,
-      approval: c.approval
-        ? {
-            ruleId: String(c.approval.ruleId),
-            ruleRevision: c.approval.ruleRevision,
-            action: c.approval.action,
-          }
-        : null,
-    });
-
-    function toDoc({ rule, row, match, spared }: Match): CandidateDoc {
-      const status: CandidateStatus = spared ? 'cancelled' : initialStatus(rule.requiresApproval);
-      return {
-        _id: candidateId(profileId, row.userId, row.identifier),
-        profileId: profileObjectId,
-        userId: row.userId,
-        username: row.username,
-        identifier: row.identifier,
-        ruleId: rule._id,
-        ruleRevision: rule.revision ?? 1,
-        action: rule.action,
-        justification: match.justification,
-        evidence: match.evidence,
-        status,
-        approval: status === 'ready' ? ruleApproval(rule, now) : null,
-        decidedBy: null,
-        decidedAt: null,
-        reason: spared ? `spared: ${spared}` : null,
-        attempts: 0,
-        lastError: null,
-        reclaimRunId: null,
-        phase: null,
-        outcome: null,
-        frozenAt: null,
-        deactivateAfter: null,
-        reclaimedAt: null,
-        lastComputedSyncId: syncId as string,
-        createdAt: now,
-        updatedAt: now,
-      };
-    }
-
-    const entryOfDoc = (d: CandidateDoc): KnownCandidate => ({
-      _id: d._id,
-      userId: d.userId,
-      identifier: d.identifier,
-      username: d.username,
-      status: d.status,
-      ruleId: d.ruleId,
-      ruleRevision: d.ruleRevision,
-      action: d.action,
-      approval: d.approval
-        ? { ruleId: d.approval.ruleId, ruleRevision: d.approval.ruleRevision, action: d.approval.action }
-        : null,
-    });
 
     /**
      * Takes written moves into `known`. Moves are conditional on the status they start from: when
@@ -250,7 +196,7 @@ export function createComputeCandidatesProcessor(
         const id = candidateId(profileId, m.row.userId, m.row.identifier);
         const existing = known.get(id);
         if (!existing) {
-          const doc = toDoc(m);
+          const doc = newCandidateDoc(m, context);
           fresh.push(nextPosition === null ? doc : { ...doc, ...listingPosition(nextPosition++) });
           continue;
         }
@@ -259,7 +205,7 @@ export function createComputeCandidatesProcessor(
       }
       const inserted = await insertIgnoringDuplicates(candidates, fresh);
       // A duplicate is a candidate the ledger did not know (an earlier attempt inserted it).
-      if (inserted === fresh.length) for (const d of fresh) known.set(d._id, entryOfDoc(d));
+      if (inserted === fresh.length) for (const d of fresh) known.set(d._id, knownOf(d));
       else for (const d of fresh) unconfirmed.add(d._id);
       const moved = await applyCandidateMoves(candidates, moves, now, journal);
       for (const move of moves) {
@@ -334,6 +280,7 @@ export function createComputeCandidatesProcessor(
       let buffer: Match[] = [];
       for await (const users of readSummary(snapshot)) {
         for (const u of users) {
+          seats.add(u);
           const spared = sparedReason(u, connected);
           for (const l of u.licenses) {
             counts.records += 1;
@@ -395,7 +342,11 @@ export function createComputeCandidatesProcessor(
     await candidateJournalOf(models, profileObjectId).record(unconfirmed);
     await consumeJournal(models, profileObjectId, [...loaded.journalEntries, ...journal.written]);
     // From the state in hand: reading the ledger back held a second copy of every candidate.
-    await recordSavingsPoint(models, profileId, runId, now, known.values());
+    const activeSeats: CountedActiveSeats | undefined =
+      enabled.length > 0
+        ? { syncId, thresholds: seats.thresholdDaysByIdentifier, counts: seats.counts }
+        : undefined;
+    await recordSavingsPoint(models, profileId, runId, now, { candidates: known.values(), activeSeats });
 
     return {
       counts,
