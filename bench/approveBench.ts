@@ -5,6 +5,7 @@
 import { MongoClient } from 'mongodb';
 import { approveIds, publishProfile } from '../scripts/seatwiseApiDriver.js';
 import { connectAll, dbNameOf, startBenchEnv, waitForJob, type BenchServices } from './benchHarness.js';
+import { approvePeer, copyOfCandidates, type ApprovePeer } from './enginePeers.js';
 
 const SYNC_TIMEOUT = 45 * 60_000;
 
@@ -14,6 +15,8 @@ export interface ApproveResult {
   approved: number;
   perRequest: number;
   approveSeconds: number;
+  /** The straightforward `updateMany` of the same ids on a copy of the same candidates. */
+  peer: ApprovePeer;
 }
 
 async function pendingUserLicenseIdsInDb(
@@ -68,14 +71,18 @@ export async function approveBench(
       approve,
     );
     if (ids.length < approve) throw new Error(`only ${ids.length} user-license candidates; need ${approve}`);
+    const before = await copyOfCandidates(services.mongoUrl, dbNameOf(env), profile.profileId);
     const started = Date.now();
     await approveIds(env.api, profile.profileId, ids, perRequest);
+    const approveSeconds = (Date.now() - started) / 1000;
+    const peer = await approvePeer(services.mongoUrl, dbNameOf(env), before, ids);
     return {
       users,
       candidates: total,
       approved: ids.length,
       perRequest,
-      approveSeconds: (Date.now() - started) / 1000,
+      approveSeconds,
+      peer,
     };
   } finally {
     await env.stop();

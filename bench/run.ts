@@ -26,6 +26,7 @@ import {
 } from './benchHarness.js';
 import { QUEUE_NAMES } from '../shared/queues.js';
 import { baselineOnly, runBaseline, type BaselineResult } from './baseline.js';
+import { writeFloor, type WriteFloor } from './enginePeers.js';
 import { BENCH_LATENCY, bulkJobMs, minimumSyncCalls, networkLowerBoundMs } from './lowerBound.js';
 import { pollsUntil } from '../shared/salesforce/bulkPollSchedule.js';
 import { loadConfig } from '../shared/config.js';
@@ -71,6 +72,10 @@ interface BigOrgResult {
   baseline: BaselineResult;
   /** seatwise's sync time over the baseline's: below 1 means seatwise is faster. */
   ratioToBaseline: number;
+  /** Inserting only the user documents and candidates the sync wrote (`enginePeers.ts`); null past `WRITE_FLOOR_MAX_USERS`. */
+  writeFloor: WriteFloor | null;
+  /** (network lower bound + write floor) over the baseline's time: what no design storing the same documents can beat. */
+  floorToBaseline: number | null;
   /** The same org synced again with nothing changed: request → candidates, and its two jobs. */
   resyncSeconds: number;
   /** Counted calls of the re-sync (download and consumption), where the Bulk jobs' pace is known. */
@@ -120,6 +125,9 @@ async function listPageTimes(api: BenchEnv['api'], profileId: string): Promise<L
   return out;
 }
 
+/** The write floor holds every document of the sync in the bench's memory: measured up to here. */
+const WRITE_FLOOR_MAX_USERS = 200_000;
+
 async function bigOrg(services: BenchServices, users: number): Promise<BigOrgResult> {
   const env = await startBenchEnv(services, {
     orgs: [users],
@@ -158,6 +166,11 @@ async function bigOrg(services: BenchServices, users: number): Promise<BigOrgRes
     // Same org, latency model and database server, once seatwise's processes are idle.
     say(`  baseline on the same org…`);
     const baseline = await runBaseline(env.sim, profile.org, services.mongoUrl, `${dbNameOf(env)}_baseline`);
+    let floor: WriteFloor | null = null;
+    if (users <= WRITE_FLOOR_MAX_USERS) {
+      say(`  write floor: the same documents, inserted alone…`);
+      floor = await writeFloor(services.mongoUrl, dbNameOf(env), profile.profileId, runId);
+    }
     // A re-sync must never cost more than the first sync: same org, nothing changed in it.
     say(`  re-sync of the same org…`);
     // The baseline read the same org: only the re-sync's own calls count from here.
@@ -202,6 +215,8 @@ async function bigOrg(services: BenchServices, users: number): Promise<BigOrgRes
       expectedStatusPolls: path === 'REST' ? 0 : pollsUntil(bulkJobMs(users), DEFAULT_POLL).polls,
       baseline,
       ratioToBaseline: syncMs / 1000 / baseline.seconds,
+      writeFloor: floor,
+      floorToBaseline: floor && (lowerBound / 1000 + floor.seconds) / baseline.seconds,
       resyncSeconds: (ms(againCompute?.finishedAt) - resyncAt) / 1000,
       resyncApiCalls,
       resyncDownloadSeconds: (ms(againDownload?.finishedAt) - ms(againDownload?.startedAt)) / 1000,
@@ -387,6 +402,8 @@ async function main(): Promise<void> {
             'Bulk status calls (model)',
             'baseline (s), calls',
             'seatwise / baseline',
+            'write floor (s): docs',
+            '(bound + floor) / baseline',
             're-sync (s): download + candidates',
             're-sync API calls / minimum',
           ],
@@ -403,6 +420,10 @@ async function main(): Promise<void> {
             r.expectedStatusPolls,
             `${r.baseline.seconds.toFixed(1)}, ${r.baseline.apiCalls}`,
             `${r.ratioToBaseline.toFixed(2)}×`,
+            r.writeFloor
+              ? `${r.writeFloor.seconds.toFixed(1)}: ${r.writeFloor.userDocuments} + ${r.writeFloor.candidates}`
+              : '-',
+            r.floorToBaseline === null ? '-' : `${r.floorToBaseline.toFixed(2)}×`,
             `${r.resyncSeconds.toFixed(1)}: ${r.resyncDownloadSeconds.toFixed(1)} + ${r.resyncComputeSeconds.toFixed(1)}`,
             `${r.resyncApiCalls} / ${r.minimumCalls}`,
           ]),
@@ -483,7 +504,15 @@ async function main(): Promise<void> {
       results.approve = r;
       say(
         table(
-          ['users', 'candidates', 'approved', 'ids per request', 'approve (s)', 'approved/s'],
+          [
+            'users',
+            'candidates',
+            'approved',
+            'ids per request',
+            'approve (s)',
+            'approved/s',
+            'updateMany peer (s), approved',
+          ],
           [
             [
               r.users,
@@ -492,6 +521,7 @@ async function main(): Promise<void> {
               r.perRequest,
               r.approveSeconds.toFixed(1),
               Math.round(r.approved / r.approveSeconds),
+              `${r.peer.seconds.toFixed(1)}, ${r.peer.approved}`,
             ],
           ],
         ),
