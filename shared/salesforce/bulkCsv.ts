@@ -5,7 +5,8 @@
  * as REST returns an empty relationship).
  */
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { StringDecoder } from 'node:string_decoder';
+import { CsvFormatError, CsvRowParser } from './csvRowParser.js';
 import { MAX_CSV_RECORD_BYTES, MAX_STREAMED_RESPONSE_BYTES } from './httpLimits.js';
 import { SalesforceError } from './salesforceError.js';
 
@@ -74,40 +75,47 @@ export interface CsvPageReading<T> {
 }
 
 /**
- * Streams one results body through csv-parse and delivers it in pages of `pageSize` rows, each
- * only after the previous one was taken: the body is read as fast as its pages are used, so one
- * call can carry far more rows than a worker should hold at once. A body without rows delivers
- * one empty page, as an empty REST query answers one empty page.
+ * Streams one results body and delivers it in pages of `pageSize` rows, each only after the
+ * previous one was taken: the body is read as fast as its pages are used, so one call can carry far
+ * more rows than a worker should hold at once. A body without rows delivers one empty page, as an
+ * empty REST query answers one empty page.
  */
 export async function readCsvPages<T>(stream: Readable, reading: CsvPageReading<T>): Promise<void> {
   // One record is held whole while it is parsed: a row that never ends must not fill the heap.
-  const parser = stream.pipe(
-    parse({ bom: true, relax_column_count: false, max_record_size: MAX_CSV_RECORD_BYTES }),
-  );
-  stream.on('error', (error) => parser.destroy(error));
-  let bytes = 0;
-  // The body is piped (its flow follows the parser's demand); this only counts what went by.
-  stream.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (bytes > MAX_STREAMED_RESPONSE_BYTES) stream.destroy(bodyTooLarge());
-  });
+  const rows = new CsvRowParser(MAX_CSV_RECORD_BYTES);
+  const decoder = new StringDecoder('utf8');
+  let columns = 0;
   let build: ((row: readonly string[]) => CsvRecord) | null = null;
   let index = 0;
   let page: T[] = [];
-  try {
-    for await (const row of parser as AsyncIterable<string[]>) {
-      if (build === null) {
-        build = csvRecordBuilder(row);
-        continue;
-      }
-      if (index >= reading.skip) page.push(reading.convert(build(row), index));
-      index += 1;
-      if (page.length >= reading.pageSize) {
-        const full = page;
-        page = [];
-        if (!(await reading.deliver(full))) return;
-      }
+  /** False once nobody wants more pages. */
+  const take = async (row: string[]): Promise<boolean> => {
+    if (build === null) {
+      build = csvRecordBuilder(row);
+      columns = row.length;
+      return true;
     }
+    if (row.length !== columns)
+      throw new CsvFormatError(
+        'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH',
+        `Bulk results row ${index + 1} has ${row.length} fields where the header has ${columns}`,
+      );
+    if (index >= reading.skip) page.push(reading.convert(build(row), index));
+    index += 1;
+    if (page.length < reading.pageSize) return true;
+    const full = page;
+    page = [];
+    return reading.deliver(full);
+  };
+  let bytes = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > MAX_STREAMED_RESPONSE_BYTES) throw bodyTooLarge();
+      for (const row of rows.push(decoder.write(chunk))) if (!(await take(row))) return;
+    }
+    for (const row of rows.push(decoder.end())) if (!(await take(row))) return;
+    for (const row of rows.end()) if (!(await take(row))) return;
     if (page.length > 0 || (index === 0 && reading.skip === 0)) await reading.deliver(page);
   } finally {
     // A consumer that left, or a record that does not parse, ends the body early: free the connection.
