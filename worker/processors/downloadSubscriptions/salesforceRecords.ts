@@ -58,7 +58,6 @@ export type PackageLicenseRecord = z.infer<typeof packageLicenseRecordSchema>;
 export const PACKAGE_LICENSE_SOQL =
   'SELECT Id, NamespacePrefix, Status, AllowedLicenses, UsedLicenses FROM PackageLicense ORDER BY Id';
 
-/** The user facts every subscription row repeats (flattened into each row). */
 const userFields = {
   Username: z.string(),
   Name: nullableString,
@@ -99,29 +98,23 @@ export const USER_SOQL =
   'UserPermissionsInteractionUser, UserPermissionsSFContentUser FROM User';
 export const USER_COUNT_SOQL = 'SELECT COUNT() FROM User';
 
-const assigneeSchema = z.object(userFields);
-export type AssigneeRecord = z.infer<typeof assigneeSchema>;
-const prefixed = (relationship: string) =>
-  USER_COLUMNS.split(', ')
-    .map((column) => `${relationship}.${column}`)
-    .join(', ');
-
+/**
+ * An assignment only names its user (the user's facts come from the user extract): fetching the
+ * assignee's fields too made every assignment row carry ten columns nobody read.
+ */
 export const permissionSetLicenseAssignRecordSchema = z.object({
   Id: z.string(),
   AssigneeId: z.string(),
   PermissionSetLicenseId: z.string(),
-  Assignee: assigneeSchema,
 });
 export type PermissionSetLicenseAssignRecord = z.infer<typeof permissionSetLicenseAssignRecordSchema>;
 export const PERMISSION_SET_LICENSE_ASSIGN_SOQL =
-  `SELECT Id, AssigneeId, PermissionSetLicenseId, ${prefixed('Assignee')} ` +
-  'FROM PermissionSetLicenseAssign';
+  'SELECT Id, AssigneeId, PermissionSetLicenseId FROM PermissionSetLicenseAssign';
 
 export const userPackageLicenseRecordSchema = z.object({
   Id: z.string(),
   UserId: z.string(),
   PackageLicenseId: z.string(),
-  User: assigneeSchema,
 });
 export type UserPackageLicenseRecord = z.infer<typeof userPackageLicenseRecordSchema>;
-export const USER_PACKAGE_LICENSE_SOQL = `SELECT Id, UserId, PackageLicenseId, ${prefixed('User')} FROM UserPackageLicense`;
+export const USER_PACKAGE_LICENSE_SOQL = 'SELECT Id, UserId, PackageLicenseId FROM UserPackageLicense';
