@@ -154,14 +154,14 @@ export function createDownloadSubscriptionsProcessor(
     const packageLicenses = identifiersOf(packageRecords, (r) => packageLicenseIdentifier(r.NamespacePrefix));
 
     const counts = new Map<string, IdentifierCount>();
-    const tally = (live: readonly { identifier: string; isActive: boolean }[]): void => {
-      for (const l of live) {
-        const count = counts.get(l.identifier) ?? { rows: 0, seats: 0 };
-        count.rows += 1;
-        const type = licenseTypeOfIdentifier(l.identifier) ?? 'user';
-        if (holdsSeat(type, l.isActive)) count.seats += 1;
-        counts.set(l.identifier, count);
+    const countLicense = (identifier: string, isActive: boolean): void => {
+      let count = counts.get(identifier);
+      if (!count) {
+        count = { rows: 0, seats: 0 };
+        counts.set(identifier, count);
       }
+      count.rows += 1;
+      if (holdsSeat(licenseTypeOfIdentifier(identifier) ?? 'user', isActive)) count.seats += 1;
     };
     let written = catalog.writes;
     let sourceRecords = 0;
@@ -204,15 +204,13 @@ export function createDownloadSubscriptionsProcessor(
         const previous = await PreviousUsers.load(
           previousSyncId ? snapshotOf(models, profileObjectId, previousSyncId) : null,
         );
-        const built = createSnapshotBuilder({ snapshot, now, assignments, previous });
+        const built = createSnapshotBuilder({ snapshot, now, assignments, previous, countLicense });
         let done = 0;
         await job.updateProgress({ phase: 'users', done, total: userCount });
         await pipelinePages(
           extracts.users,
           async (page) => {
-            const added = await built.addUsers(page.records);
-            tally(added.live);
-            written += added.written;
+            written += await built.addUsers(page.records);
             done += page.records.length;
             sourceRecords += page.records.length;
             await job.updateProgress({ phase: 'users', done, total: Math.max(userCount, done) });

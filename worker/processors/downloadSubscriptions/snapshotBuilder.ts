@@ -29,17 +29,12 @@ export interface SnapshotBuilderOptions {
   assignments: AssignmentIndex;
   /** The previous snapshot's users (taken as the new snapshot sees them). */
   previous: PreviousUsers;
-}
-
-export interface BuiltUsers {
-  /** Documents written (user documents and summary documents). */
-  written: number;
-  /** The licenses the org holds now, with whether their user is active (for the counts). */
-  live: { identifier: string; isActive: boolean }[];
+  /** Told each license the org holds now, and whether its user is active (for the counts). */
+  countLicense: (identifier: string, isActive: boolean) => void;
 }
 
 export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
-  const { snapshot, now, assignments, previous } = options;
+  const { snapshot, now, assignments, previous, countLicense } = options;
   const retentionStart = now.getTime() - GONE_RETENTION_DAYS * DAY_MS;
   const summary = createSummaryWriter(snapshot);
   const stats = { users: 0, carriedFirstSeen: 0, gone: 0, goneUsers: 0 };
@@ -49,6 +44,14 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
     current: readonly LicenseRef[],
     before: readonly SummaryLicense[] | undefined,
   ): SummaryLicense[] {
+    // A user new to the org (every user of a first download): nothing to carry, no map to build.
+    if (!before || before.length === 0)
+      return current.map((l) => ({
+        identifier: l.identifier,
+        assignmentId: l.assignmentId,
+        firstSeenAt: now,
+        goneAt: null,
+      }));
     const earlier = new Map((before ?? []).map((l) => [l.identifier, l]));
     const licenses: SummaryLicense[] = current.map((l) => {
       const seen = earlier.get(l.identifier);
@@ -90,14 +93,14 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
 
   return {
     stats,
-    /** One page of user records. */
-    async addUsers(records: readonly UserRecord[]): Promise<BuiltUsers> {
+    /** One page of user records; resolves to the documents written (users and summary). */
+    async addUsers(records: readonly UserRecord[]): Promise<number> {
       const users: UserSummary[] = [];
-      const live: BuiltUsers['live'] = [];
       for (const record of records) {
-        const current = [...licensesOfUser(record), ...assignments.take(record.Id)];
+        const current = licensesOfUser(record);
+        for (const assigned of assignments.take(record.Id)) current.push(assigned);
         const licenses = merge(current, previous.take(record.Id));
-        for (const l of current) live.push({ identifier: l.identifier, isActive: record.IsActive });
+        for (const l of current) countLicense(l.identifier, record.IsActive);
         if (licenses.length === 0) continue;
         users.push({
           userId: record.Id,
@@ -116,7 +119,7 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
         });
       }
       stats.users += users.length;
-      return { written: await write(users), live };
+      return write(users);
     },
     /** Users of the previous snapshot the org no longer has: every license gone. */
     async finish(): Promise<number> {
