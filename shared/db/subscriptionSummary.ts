@@ -167,18 +167,22 @@ const corruptChunk = (chunk: number, issue?: string) =>
     ...(issue ? { issue } : {}),
   });
 
+/** The entries of one summary-encoded list of users (`chunk` names it in an error), undecoded. */
+export function parseSummaryEntries(users: string, chunk: number): SummaryEntry[] {
+  const entries = JSON.parse(users) as unknown;
+  if (!Array.isArray(entries)) throw corruptChunk(chunk);
+  return entries.map((e: unknown) => {
+    const t = e as unknown[];
+    if (!Array.isArray(t) || typeof t[0] !== 'string' || typeof t[1] !== 'string' || !Array.isArray(t[11]))
+      throw corruptChunk(chunk);
+    return { userId: t[0], username: t[1], rows: t[11].length, tuple: t };
+  });
+}
+
 /** Every entry of a snapshot's summary, chunk by chunk, without decoding the users. */
 export async function* readSummaryEntries(snapshot: SnapshotCollections): AsyncIterable<SummaryEntry[]> {
-  for await (const doc of snapshot.summaries.find({}).batchSize(4)) {
-    const entries = JSON.parse(doc.users) as unknown;
-    if (!Array.isArray(entries)) throw corruptChunk(doc._id);
-    yield entries.map((e: unknown) => {
-      const t = e as unknown[];
-      if (!Array.isArray(t) || typeof t[0] !== 'string' || typeof t[1] !== 'string' || !Array.isArray(t[11]))
-        throw corruptChunk(doc._id);
-      return { userId: t[0], username: t[1], rows: t[11].length, tuple: t };
-    });
-  }
+  for await (const doc of snapshot.summaries.find({}).batchSize(4))
+    yield parseSummaryEntries(doc.users, doc._id);
 }
 
 export function decodeChunk(doc: SummaryChunkDoc): UserSummary[] {

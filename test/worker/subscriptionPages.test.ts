@@ -10,9 +10,11 @@ import { rawDb } from '../../shared/db/models.js';
 import {
   readPagedUsers,
   readPagesHead,
+  UserKeySample,
   writeSubscriptionPages,
   type PagesDoc,
 } from '../../shared/db/subscriptionPages.js';
+import { readSummary } from '../../shared/db/subscriptionSummary.js';
 import {
   countSubscriptionRows,
   listSubscriptionRows,
@@ -88,7 +90,20 @@ describe('subscription pages', () => {
     for (let offset = 0; offset < head.rows; offset += 13) walked.push(...(await read(offset, 13)));
     expect(walked).toEqual(all);
     expect(await read(5, 3 * rowsPerPage)).toEqual(all.slice(5, 5 + 3 * rowsPerPage));
-    await pages.drop();
+    // The users staged by range are gone once their range is paged.
+    expect(await pages.countDocuments({ stage: { $exists: true } })).toBe(0);
+    // Ranges set by a sample the download took as users went by: the same pages.
+    const sample = new UserKeySample();
+    for await (const chunk of readSummary(snapshot)) for (const u of chunk) sample.add(u.username, u.userId);
+    expect(sample.bounds(60).length).toBeGreaterThan(2);
+    const sampledPages = rawDb(f.models).collection<PagesDoc>(`subscription_pages_sampled_${Date.now()}`);
+    await writeSubscriptionPages(
+      { ...snapshot, pages: sampledPages },
+      { usersPerPass: 60, rowsPerPage, sample },
+    );
+    const byId = { sort: { _id: 1 } } as const;
+    expect(await sampledPages.find({}, byId).toArray()).toEqual(await pages.find({}, byId).toArray());
+    await Promise.all([pages.drop(), sampledPages.drop()]);
   });
 
   it('when a snapshot has no finished pages, then the list is read the slow way and is the same', async () => {

@@ -228,6 +228,7 @@ export function createDownloadSubscriptionsProcessor(
     await job.updateProgress({ phase: 'pages', done: 0, total: 0 });
     written += await writeSubscriptionPages(snapshot, {
       users: builder.stats.users + builder.stats.goneUsers,
+      sample: builder.sample,
     });
 
     await job.updateProgress({ phase: 'finishing', done: sourceRecords, total: sourceRecords });

@@ -14,6 +14,7 @@ import {
   type UserSummary,
 } from '../../../shared/db/subscriptionSummary.js';
 import type { SnapshotCollections } from '../../../shared/db/subscriptionSnapshots.js';
+import { UserKeySample } from '../../../shared/db/subscriptionPages.js';
 import { DAY_MS } from '../../../shared/domain/inactivity.js';
 import { insertIgnoringDuplicates } from '../../insertIgnoringDuplicates.js';
 import type { PreviousUsers } from './previousUsers.js';
@@ -37,6 +38,8 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
   const { snapshot, now, assignments, previous, countLicense } = options;
   const retentionStart = now.getTime() - GONE_RETENTION_DAYS * DAY_MS;
   const summary = createSummaryWriter(snapshot);
+  // The list's pages sort users by username a range at a time; this sample sets the ranges.
+  const sample = new UserKeySample();
   const stats = { users: 0, carriedFirstSeen: 0, gone: 0, goneUsers: 0 };
 
   /** Current licenses with `firstSeenAt` carried, plus the previous ones still within retention. */
@@ -84,6 +87,7 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
 
   async function write(users: readonly UserSummary[]): Promise<number> {
     let written = 0;
+    for (const u of users) sample.add(u.username, u.userId);
     const packed = users.map(packUser);
     const docs = users.map((u, i) => docOf(u, packed[i] as string));
     for (let i = 0; i < docs.length; i += INSERT_BATCH)
@@ -93,6 +97,7 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
 
   return {
     stats,
+    sample,
     /** One page of user records; resolves to the documents written (users and summary). */
     async addUsers(records: readonly UserRecord[]): Promise<number> {
       const users: UserSummary[] = [];
