@@ -34,6 +34,11 @@ export interface SnapshotBuilderOptions {
   countLicense: (identifier: string, isActive: boolean) => void;
 }
 
+function indexOfIdentifier(licenses: readonly (SummaryLicense | null)[], identifier: string): number {
+  for (let i = 0; i < licenses.length; i += 1) if (licenses[i]?.identifier === identifier) return i;
+  return -1;
+}
+
 export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
   const { snapshot, now, assignments, previous, countLicense } = options;
   const retentionStart = now.getTime() - GONE_RETENTION_DAYS * DAY_MS;
@@ -55,16 +60,30 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
         firstSeenAt: now,
         goneAt: null,
       }));
-    const earlier = new Map((before ?? []).map((l) => [l.identifier, l]));
+    // What a map by identifier would hold (each identifier once, at its first place, with its last
+    // entry), kept in an array: a user holds a few licenses, fewer than a map costs to build.
+    const earlier: (SummaryLicense | null)[] = [];
+    for (const l of before) {
+      const at = indexOfIdentifier(earlier, l.identifier);
+      if (at === -1) earlier.push(l);
+      else earlier[at] = l;
+    }
     const licenses: SummaryLicense[] = current.map((l) => {
-      const seen = earlier.get(l.identifier);
+      const at = indexOfIdentifier(earlier, l.identifier);
+      const seen = at === -1 ? null : earlier[at];
       if (seen) {
-        earlier.delete(l.identifier);
+        earlier[at] = null;
         stats.carriedFirstSeen += 1;
       }
-      return { ...l, firstSeenAt: seen?.firstSeenAt ?? now, goneAt: null };
+      return {
+        identifier: l.identifier,
+        assignmentId: l.assignmentId,
+        firstSeenAt: seen?.firstSeenAt ?? now,
+        goneAt: null,
+      };
     });
-    for (const l of earlier.values()) {
+    for (const l of earlier) {
+      if (l === null) continue;
       const goneAt = l.goneAt ?? now;
       if (goneAt.getTime() < retentionStart) continue;
       if (l.goneAt === null) stats.gone += 1;
