@@ -5,7 +5,6 @@
  * as REST returns an empty relationship).
  */
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { CsvFormatError, CsvRowParser } from './csvRowParser.js';
 import { MAX_CSV_RECORD_BYTES, MAX_STREAMED_RESPONSE_BYTES } from './httpLimits.js';
 import { SalesforceError } from './salesforceError.js';
@@ -85,7 +84,6 @@ export interface CsvPageReading<T> {
 export async function readCsvPages<T>(stream: Readable, reading: CsvPageReading<T>): Promise<void> {
   // One record is held whole while it is parsed: a row that never ends must not fill the heap.
   const rows = new CsvRowParser(MAX_CSV_RECORD_BYTES);
-  const decoder = new StringDecoder('utf8');
   let columns = 0;
   let build: ((row: readonly string[]) => CsvRecord) | null = null;
   let index = 0;
@@ -114,9 +112,8 @@ export async function readCsvPages<T>(stream: Readable, reading: CsvPageReading<
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       if (bytes > MAX_STREAMED_RESPONSE_BYTES) throw bodyTooLarge();
-      for (const row of rows.push(decoder.write(chunk))) if (!(await take(row))) return;
+      for (const row of rows.push(chunk)) if (!(await take(row))) return;
     }
-    for (const row of rows.push(decoder.end())) if (!(await take(row))) return;
     for (const row of rows.end()) if (!(await take(row))) return;
     if (page.length > 0 || (index === 0 && reading.skip === 0)) await reading.deliver(page);
   } finally {
