@@ -35,9 +35,9 @@ export interface UserSummary {
 }
 
 const ms = z.number().int();
-/** The stored shape of a user: the definition `decodeStoredUser` checks by hand. */
 const licenseTuple = z.tuple([z.string(), z.string().nullable(), ms, ms.nullable()]);
-const userTuple = z.tuple([
+/** The stored shape of a user: the definition `decodeStoredUser` checks by hand. */
+export const userTupleSchema = z.tuple([
   z.string(),
   z.string(),
   z.string().nullable(),
@@ -53,8 +53,7 @@ const userTuple = z.tuple([
   // Appended last, so a summary written before it was downloaded still decodes (as no federation id).
   z.string().nullable().optional(),
 ]);
-type UserTuple = z.infer<typeof userTuple>;
-export const userTupleSchema = userTuple;
+type UserTuple = z.infer<typeof userTupleSchema>;
 
 const time = (d: Date | null): number | null => (d ? d.getTime() : null);
 const date = (t: number | null): Date | null => (t === null ? null : new Date(t));
@@ -91,7 +90,7 @@ function decodeLicense(l: unknown): SummaryLicense | null {
 }
 
 /**
- * A stored user checked against `userTuple` and decoded in one pass, by hand: every compute and
+ * A stored user checked against `userTupleSchema` and decoded in one pass, by hand: every compute and
  * every re-download reads the whole summary, and zod's parse of it took three times as long as
  * `JSON.parse` (100,000 users: ~320 ms against ~100). A test holds this to zod's verdict on valid
  * and broken tuples. Returns the user, or what does not fit.

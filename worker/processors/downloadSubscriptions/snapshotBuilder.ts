@@ -34,11 +34,6 @@ export interface SnapshotBuilderOptions {
   countLicense: (identifier: string, isActive: boolean) => void;
 }
 
-function indexOfIdentifier(licenses: readonly (SummaryLicense | null)[], identifier: string): number {
-  for (let i = 0; i < licenses.length; i += 1) if (licenses[i]?.identifier === identifier) return i;
-  return -1;
-}
-
 export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
   const { snapshot, now, assignments, previous, countLicense } = options;
   const retentionStart = now.getTime() - GONE_RETENTION_DAYS * DAY_MS;
@@ -60,19 +55,11 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
         firstSeenAt: now,
         goneAt: null,
       }));
-    // What a map by identifier would hold (each identifier once, at its first place, with its last
-    // entry), kept in an array: a user holds a few licenses, fewer than a map costs to build.
-    const earlier: (SummaryLicense | null)[] = [];
-    for (const l of before) {
-      const at = indexOfIdentifier(earlier, l.identifier);
-      if (at === -1) earlier.push(l);
-      else earlier[at] = l;
-    }
+    const earlier = new Map(before.map((l) => [l.identifier, l]));
     const licenses: SummaryLicense[] = current.map((l) => {
-      const at = indexOfIdentifier(earlier, l.identifier);
-      const seen = at === -1 ? null : earlier[at];
+      const seen = earlier.get(l.identifier);
       if (seen) {
-        earlier[at] = null;
+        earlier.delete(l.identifier);
         stats.carriedFirstSeen += 1;
       }
       return {
@@ -82,8 +69,7 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
         goneAt: null,
       };
     });
-    for (const l of earlier) {
-      if (l === null) continue;
+    for (const l of earlier.values()) {
       const goneAt = l.goneAt ?? now;
       if (goneAt.getTime() < retentionStart) continue;
       if (l.goneAt === null) stats.gone += 1;
