@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Actor } from '../http/auth.js';
 import { notFound } from '../http/problem.js';
 import { sortSpec, type Page } from '../http/schemas.js';
-import { CANDIDATE_STATUSES } from '../../shared/db/models/removalCandidate.model.js';
+import { CANDIDATE_STATUSES, withEmptyFields } from '../../shared/db/models/removalCandidate.model.js';
 import { JOB_RUN_STATUSES, RUN_TRIGGERS } from '../../shared/db/models/jobRun.model.js';
 import { LICENSE_TYPES } from '../../shared/db/models/softwareModel.model.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
@@ -211,14 +211,19 @@ export async function listCandidates(
 ) {
   // Side by side: the profile only answers whether it exists.
   const [, listed] = await Promise.all([loadProfile(s, profileId), listedPage(s, profileId, q)]);
-  if (listed) return listed;
+  if (listed) return withEmptyFieldsShown(listed);
   const filter: Record<string, unknown> = { profileId: oid(profileId) };
   if (q.status) filter.status = q.status;
   if (q.identifier) filter.identifier = q.identifier;
   if (q.userId) filter.userId = q.userId;
   if (q.spared === 'true') filter.reason = { $regex: '^spared: ' };
   if (q.spared === 'false') filter.reason = { $not: { $regex: '^spared: ' } };
-  return findPage(candidatesOf(s.models, profileId), filter, q, { createdAt: 1 });
+  return withEmptyFieldsShown(await findPage(candidatesOf(s.models, profileId), filter, q, { createdAt: 1 }));
+}
+
+/** Every candidate field in the answer, empty ones as `null` (a new candidate is stored without them). */
+function withEmptyFieldsShown<P extends Page<unknown>>(page: P): P {
+  return { ...page, items: page.items.map((item) => withEmptyFields(item as object)) };
 }
 
 export async function listRuns(s: ApiServices, profileId: string, q: z.infer<typeof runsQuery>) {

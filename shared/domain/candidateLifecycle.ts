@@ -129,9 +129,12 @@ export const WORKABLE_STATUSES = [
 export type WorkableStatus = (typeof WORKABLE_STATUSES)[number];
 
 /** Whether a reclaim starting at `now` takes this candidate (a frozen one only past its grace). */
-export function isWorkable(c: { status: CandidateStatus; deactivateAfter: Date | null }, now: Date): boolean {
+export function isWorkable(
+  c: { status: CandidateStatus; deactivateAfter?: Date | null },
+  now: Date,
+): boolean {
   if (c.status === 'ready' || c.status === 'reclaiming') return true;
-  return c.status === 'frozen' && c.deactivateAfter !== null && c.deactivateAfter.getTime() <= now.getTime();
+  return c.status === 'frozen' && c.deactivateAfter != null && c.deactivateAfter.getTime() <= now.getTime();
 }
 
 /** Candidates computeCandidates re-evaluates every run. */

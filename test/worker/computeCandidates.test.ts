@@ -10,6 +10,8 @@ import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { approveCandidates } from '../helpers/candidateApprovals.js';
 import { snapshotOf } from '../../shared/db/subscriptionSnapshots.js';
 import { buildSavingsTable } from '../../shared/savings/savingsTable.js';
+import { FIELDS_EMPTY_UNTIL_SET } from '../../shared/db/models/removalCandidate.model.js';
+import { candidatesQuery, listCandidates } from '../../api/services/results.service.js';
 
 /** Recomputing and re-downloading do many small FerretDB writes/reads; slow on a loaded 2-core box. */
 const SLOW_TEST_MS = 90_000;
@@ -128,6 +130,24 @@ describe('computeCandidates', () => {
     if (never) expect(never.evidence?.lastLoginAt).toBeNull();
     for (const c of [...sfdc, ...others])
       expect(c.evidence?.daysInactive ?? 0).toBeGreaterThanOrEqual(c.identifier.startsWith('UL:') ? 60 : 0);
+  });
+
+  it('when candidates are created, then each is stored without its empty fields, and the list shows those as null, by either path', async () => {
+    const stored = await candidatesOf(f.models, f.profileId)
+      .collection.find({ status: 'pending' })
+      .limit(5)
+      .toArray();
+    expect(stored.length).toBeGreaterThan(0);
+    for (const c of stored) for (const field of FIELDS_EMPTY_UNTIL_SET) expect(c).not.toHaveProperty(field);
+    const ready = await candidatesOf(f.models, f.profileId).collection.findOne({ status: 'ready' });
+    expect(ready?.approval).toMatchObject({ by: expect.stringMatching(/^rule:/) });
+    // The default order (stored places) and a filtered, sorted page (a plain find) alike.
+    for (const q of [{}, { status: 'pending' as const, sort: 'username' }]) {
+      const page = await listCandidates({ models: f.models }, String(f.profileId), candidatesQuery.parse(q));
+      const pending = (page.items as Record<string, unknown>[]).filter((c) => c.status === 'pending');
+      expect(pending.length).toBeGreaterThan(0);
+      for (const c of pending) for (const field of FIELDS_EMPTY_UNTIL_SET) expect(c[field]).toBeNull();
+    }
   });
 
   it('when it runs again with nothing changed, then no candidate is added or retired, and none is read back', async () => {

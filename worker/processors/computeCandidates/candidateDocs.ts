@@ -25,6 +25,10 @@ export interface Approval {
   deactivateNow: boolean;
 }
 
+/**
+ * A new candidate as inserted: without the fields that are still empty (`FIELDS_EMPTY_UNTIL_SET`);
+ * `approval` and `reason` only when it has them.
+ */
 export interface CandidateDoc {
   _id: string;
   profileId: ObjectId;
@@ -37,18 +41,9 @@ export interface CandidateDoc {
   justification: string;
   evidence: CandidateMatch['evidence'];
   status: CandidateStatus;
-  approval: Approval | null;
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  reason: string | null;
+  approval?: Approval;
+  reason?: string;
   attempts: number;
-  lastError: null;
-  reclaimRunId: string | null;
-  phase: null;
-  outcome: string | null;
-  frozenAt: Date | null;
-  deactivateAfter: Date | null;
-  reclaimedAt: Date | null;
   lastComputedSyncId: string;
   createdAt: Date;
   updatedAt: Date;
@@ -107,18 +102,9 @@ export function newCandidateDoc({ rule, row, match, spared }: Match, ctx: Comput
     justification: match.justification,
     evidence: match.evidence,
     status,
-    approval: status === 'ready' ? ruleApproval(rule, ctx.now) : null,
-    decidedBy: null,
-    decidedAt: null,
-    reason: spared ? `spared: ${spared}` : null,
+    ...(status === 'ready' ? { approval: ruleApproval(rule, ctx.now) } : {}),
+    ...(spared ? { reason: `spared: ${spared}` } : {}),
     attempts: 0,
-    lastError: null,
-    reclaimRunId: null,
-    phase: null,
-    outcome: null,
-    frozenAt: null,
-    deactivateAfter: null,
-    reclaimedAt: null,
     lastComputedSyncId: ctx.syncId,
     createdAt: ctx.now,
     updatedAt: ctx.now,

@@ -8,7 +8,7 @@ import type { Collection, ObjectId } from 'mongodb';
 import type { Models } from '../../../shared/db/models.js';
 import { GLOBAL_SWITCH_ID } from '../../../shared/db/models/reclaimSwitch.model.js';
 import type { ReclaimAction } from '../../../shared/db/models/reclamationRule.model.js';
-import type { CandidateStatus } from '../../../shared/db/models/removalCandidate.model.js';
+import { withEmptyFields, type CandidateStatus } from '../../../shared/db/models/removalCandidate.model.js';
 import { narrowGroups, type Narrowing } from '../../../shared/db/candidateMoves.js';
 import { compileExclusions, type CompiledExclusions } from '../../../shared/domain/exclusions.js';
 import type { RuleAtWrite, WritePhase } from '../../../shared/domain/writeEligibility.js';
@@ -75,7 +75,7 @@ export async function loadBatchState(
     models.ExclusionRule.find({ profileId }).lean(),
     Promise.all(
       narrowGroups(ids, narrow).map((g) => candidates.find({ ...g.filter, _id: { $in: g.ids } }).toArray()),
-    ).then((found) => found.flat()),
+    ).then((found) => found.flat().map(withEmptyFields)),
   ]);
   if (!profile)
     throw new SeatwiseError('PROFILE_NOT_FOUND', `profile ${String(profileId)} does not exist`, {
