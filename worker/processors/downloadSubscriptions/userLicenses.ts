@@ -42,9 +42,9 @@ export function licensesOfUser(user: UserRecord): LicenseRef[] {
 /**
  * Assignments by user id, held until the user's record arrives: the only part of a first download
  * that grows with the org (400,000 assignments at a million users). Kept in columns outside the
- * heap (`compactColumns.ts`): as a map of arrays of strings it was about 60 MB of live heap through
- * the whole users phase, which each major collection marked again. Each user's assignments are a
- * chain in arrival order.
+ * heap (`compactColumns.ts`): as a map of arrays of strings it held, by estimate (~150 bytes an
+ * assignment), about 60 MB of live heap through the whole users phase, which each major collection
+ * marks again. Each user's assignments are a chain in arrival order.
  */
 export class AssignmentIndex {
   private readonly users = new IdIndex();
