@@ -141,8 +141,9 @@ describe('computeCandidates', () => {
     for (const c of stored) for (const field of FIELDS_EMPTY_UNTIL_SET) expect(c).not.toHaveProperty(field);
     const ready = await candidatesOf(f.models, f.profileId).collection.findOne({ status: 'ready' });
     expect(ready?.approval).toMatchObject({ by: expect.stringMatching(/^rule:/) });
-    // The default order (stored places) and a filtered, sorted page (a plain find) alike.
-    for (const q of [{}, { status: 'pending' as const, sort: 'username' }]) {
+    // The default order (stored places), a filtered, sorted page (a plain find), and the filter on
+    // `reason` (absent on these) alike.
+    for (const q of [{}, { status: 'pending' as const, sort: 'username' }, { spared: 'false' as const }]) {
       const page = await listCandidates({ models: f.models }, String(f.profileId), candidatesQuery.parse(q));
       const pending = (page.items as Record<string, unknown>[]).filter((c) => c.status === 'pending');
       expect(pending.length).toBeGreaterThan(0);

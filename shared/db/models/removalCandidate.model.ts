@@ -22,8 +22,9 @@ export type CandidateStatus = (typeof CANDIDATE_STATUSES)[number];
  * size, which each insert writes and each read of the collection scans (52,000 new candidates:
  * inserted in 3.5–3.7 s instead of 4.4–5.6 s, a page of the list read in ~125 ms instead of ~170;
  * `.scratch` measurement, FerretDB 1.24 on PostgreSQL). A write that empties one sets it to `null`;
- * every read of whole candidates fills the missing ones with {@link withEmptyFields}. Filters never
- * name them (`{field: null}` would match both on MongoDB, but nothing relies on it).
+ * every read of whole candidates fills the missing ones with {@link withEmptyFields}. The one filter
+ * naming one, the list's `spared` (a `$regex` on `reason`, or its `$not`), takes an absent field as
+ * MongoDB does, on FerretDB too (`test/worker/computeCandidates.test.ts`).
  */
 export const FIELDS_EMPTY_UNTIL_SET = [
   'approval',
