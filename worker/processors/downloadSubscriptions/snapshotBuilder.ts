@@ -42,19 +42,21 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
   const sample = new UserKeySample();
   const stats = { users: 0, carriedFirstSeen: 0, gone: 0, goneUsers: 0 };
 
+  /** A license the user holds now, first seen at `firstSeenAt`. */
+  const held = (l: LicenseRef, firstSeenAt: Date): SummaryLicense => ({
+    identifier: l.identifier,
+    assignmentId: l.assignmentId,
+    firstSeenAt,
+    goneAt: null,
+  });
+
   /** Current licenses with `firstSeenAt` carried, plus the previous ones still within retention. */
   function merge(
     current: readonly LicenseRef[],
     before: readonly SummaryLicense[] | undefined,
   ): SummaryLicense[] {
     // A user new to the org (every user of a first download): nothing to carry, no map to build.
-    if (!before || before.length === 0)
-      return current.map((l) => ({
-        identifier: l.identifier,
-        assignmentId: l.assignmentId,
-        firstSeenAt: now,
-        goneAt: null,
-      }));
+    if (!before || before.length === 0) return current.map((l) => held(l, now));
     const earlier = new Map(before.map((l) => [l.identifier, l]));
     const licenses: SummaryLicense[] = current.map((l) => {
       const seen = earlier.get(l.identifier);
@@ -62,12 +64,7 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions) {
         earlier.delete(l.identifier);
         stats.carriedFirstSeen += 1;
       }
-      return {
-        identifier: l.identifier,
-        assignmentId: l.assignmentId,
-        firstSeenAt: seen?.firstSeenAt ?? now,
-        goneAt: null,
-      };
+      return held(l, seen?.firstSeenAt ?? now);
     });
     for (const l of earlier.values()) {
       const goneAt = l.goneAt ?? now;
