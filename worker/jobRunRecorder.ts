@@ -42,12 +42,15 @@ export function createJobRunRecorder(models: Models): JobRunRecorder {
   const attempts = (job: Job) => job.attemptsMade + 1;
   return {
     async started(job, runId) {
+      const set = { status: 'running', attempts: attempts(job), bullJobId: job.id ?? null };
       // The first start stamps startedAt; later attempts keep it, so the duration covers retries.
-      await models.JobRun.updateOne(
+      // One command on a first attempt (most jobs): every update of this ever-growing collection
+      // is a scan on FerretDB (`engineQuirks.ts`).
+      const first = await models.JobRun.updateOne(
         { _id: jobRunId(runId, job.name), startedAt: null },
-        { $set: { startedAt: new Date() } },
+        { $set: { ...set, startedAt: new Date() } },
       );
-      await update(job, runId, { status: 'running', attempts: attempts(job), bullJobId: job.id ?? null });
+      if (first.matchedCount === 0) await update(job, runId, set);
     },
     async succeeded(job, runId, outcome) {
       await update(job, runId, {

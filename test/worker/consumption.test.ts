@@ -12,7 +12,13 @@ let queue: Queue;
 beforeAll(async () => {
   sim = await startSimulator({
     quiet: true,
-    orgs: [{ users: 30 }, { users: 30, tenantUsageEntitlement: false }, { users: 30 }, { users: 30 }],
+    orgs: [
+      { users: 30 },
+      { users: 30, tenantUsageEntitlement: false },
+      { users: 30 },
+      { users: 30 },
+      { users: 30 },
+    ],
   });
   // Only the consumption queue runs here: the rest of each run waits, which this file does not need.
   h = await openWorkerHarness('consumption');
@@ -100,6 +106,29 @@ describe('downloadConsumption', () => {
     expect(row.status).toBe('succeeded');
     expect(row.result).toMatchObject({ entitlements: 'not available in this edition', usageEntitlements: 0 });
     expect(await h.models.Consumption.countDocuments({ profileId, source: 'limits' })).toBeGreaterThan(0);
+  });
+});
+
+describe('job history of a retried job', () => {
+  it('when the first attempt fails and BullMQ retries it, then its JobRun keeps the first start time and counts both attempts', async () => {
+    const org = sim.orgs[4]!;
+    // The client's own two resends included: three 500s fail the first attempt (the breaker opens at five).
+    sim.admin.addFault({ kind: 'serverError', status: 500, orgId: org.orgId, path: '/limits', count: 3 });
+    const profileId = await seedOrgProfile(h, org);
+    const { runId } = await startRun(h.pipeline, { profileId, trigger: 'manual', requestedBy: 'ops' });
+
+    const delayed = await consumptionJobRun(runId, ['delayed', 'succeeded', 'failed']);
+    expect(delayed).toMatchObject({ status: 'delayed', attempts: 1 });
+    const firstStart = delayed.startedAt;
+    expect(firstStart).toBeInstanceOf(Date);
+
+    const row = await consumptionJobRun(runId, ['succeeded', 'failed']);
+    expect(row).toMatchObject({ status: 'succeeded', attempts: 2, error: null });
+    expect(row.startedAt).toEqual(firstStart);
+    // The second attempt began after the backoff (2 s): the duration shown covers both.
+    const job = await queue.getJob(`${runId}-downloadConsumption`);
+    expect(job?.processedOn).toBeGreaterThan(firstStart!.getTime() + 1_000);
+    expect(row.finishedAt!.getTime() - firstStart!.getTime()).toBeGreaterThan(1_000);
   });
 });
 
