@@ -1,16 +1,20 @@
 /**
  * A profile's candidates as computeCandidates holds them while it works, and as the ledger is read
  * into: one row per candidate, the repeated values (status, action, rule, approval) as codes in
- * typed-array columns (the license identifier too, by code), only the id and username as
- * strings. The user id is read back from the id (`<profileId>|<userId>|<identifier>`).
+ * typed-array columns (the license identifier too, by code), the id and username as bytes in
+ * buffers, the id found through an open-addressing table (`compactColumns.ts`). The user id is read
+ * back from the id (`<profileId>|<userId>|<identifier>`).
  *
  * Why: as a `Map` of entry objects, half a million candidates (a 1,000,000-user org) took ~175 MB of
  * a worker's 240 MB heap (object, id, username, user id, identifier, ~350 bytes each) and ran both
- * workers out of heap in turn. Rows here take about half. `get` builds the entry when asked; entries
- * are values, so a change is a `set`.
+ * workers out of heap in turn. As columns with the id and username as strings in arrays and a map
+ * of ids to rows, about half, still on the heap: a million-user compute's worker grew from 134 to
+ * 312 MB RSS as the table filled. Outside the heap a row takes ~130 bytes, and no collection marks
+ * it. `get` builds the entry when asked; entries are values, so a change is a `set`.
  */
 import type { ObjectId } from 'mongodb';
 import { SeatwiseError } from '../errors.js';
+import { IdIndex, StringStore, u32 } from '../compactColumns.js';
 import type { LedgerEntry } from './candidateLedger.js';
 import { RECLAIM_ACTIONS, type ReclaimAction } from './models/reclamationRule.model.js';
 import { CANDIDATE_STATUSES, type CandidateStatus } from './models/removalCandidate.model.js';
@@ -57,9 +61,11 @@ function grown<T extends Uint8Array | Uint16Array | Int32Array>(column: T, size:
 }
 
 export class CandidateTable {
-  private readonly rowOfId = new Map<string, number>();
-  private readonly ids: string[] = [];
-  private readonly usernames: string[] = [];
+  /** Ids to rows; a deleted row keeps its id here, and takes it back if it is set again. */
+  private readonly ids = new IdIndex();
+  private readonly usernames = new StringStore();
+  /** Each row's username in `usernames` (a changed one is added anew). */
+  private readonly username = u32();
   private readonly identifiers = new Dictionary<string>((s) => s);
   private readonly rules = new Dictionary<ObjectId>((id) => id.toHexString());
   private readonly statusCodes = new Map(CANDIDATE_STATUSES.map((s, i) => [s, i]));
@@ -72,29 +78,32 @@ export class CandidateTable {
   private approvalRule = new Uint16Array(1024);
   private approvalRevision = new Int32Array(1024);
   private approvalAction = new Uint8Array(1024);
+  private held = 0;
 
   /** Candidates held (deleted rows excluded). */
   get size(): number {
-    return this.rowOfId.size;
+    return this.held;
   }
 
   /** Rows ever added, deleted ones included: rows are numbered from 0 in the order added. */
   get rowCount(): number {
-    return this.ids.length;
+    return this.username.length;
   }
 
+  /** The row of a candidate held; undefined for one never set or deleted. */
   rowOf(id: string): number | undefined {
-    return this.rowOfId.get(id);
+    const row = this.ids.find(id);
+    return row === -1 || this.status[row] === DELETED ? undefined : row;
   }
 
   /** The id of a row still held, or null for a deleted one. */
   idAt(row: number): string | null {
-    return this.status[row] === DELETED ? null : (this.ids[row] ?? null);
+    return row >= this.rowCount || this.status[row] === DELETED ? null : this.ids.ids.get(row);
   }
 
   get(id: string): LedgerEntry | undefined {
-    const row = this.rowOfId.get(id);
-    return row === undefined ? undefined : this.entryAt(row);
+    const row = this.rowOf(id);
+    return row === undefined ? undefined : this.entryAt(row, id);
   }
 
   set(id: string, e: LedgerEntry): this {
@@ -118,14 +127,18 @@ export class CandidateTable {
     const identifier = this.identifiers.codeOf(e.identifier);
     const rule = this.rules.codeOf(e.ruleId);
     const approvalRule = e.approval ? this.rules.codeOf(e.approval.ruleId) : NO_APPROVAL;
-    let row = this.rowOfId.get(id);
-    if (row === undefined) {
-      row = this.ids.length;
+    let row = this.ids.find(id);
+    if (row === -1) {
+      row = this.ids.add(id);
       this.reserve(row + 1);
-      this.ids.push(id);
-      this.usernames.push(e.username);
-      this.rowOfId.set(id, row);
-    } else this.usernames[row] = e.username;
+      this.username.push(this.usernames.add(e.username));
+      this.held += 1;
+    } else {
+      if (this.status[row] === DELETED) this.held += 1;
+      const current = this.username.data[row] as number;
+      if (!this.usernames.equals(current, e.username))
+        this.username.data[row] = this.usernames.add(e.username);
+    }
     this.status[row] = status;
     this.identifier[row] = identifier;
     this.rule[row] = rule;
@@ -138,29 +151,26 @@ export class CandidateTable {
   }
 
   delete(id: string): boolean {
-    const row = this.rowOfId.get(id);
+    const row = this.rowOf(id);
     if (row === undefined) return false;
-    this.rowOfId.delete(id);
     this.status[row] = DELETED;
-    this.ids[row] = '';
-    this.usernames[row] = '';
+    this.held -= 1;
     return true;
   }
 
   *values(): IterableIterator<LedgerEntry> {
-    for (let row = 0; row < this.ids.length; row += 1)
-      if (this.status[row] !== DELETED) yield this.entryAt(row);
+    for (let row = 0; row < this.rowCount; row += 1)
+      if (this.status[row] !== DELETED) yield this.entryAt(row, this.ids.ids.get(row));
   }
 
-  private entryAt(row: number): LedgerEntry {
-    const id = this.ids[row] as string;
+  private entryAt(row: number, id: string): LedgerEntry {
     const { userIdAt, identifierAt } = partsOf(id);
     const approvalRule = this.approvalRule[row] as number;
     return {
       _id: id,
       userId: id.slice(userIdAt, identifierAt - 1),
       identifier: this.identifiers.values[this.identifier[row] as number] as string,
-      username: this.usernames[row] as string,
+      username: this.usernames.get(this.username.data[row] as number),
       status: CANDIDATE_STATUSES[this.status[row] as number] as CandidateStatus,
       ruleId: this.rules.values[this.rule[row] as number] as ObjectId,
       ruleRevision: this.revision[row] as number,

@@ -47,7 +47,7 @@ describe('the candidate table', () => {
     expect(table.get(`${profileId}|nobody|UL:Salesforce`)).toBeUndefined();
   });
 
-  it('changes a candidate in place when it is set again, and forgets a deleted one', () => {
+  it('changes a candidate in place when it is set again, and forgets a deleted one until it is set again, in its old row', () => {
     const table = new CandidateTable();
     for (let i = 0; i < 10; i += 1) table.set(entry(i)._id, entry(i));
     const changed = entry(3, { status: 'reclaimed', username: 'renamed@example.com', approval: null });
@@ -59,9 +59,38 @@ describe('the candidate table', () => {
     expect(table.get(entry(5)._id)).toBeUndefined();
     expect(table.size).toBe(9);
     expect([...table.values()].map((e) => e._id)).not.toContain(entry(5)._id);
+    expect(table.rowOf(entry(5)._id)).toBeUndefined();
+    expect(table.idAt(5)).toBeNull();
     table.set(entry(5)._id, entry(5));
-    expect(table.rowOf(entry(5)._id)).toBe(10);
+    expect(table.rowOf(entry(5)._id)).toBe(5);
+    expect(table.rowCount).toBe(10);
+    expect(table.size).toBe(10);
     expect(plain(table.get(entry(5)._id))).toEqual(plain(entry(5)));
+    // The renamed candidate keeps its new name, whatever was stored after it.
+    expect(table.get(changed._id)?.username).toBe('renamed@example.com');
+  });
+
+  it('holds usernames and license names outside ASCII, and tells apart ids that differ only in case', () => {
+    const table = new CandidateTable();
+    const accented = entry(0, { username: 'zoë.müller@例え.jp' });
+    const shouted = {
+      ...entry(3, { identifier: 'PKG:Ünïcode' }),
+      _id: `${profileId}|${entry(3).userId}|PKG:Ünïcode`,
+    };
+    for (const e of [accented, shouted]) table.set(e._id, e);
+    expect(table.get(accented._id)?.username).toBe('zoë.müller@例え.jp');
+    expect(plain(table.get(shouted._id))).toEqual(plain(shouted));
+    // Salesforce ids are case-sensitive in their 15-character form.
+    const caseId = `${profileId}|005abcDEF000000001|UL:Salesforce`;
+    const otherCase = `${profileId}|005ABCdef000000001|UL:Salesforce`;
+    table.set(caseId, {
+      ...entry(0),
+      _id: caseId,
+      userId: '005abcDEF000000001',
+      identifier: 'UL:Salesforce',
+    });
+    expect(table.get(caseId)?.userId).toBe('005abcDEF000000001');
+    expect(table.get(otherCase)).toBeUndefined();
   });
 
   it('refuses a candidate whose id does not name its user and license, or an unknown status', () => {

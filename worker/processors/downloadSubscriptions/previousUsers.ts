@@ -14,7 +14,7 @@ import {
   type SummaryLicense,
   type UserSummary,
 } from '../../../shared/db/subscriptionSummary.js';
-import { IdIndex, Interned, NONE, StringStore, u32 } from './compactColumns.js';
+import { IdIndex, Interned, NONE, StringStore, u32 } from '../../../shared/compactColumns.js';
 
 export class PreviousUsers {
   private readonly index = new IdIndex();

@@ -16,7 +16,7 @@ import type {
   UserPackageLicenseRecord,
   UserRecord,
 } from './salesforceRecords.js';
-import { IdIndex, Interned, NONE, StringStore, u32 } from './compactColumns.js';
+import { IdIndex, Interned, NONE, StringStore, u32 } from '../../../shared/compactColumns.js';
 
 export interface LicenseRef {
   identifier: string;

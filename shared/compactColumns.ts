@@ -1,9 +1,10 @@
 /**
- * Columns of a download's per-user state kept outside the JavaScript heap: numbers in typed arrays
- * that double as they fill, short ASCII strings (Salesforce ids) packed in one buffer, ids found
- * through an open-addressing table. A million users' worth held as objects and strings in maps took
- * hundreds of megabytes of heap, which every major collection marks (`previousUsers.ts`,
- * `AssignmentIndex` in `userLicenses.ts`).
+ * Columns of per-user and per-candidate state kept outside the JavaScript heap: numbers in typed
+ * arrays that double as they fill, short strings (Salesforce ids, usernames) packed in one buffer,
+ * ids found through an open-addressing table. A million users' worth held as objects and strings in
+ * maps took hundreds of megabytes of heap, which every major collection marks (a download's
+ * `previousUsers.ts` and `AssignmentIndex` in `userLicenses.ts`; computeCandidates'
+ * `candidateTable.ts`).
  */
 
 /** The empty cell of a column. */
