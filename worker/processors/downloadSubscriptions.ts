@@ -182,7 +182,6 @@ export function createDownloadSubscriptionsProcessor(
       ),
       users: readUsers(USER_SOQL, userRecordSchema, userCount),
     };
-    const assignments = new AssignmentIndex();
     const indexStream = async <T>(phase: string, pages: AsyncIterable<QueryPage<T>>, add: (r: T) => void) => {
       let done = 0;
       await job.updateProgress({ phase, done, total: 0 });
@@ -193,7 +192,9 @@ export function createDownloadSubscriptionsProcessor(
         await job.updateProgress({ phase, done, total: done });
       }
     };
-    const builder = await (async () => {
+    const { built: builder, assignmentsWithoutUser } = await (async () => {
+      // Held by the builder alone, which lets go of it when it finishes (before the pages).
+      const assignments = new AssignmentIndex();
       try {
         await indexStream('permissionSetLicenseAssignments', extracts.permissionSetLicenseAssignments, (r) =>
           addPermissionSetLicenseAssign(assignments, r, permissionSetLicenses),
@@ -217,7 +218,7 @@ export function createDownloadSubscriptionsProcessor(
           },
           WRITES_IN_FLIGHT,
         );
-        return built;
+        return { built, assignmentsWithoutUser: assignments.leftOver };
       } finally {
         // A failed phase leaves later jobs unread: stop polling them (no-op for those read).
         for (const extract of Object.values(extracts)) extract.abandon?.();
@@ -267,7 +268,7 @@ export function createDownloadSubscriptionsProcessor(
       userDocuments: builder.stats.users,
       goneLicenses: builder.stats.gone,
       goneUsers: builder.stats.goneUsers,
-      assignmentsWithoutUser: assignments.leftOver,
+      assignmentsWithoutUser,
     });
   };
 }
