@@ -27,6 +27,8 @@ export interface BenchEnv {
   api: ApiDriver;
   /** Peak RSS per worker, sampled while the scenario runs (VmHWM is kept by the kernel). */
   workerPeakRssMb(): number[];
+  /** Starts each worker's peak over, so that a later part of a scenario is measured alone. */
+  resetWorkerPeakRss(): void;
   /**
    * Null while a worker is alive; once every worker has exited (a job that runs each out of heap
    * in turn), how the last one ended and the tail of its log: nobody is left to finish the run.
@@ -85,6 +87,9 @@ export async function startBenchEnv(
     stack,
     api: createApiDriver(stack.apiUrl, stack.tokens.admin),
     workerPeakRssMb: () => stack.workers.map((w) => Math.round(w.peakRssMb() ?? 0)),
+    resetWorkerPeakRss() {
+      for (const w of stack.workers) w.resetPeakRss();
+    },
     noWorkerLeft() {
       const ended = (w: (typeof stack.workers)[number]) =>
         w.child.exitCode !== null || w.child.signalCode !== null;

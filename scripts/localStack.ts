@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ export interface ServiceProcess {
   waitForLine(pattern: RegExp, timeoutMs: number): Promise<string>;
   /** Peak resident set size (VmHWM) in MB, or null once the process is gone. */
   peakRssMb(): number | null;
+  /** Starts the peak over from the current size (Linux `clear_refs` 5); false when refused. */
+  resetPeakRss(): boolean;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -81,6 +83,14 @@ export function spawnService(
         return kb ? Number(kb) / 1024 : null;
       } catch {
         return null;
+      }
+    },
+    resetPeakRss() {
+      try {
+        writeFileSync(`/proc/${child.pid}/clear_refs`, '5');
+        return true;
+      } catch {
+        return false;
       }
     },
     async stop(signal = 'SIGTERM') {
