@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { childEnv, loadServiceEnv } from '../shared/config.js';
-import { WORKER_NODE_FLAGS } from '../shared/workerHeap.js';
+import { WORKER_MALLOC_ENV, WORKER_NODE_FLAGS } from '../shared/workerHeap.js';
 import { freePort, startFerretdb, type RunningFerretdb } from './ferretdb.js';
 import { lowerPriority } from './processPriority.js';
 
@@ -233,7 +233,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     spawnService(
       `worker-${i + 1}`,
       'worker/main.ts',
-      { ...env, LOG_LEVEL: 'info' },
+      { ...env, ...WORKER_MALLOC_ENV, LOG_LEVEL: 'info' },
       WORKER_NODE_FLAGS,
       options.compiledDir,
     ),

@@ -4,7 +4,7 @@
  * log "worker ready", and stopped by SIGTERM (graceful) or SIGKILL (a crash).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { WORKER_NODE_FLAGS } from '../../shared/workerHeap.js';
+import { WORKER_MALLOC_ENV, WORKER_NODE_FLAGS } from '../../shared/workerHeap.js';
 import { childEnv } from '../../shared/config.js';
 
 export interface WorkerProcess {
@@ -42,7 +42,7 @@ export async function startWorkerProcesses(
     const index = workers.length;
     // LOG_LEVEL info at least, so "worker ready" reaches stdout whatever the test env says.
     const child = spawn('node', [...WORKER_NODE_FLAGS, '--import', 'tsx', 'worker/main.ts'], {
-      env: childEnv({ ...env, LOG_LEVEL: env.WORKER_LOG_LEVEL ?? 'info' }),
+      env: childEnv({ ...env, ...WORKER_MALLOC_ENV, LOG_LEVEL: env.WORKER_LOG_LEVEL ?? 'info' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

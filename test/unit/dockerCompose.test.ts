@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { WORKER_NODE_FLAGS } from '../../shared/workerHeap.js';
+import { WORKER_MALLOC_ENV, WORKER_NODE_FLAGS } from '../../shared/workerHeap.js';
 
 interface Service {
   image?: string;
@@ -30,11 +30,17 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('when a worker is started by compose or `npm run worker`, then it gets the same heap ceiling as the benchmark measured', () => {
+  it('when a worker is started by compose or `npm run worker`, then it gets the same heap ceiling and allocator settings as the benchmark measured', () => {
     expect(compose.services.worker?.command?.slice(1, -1)).toEqual([...WORKER_NODE_FLAGS]);
+    expect(compose.services.worker?.environment).toMatchObject(WORKER_MALLOC_ENV);
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
       .scripts;
-    expect(scripts.worker).toBe(`node ${WORKER_NODE_FLAGS.join(' ')} --import tsx worker/main.ts`);
+    const allocator = Object.entries(WORKER_MALLOC_ENV)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ');
+    expect(scripts.worker).toBe(
+      `${allocator} node ${WORKER_NODE_FLAGS.join(' ')} --import tsx worker/main.ts`,
+    );
   });
 
   it('when the api and workers run in compose, then they may reach the compose simulator and each of its orgs over plain http, which only a non-production process allows', () => {
