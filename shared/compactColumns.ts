@@ -29,7 +29,10 @@ export class Column {
 
 export const u32 = () => new Column();
 
-/** Many short ASCII strings in one buffer, each addressed by its number. */
+/**
+ * Many short strings in one buffer as UTF-8, each addressed by its number: Salesforce ids (ASCII)
+ * and, for the candidate table, usernames (any script).
+ */
 export class StringStore {
   private bytes = Buffer.alloc(1 << 16);
   private used = 0;
@@ -78,7 +81,10 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
-/** User ids to dense numbers, in an open-addressing table of at most half load. */
+/**
+ * Ids (users', candidates') to dense numbers in the order added, in an open-addressing table of at
+ * most half load. Nothing is ever removed: a holder that deletes marks the number itself.
+ */
 export class IdIndex {
   readonly ids = new StringStore();
   private slots = new Uint32Array(1024).fill(NONE);
