@@ -15,6 +15,10 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   const run = useCallback(load, deps);
   // Only the latest request may answer: a slow one for old filters must not overwrite a newer page.
   const latest = useRef(0);
+  // The request the shown data answered: with new filters the list is busy from the render that
+  // applies them, not only once the effect below has sent the request (a frame later), so nobody
+  // takes the old rows, marked settled, for the new filters' answer.
+  const settled = useRef<typeof run | null>(null);
   const reload = useCallback(async () => {
     const mine = (latest.current += 1);
     setLoading(true);
@@ -26,13 +30,16 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
     } catch (e) {
       if (mine === latest.current) setError((e as Error).message);
     } finally {
-      if (mine === latest.current) setLoading(false);
+      if (mine === latest.current) {
+        settled.current = run;
+        setLoading(false);
+      }
     }
   }, [run]);
   useEffect(() => {
     void reload();
   }, [reload]);
-  return { data, error, loading, reload };
+  return { data, error, loading: loading || settled.current !== run, reload };
 }
 
 /** Calls `tick` every `ms` while `active`; a page's live view of running jobs. */
