@@ -1,5 +1,6 @@
 /** Building blocks shared by the route schemas. */
 import { z } from 'zod';
+import { salesforceIdSuffix } from '../../shared/domain/salesforceIds.js';
 import { ApiProblem } from './problem.js';
 
 /**
@@ -9,22 +10,6 @@ import { ApiProblem } from './problem.js';
 export const objectId = z
   .string()
   .regex(/^[a-f0-9]{24}$/, 'must be an id as the api returns it (24 lower-case hex characters)');
-
-const SF_SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
-
-/** The three characters that make a 15-character Salesforce id case-safe (one per 5 characters). */
-export function salesforceIdSuffix(id15: string): string {
-  let suffix = '';
-  for (let chunk = 0; chunk < 3; chunk++) {
-    let bits = 0;
-    for (let i = 0; i < 5; i++) {
-      const code = id15.charCodeAt(chunk * 5 + i);
-      if (code >= 65 && code <= 90) bits |= 1 << i;
-    }
-    suffix += SF_SUFFIX_ALPHABET.charAt(bits);
-  }
-  return suffix;
-}
 
 /**
  * A Salesforce record id, 15 or 18 characters, handed on in its 18-character form (the one the API
