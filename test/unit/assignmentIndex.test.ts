@@ -3,12 +3,15 @@ import {
   AssignmentIndex,
   type LicenseRef,
 } from '../../worker/processors/downloadSubscriptions/userLicenses.js';
+import { salesforceIdSuffix } from '../../shared/domain/salesforceIds.js';
 import { seededRandom } from '../helpers/seededRandom.js';
 
 const IDENTIFIERS = ['PSL:SalesConsoleUser', 'PSL:CRMAUser', 'PKG:FinServ', 'PKG:cpq', 'PKG:é-accent'];
 
+/** As Salesforce sends ids (18 characters), but for every seventh number a string that is not one. */
 function salesforceId(prefix: string, n: number): string {
-  return `${prefix}${n.toString(36).padStart(15, '0')}`;
+  const id15 = `${prefix}${n.toString(36).padStart(12, '0')}`;
+  return n % 7 === 0 ? `${id15}000` : id15 + salesforceIdSuffix(id15);
 }
 
 describe('AssignmentIndex', () => {

@@ -16,7 +16,7 @@ import type {
   UserPackageLicenseRecord,
   UserRecord,
 } from './salesforceRecords.js';
-import { IdIndex, Interned, NONE, StringStore, u32 } from '../../../shared/compactColumns.js';
+import { Interned, NONE, SalesforceIdIndex, StringStore, u32 } from '../../../shared/compactColumns.js';
 
 export interface LicenseRef {
   identifier: string;
@@ -47,7 +47,7 @@ export function licensesOfUser(user: UserRecord): LicenseRef[] {
  * marks again. Each user's assignments are a chain in arrival order.
  */
 export class AssignmentIndex {
-  private readonly users = new IdIndex();
+  private readonly users = new SalesforceIdIndex();
   /** Per user number: its first and last assignment, NONE once taken. */
   private readonly head = u32();
   private readonly tail = u32();
