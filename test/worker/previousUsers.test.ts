@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Collection } from 'mongodb';
 import type { SnapshotCollections } from '../../shared/db/subscriptionSnapshots.js';
 import { createSummaryWriter, packUser, type UserSummary } from '../../shared/db/subscriptionSummary.js';
+import { salesforceIdSuffix } from '../../shared/domain/salesforceIds.js';
 import { PreviousUsers } from '../../worker/processors/downloadSubscriptions/previousUsers.js';
 import { openTestDb, type TestDb } from '../helpers/services.js';
 
@@ -14,9 +15,15 @@ let db: TestDb;
 let snapshot: SnapshotCollections;
 const USERS = 3_000;
 
+/** An 18-character id as Salesforce sends it, or for every tenth user a string that is not one. */
+function idOf(prefix: string, n: number): string {
+  const id15 = `${prefix}${String(n).padStart(12, '0')}`;
+  return n % 10 === 0 ? `${id15}xyz` : id15 + salesforceIdSuffix(id15);
+}
+
 /** Users with 0–3 licenses, gone or not, with or without an assignment, at a few dates. */
 function userOf(i: number): UserSummary {
-  const id = `005xx${String(i).padStart(13, '0')}`;
+  const id = idOf('005', i);
   return {
     userId: id,
     username: `user${i}@example.com`,
@@ -32,7 +39,7 @@ function userOf(i: number): UserSummary {
     lastSeenAt: new Date(1_750_000_000_000),
     licenses: Array.from({ length: i % 4 }, (_, k) => ({
       identifier: ['UL:SFDC', 'PSL:SalesConsoleUser', 'PKG:dsfs'][k % 3] as string,
-      assignmentId: k === 0 ? null : `0PA${String(i * 10 + k).padStart(15, '0')}`,
+      assignmentId: k === 0 ? null : idOf('0PA', i * 10 + k),
       firstSeenAt: new Date(1_700_000_000_000 + (i % 11) * 86_400_000),
       goneAt: k === 2 && i % 2 === 0 ? new Date(1_740_000_000_000) : null,
     })),
@@ -64,6 +71,7 @@ describe('previous users', () => {
     for (const u of users.filter((_, i) => i % 2 === 1)) expect(previous.take(u.userId)).toEqual(u.licenses);
     expect(previous.take(users[1]!.userId)).toBeUndefined();
     expect(previous.take('005xxNOTTHERE00000')).toBeUndefined();
+    expect(previous.take(idOf('005', USERS + 1))).toBeUndefined();
     expect(previous.size).toBe(USERS / 2);
     const left: UserSummary[] = [];
     for await (const chunk of previous.untaken()) left.push(...chunk);

@@ -4,9 +4,11 @@
  * retention); at the end, the users the org no longer has. The extract comes in no particular
  * order, so every previous user must be at hand, and a million of them, each kept as its packed
  * JSON in a `Map`, took about 340 MB: past the worker's heap. Here they are columns of typed
- * arrays (ids in one buffer found through an open-addressing table, licenses as small integers,
- * dates and assignment ids interned): about 60 bytes per user with two licenses. The users never
- * taken are read again from the previous summary at the end, whole.
+ * arrays: ids packed in an open-addressing table (`SalesforceIdIndex`, 12 bytes an id), and each
+ * license as the number of its shape (identifier, first sighting, `goneAt`: the same few for a
+ * whole org) and its assignment id, if any. About 45 bytes a user with two licenses (~75 before
+ * shapes and packed ids), held through a re-download's whole users phase, where the worker peaks.
+ * The users never taken are read again from the previous summary at the end, whole.
  */
 import type { SnapshotCollections } from '../../../shared/db/subscriptionSnapshots.js';
 import {
@@ -14,19 +16,25 @@ import {
   type SummaryLicense,
   type UserSummary,
 } from '../../../shared/db/subscriptionSummary.js';
-import { IdIndex, Interned, NONE, StringStore, u32 } from '../../../shared/compactColumns.js';
+import { Interned, NONE, SalesforceIdIndex, StringStore, u32 } from '../../../shared/compactColumns.js';
+
+/** A license as the previous snapshot left it, but for its assignment id: shared by many users. */
+interface LicenseShape {
+  identifier: string;
+  firstSeenAt: number;
+  goneAt: number | null;
+}
 
 export class PreviousUsers {
-  private readonly index = new IdIndex();
+  private readonly index = new SalesforceIdIndex();
   /** Per user: where its licenses start (the next user's start ends them). */
   private readonly firstLicense = u32();
-  private readonly identifier = u32();
-  private readonly firstSeen = u32();
-  private readonly gone = u32();
+  /** Per license: its shape (identifier, first sighting, `goneAt`) and its assignment id, if any. */
+  private readonly shape = u32();
   private readonly assignment = u32();
   private readonly assignments = new StringStore();
-  private readonly identifiers = new Interned<string>();
-  private readonly times = new Interned<number>();
+  private readonly shapeNumbers = new Interned<string>();
+  private readonly shapes: LicenseShape[] = [];
   private taken = new Uint8Array(0);
   private remaining = 0;
 
@@ -49,13 +57,20 @@ export class PreviousUsers {
   private add(u: UserSummary): void {
     if (this.index.find(u.userId) !== -1) return;
     this.index.add(u.userId);
-    this.firstLicense.push(this.identifier.length);
+    this.firstLicense.push(this.shape.length);
     for (const l of u.licenses) {
-      this.identifier.push(this.identifiers.of(l.identifier));
-      this.firstSeen.push(this.times.of(l.firstSeenAt.getTime()));
-      this.gone.push(l.goneAt === null ? NONE : this.times.of(l.goneAt.getTime()));
+      this.shape.push(this.shapeOf(l));
       this.assignment.push(l.assignmentId === null ? NONE : this.assignments.add(l.assignmentId));
     }
+  }
+
+  /** A handful of shapes cover a whole org: a license, and the syncs it was first seen or gone in. */
+  private shapeOf(l: SummaryLicense): number {
+    const firstSeenAt = l.firstSeenAt.getTime();
+    const goneAt = l.goneAt === null ? null : l.goneAt.getTime();
+    const n = this.shapeNumbers.of(`${firstSeenAt} ${goneAt ?? ''} ${l.identifier}`);
+    if (n === this.shapes.length) this.shapes.push({ identifier: l.identifier, firstSeenAt, goneAt });
+    return n;
   }
 
   /** The licenses the user held in the previous snapshot, once; undefined for a user new to it. */
@@ -65,15 +80,15 @@ export class PreviousUsers {
     this.taken[n] = 1;
     this.remaining -= 1;
     const end =
-      n + 1 < this.firstLicense.length ? (this.firstLicense.data[n + 1] as number) : this.identifier.length;
+      n + 1 < this.firstLicense.length ? (this.firstLicense.data[n + 1] as number) : this.shape.length;
     const licenses: SummaryLicense[] = [];
     for (let i = this.firstLicense.data[n] as number; i < end; i += 1) {
-      const gone = this.gone.data[i] as number;
+      const shape = this.shapes[this.shape.data[i] as number] as LicenseShape;
       const assignment = this.assignment.data[i] as number;
       licenses.push({
-        identifier: this.identifiers.values[this.identifier.data[i] as number] as string,
-        firstSeenAt: new Date(this.times.values[this.firstSeen.data[i] as number] as number),
-        goneAt: gone === NONE ? null : new Date(this.times.values[gone] as number),
+        identifier: shape.identifier,
+        firstSeenAt: new Date(shape.firstSeenAt),
+        goneAt: shape.goneAt === null ? null : new Date(shape.goneAt),
         assignmentId: assignment === NONE ? null : this.assignments.get(assignment),
       });
     }
