@@ -6,7 +6,6 @@
  * `previousUsers.ts` and `AssignmentIndex` in `userLicenses.ts`; computeCandidates'
  * `candidateTable.ts`).
  */
-import { hasOwnSuffix } from './domain/salesforceIds.js';
 
 /** The empty cell of a column. */
 export const NONE = 0xffffffff;
@@ -118,103 +117,6 @@ export class IdIndex {
   private rehash(): void {
     this.slots = new Uint32Array(this.slots.length * 2).fill(NONE);
     for (let n = 0; n < this.count; n += 1) this.place(n, this.ids.get(n));
-  }
-}
-
-/** Base-62 digit values by character code (-1: not a digit). */
-const BASE62 = (() => {
-  const values = new Int8Array(128).fill(-1);
-  const digits = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-  for (let v = 0; v < digits.length; v += 1) values[digits.charCodeAt(v)] = v;
-  return values;
-})();
-
-/**
- * A canonical Salesforce id (18 characters whose last 3 are the case checksum of the first 15) as
- * three words of five base-62 digits each (62^5 < 2^32): the 15 characters name the record, the
- * checksum adds nothing. False for any other string (`out` then holds nothing of use).
- */
-function idWords(id: string, out: Uint32Array): boolean {
-  if (id.length !== 18) return false;
-  for (let w = 0; w < 3; w += 1) {
-    let word = 0;
-    for (let k = w * 5; k < w * 5 + 5; k += 1) {
-      const c = id.charCodeAt(k);
-      const v = c < 128 ? (BASE62[c] as number) : -1;
-      if (v < 0) return false;
-      word = word * 62 + v;
-    }
-    out[w] = word;
-  }
-  return hasOwnSuffix(id);
-}
-
-const mix = (a: number, b: number, c: number): number => {
-  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
-  h ^= h >>> 15;
-  return Math.imul(h, 0x2c1b3c6d) >>> 0;
-};
-
-/**
- * Salesforce record ids to dense numbers in the order added, like {@link IdIndex}, in 12 bytes an
- * id where the id as text took 22 (18 characters and where they end): a million previous users and
- * the assignees of a download. Any string that is not a canonical 18-character id (none that
- * Salesforce sends) is kept as itself beside, so every string keeps its own number.
- */
-export class SalesforceIdIndex {
-  /** Three per number; NONE for a number kept in `others` (no real word is that large). */
-  private readonly words = u32();
-  private slots = new Uint32Array(1024).fill(NONE);
-  private packed = 0;
-  private size = 0;
-  private readonly others = new Map<string, number>();
-  private readonly scratch = new Uint32Array(3);
-
-  add(id: string): number {
-    const w = this.scratch;
-    const canonical = idWords(id, w);
-    if (canonical && (this.packed + 1) * 2 > this.slots.length) this.rehash();
-    const n = this.size;
-    this.size += 1;
-    for (let k = 0; k < 3; k += 1) this.words.push(canonical ? (w[k] as number) : NONE);
-    if (!canonical) {
-      this.others.set(id, n);
-      return n;
-    }
-    this.place(n, mix(w[0] as number, w[1] as number, w[2] as number));
-    this.packed += 1;
-    return n;
-  }
-
-  find(id: string): number {
-    const w = this.scratch;
-    if (!idWords(id, w)) return this.others.get(id) ?? -1;
-    const a = w[0] as number;
-    const b = w[1] as number;
-    const c = w[2] as number;
-    const words = this.words.data;
-    const mask = this.slots.length - 1;
-    for (let s = mix(a, b, c) & mask; ; s = (s + 1) & mask) {
-      const n = this.slots[s] as number;
-      if (n === NONE) return -1;
-      if (words[n * 3] === a && words[n * 3 + 1] === b && words[n * 3 + 2] === c) return n;
-    }
-  }
-
-  private place(n: number, hash: number): void {
-    const mask = this.slots.length - 1;
-    let s = hash & mask;
-    while (this.slots[s] !== NONE) s = (s + 1) & mask;
-    this.slots[s] = n;
-  }
-
-  private rehash(): void {
-    this.slots = new Uint32Array(this.slots.length * 2).fill(NONE);
-    const words = this.words.data;
-    for (let n = 0; n < this.size; n += 1) {
-      const a = words[n * 3] as number;
-      if (a !== NONE) this.place(n, mix(a, words[n * 3 + 1] as number, words[n * 3 + 2] as number));
-    }
   }
 }
 

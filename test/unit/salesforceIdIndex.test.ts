@@ -1,10 +1,10 @@
 /**
- * Salesforce ids to dense numbers, packed (`SalesforceIdIndex` in `compactColumns.ts`): every
- * string keeps a number of its own, exactly as a map of strings would number them, whether it is a
- * canonical 18-character id (packed) or anything else (kept as itself).
+ * Salesforce ids kept packed (`packedSalesforceIds.ts`): every string read back exactly as it was
+ * added, and numbered exactly as a map of strings would number it, whether it is a canonical
+ * 18-character id (packed) or anything else (kept as itself).
  */
 import { describe, expect, it } from 'vitest';
-import { SalesforceIdIndex } from '../../shared/compactColumns.js';
+import { SalesforceIdColumn, SalesforceIdIndex } from '../../shared/packedSalesforceIds.js';
 import { hasOwnSuffix, salesforceIdSuffix } from '../../shared/domain/salesforceIds.js';
 import { seededRandom } from '../helpers/seededRandom.js';
 
@@ -69,5 +69,27 @@ describe('SalesforceIdIndex', () => {
     const index = new SalesforceIdIndex();
     ids.forEach((id, i) => expect(index.add(id)).toBe(i));
     ids.forEach((id, i) => expect(index.find(id)).toBe(i));
+  });
+});
+
+describe('SalesforceIdColumn', () => {
+  it('when ids of every kind are added, then each reads back as the very string added', () => {
+    const random = seededRandom(5);
+    const id15 = 'a0Bzz00000ZZzz9';
+    const strings = [
+      ...Array.from({ length: 3_000 }, () => randomId(random)),
+      id15 + salesforceIdSuffix(id15),
+      '000000000000000AAA',
+      'zzzzzzzzzzzzzzzAAA',
+      'ZZZZZZZZZZZZZZZ' + salesforceIdSuffix('ZZZZZZZZZZZZZZZ'),
+      id15,
+      (id15 + salesforceIdSuffix(id15)).toLowerCase(),
+      'ünïcode-id',
+      '',
+    ];
+    const column = new SalesforceIdColumn();
+    const numbers = strings.map((s) => column.add(s));
+    expect(numbers).toEqual(strings.map((_, i) => i));
+    expect(strings.map((_, i) => column.get(i))).toEqual(strings);
   });
 });

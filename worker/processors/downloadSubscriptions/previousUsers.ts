@@ -16,7 +16,8 @@ import {
   type SummaryLicense,
   type UserSummary,
 } from '../../../shared/db/subscriptionSummary.js';
-import { Interned, NONE, SalesforceIdIndex, StringStore, u32 } from '../../../shared/compactColumns.js';
+import { Interned, NONE, u32 } from '../../../shared/compactColumns.js';
+import { SalesforceIdColumn, SalesforceIdIndex } from '../../../shared/packedSalesforceIds.js';
 
 /** A license as the previous snapshot left it, but for its assignment id: shared by many users. */
 interface LicenseShape {
@@ -32,7 +33,7 @@ export class PreviousUsers {
   /** Per license: its shape (identifier, first sighting, `goneAt`) and its assignment id, if any. */
   private readonly shape = u32();
   private readonly assignment = u32();
-  private readonly assignments = new StringStore();
+  private readonly assignments = new SalesforceIdColumn();
   private readonly shapeNumbers = new Interned<string>();
   private readonly shapes: LicenseShape[] = [];
   private taken = new Uint8Array(0);

@@ -16,7 +16,8 @@ import type {
   UserPackageLicenseRecord,
   UserRecord,
 } from './salesforceRecords.js';
-import { Interned, NONE, SalesforceIdIndex, StringStore, u32 } from '../../../shared/compactColumns.js';
+import { Interned, NONE, u32 } from '../../../shared/compactColumns.js';
+import { SalesforceIdColumn, SalesforceIdIndex } from '../../../shared/packedSalesforceIds.js';
 
 export interface LicenseRef {
   identifier: string;
@@ -55,7 +56,7 @@ export class AssignmentIndex {
   private readonly identifier = u32();
   private readonly assignment = u32();
   private readonly next = u32();
-  private readonly assignmentIds = new StringStore();
+  private readonly assignmentIds = new SalesforceIdColumn();
   private readonly identifiers = new Interned<string>();
   size = 0;
 
