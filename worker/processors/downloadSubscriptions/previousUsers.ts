@@ -4,10 +4,11 @@
  * retention); at the end, the users the org no longer has. The extract comes in no particular
  * order, so every previous user must be at hand, and a million of them, each kept as its packed
  * JSON in a `Map`, took about 340 MB: past the worker's heap. Here they are columns of typed
- * arrays: ids packed in an open-addressing table (`SalesforceIdIndex`, 12 bytes an id), and each
- * license as the number of its shape (identifier, first sighting, `goneAt`: the same few for a
- * whole org) and its assignment id, if any. About 45 bytes a user with two licenses (~75 before
- * shapes and packed ids), held through a re-download's whole users phase, where the worker peaks.
+ * arrays: ids packed (`packedSalesforceIds.ts`, 12 bytes an id), and each user's licenses as the
+ * number of their set of shapes (a shape: identifier, first sighting, `goneAt`; a whole org has a
+ * few of each) with where the user's assignment ids start. About 35 bytes a user (~75 as columns
+ * of a number per license field, with ids as text), held through a re-download's whole users
+ * phase, where its worker peaks.
  * The users never taken are read again from the previous summary at the end, whole.
  */
 import type { SnapshotCollections } from '../../../shared/db/subscriptionSnapshots.js';
@@ -16,7 +17,7 @@ import {
   type SummaryLicense,
   type UserSummary,
 } from '../../../shared/db/subscriptionSummary.js';
-import { Interned, NONE, u32 } from '../../../shared/compactColumns.js';
+import { Interned, u32 } from '../../../shared/compactColumns.js';
 import { SalesforceIdColumn, SalesforceIdIndex } from '../../../shared/packedSalesforceIds.js';
 
 /** A license as the previous snapshot left it, but for its assignment id: shared by many users. */
@@ -24,18 +25,20 @@ interface LicenseShape {
   identifier: string;
   firstSeenAt: number;
   goneAt: number | null;
+  /** Whether it came with an assignment id (the user's next one, in order). */
+  assigned: boolean;
 }
 
 export class PreviousUsers {
   private readonly index = new SalesforceIdIndex();
-  /** Per user: where its licenses start (the next user's start ends them). */
-  private readonly firstLicense = u32();
-  /** Per license: its shape (identifier, first sighting, `goneAt`) and its assignment id, if any. */
-  private readonly shape = u32();
-  private readonly assignment = u32();
+  /** Per user: its licenses as a set of shapes, and where its assignment ids start. */
+  private readonly licenseSet = u32();
+  private readonly firstAssignment = u32();
   private readonly assignments = new SalesforceIdColumn();
   private readonly shapeNumbers = new Interned<string>();
   private readonly shapes: LicenseShape[] = [];
+  private readonly setNumbers = new Interned<string>();
+  private readonly sets: number[][] = [];
   private taken = new Uint8Array(0);
   private remaining = 0;
 
@@ -45,8 +48,8 @@ export class PreviousUsers {
   static async load(snapshot: SnapshotCollections | null): Promise<PreviousUsers> {
     const previous = new PreviousUsers(snapshot);
     if (snapshot) for await (const users of readSummary(snapshot)) for (const u of users) previous.add(u);
-    previous.taken = new Uint8Array(previous.firstLicense.length);
-    previous.remaining = previous.firstLicense.length;
+    previous.taken = new Uint8Array(previous.licenseSet.length);
+    previous.remaining = previous.licenseSet.length;
     return previous;
   }
 
@@ -58,19 +61,30 @@ export class PreviousUsers {
   private add(u: UserSummary): void {
     if (this.index.find(u.userId) !== -1) return;
     this.index.add(u.userId);
-    this.firstLicense.push(this.shape.length);
+    this.firstAssignment.push(this.assignments.length);
+    const shapes: number[] = [];
     for (const l of u.licenses) {
-      this.shape.push(this.shapeOf(l));
-      this.assignment.push(l.assignmentId === null ? NONE : this.assignments.add(l.assignmentId));
+      shapes.push(this.shapeOf(l));
+      if (l.assignmentId !== null) this.assignments.add(l.assignmentId);
     }
+    this.licenseSet.push(this.setOf(shapes));
   }
 
   /** A handful of shapes cover a whole org: a license, and the syncs it was first seen or gone in. */
   private shapeOf(l: SummaryLicense): number {
     const firstSeenAt = l.firstSeenAt.getTime();
     const goneAt = l.goneAt === null ? null : l.goneAt.getTime();
-    const n = this.shapeNumbers.of(`${firstSeenAt} ${goneAt ?? ''} ${l.identifier}`);
-    if (n === this.shapes.length) this.shapes.push({ identifier: l.identifier, firstSeenAt, goneAt });
+    const assigned = l.assignmentId !== null;
+    const n = this.shapeNumbers.of(`${firstSeenAt} ${goneAt ?? ''} ${assigned ? 1 : 0} ${l.identifier}`);
+    if (n === this.shapes.length)
+      this.shapes.push({ identifier: l.identifier, firstSeenAt, goneAt, assigned });
+    return n;
+  }
+
+  /** Users hold few distinct sets of shapes (one seat, a seat and a permission set license…). */
+  private setOf(shapes: number[]): number {
+    const n = this.setNumbers.of(shapes.join(','));
+    if (n === this.sets.length) this.sets.push(shapes);
     return n;
   }
 
@@ -80,17 +94,15 @@ export class PreviousUsers {
     if (n === -1 || this.taken[n] === 1) return undefined;
     this.taken[n] = 1;
     this.remaining -= 1;
-    const end =
-      n + 1 < this.firstLicense.length ? (this.firstLicense.data[n + 1] as number) : this.shape.length;
+    let assignment = this.firstAssignment.data[n] as number;
     const licenses: SummaryLicense[] = [];
-    for (let i = this.firstLicense.data[n] as number; i < end; i += 1) {
-      const shape = this.shapes[this.shape.data[i] as number] as LicenseShape;
-      const assignment = this.assignment.data[i] as number;
+    for (const s of this.sets[this.licenseSet.data[n] as number] as number[]) {
+      const shape = this.shapes[s] as LicenseShape;
       licenses.push({
         identifier: shape.identifier,
         firstSeenAt: new Date(shape.firstSeenAt),
         goneAt: shape.goneAt === null ? null : new Date(shape.goneAt),
-        assignmentId: assignment === NONE ? null : this.assignments.get(assignment),
+        assignmentId: shape.assigned ? this.assignments.get(assignment++) : null,
       });
     }
     return licenses;
