@@ -4,11 +4,13 @@
  * retention); at the end, the users the org no longer has. The extract comes in no particular
  * order, so every previous user must be at hand, and a million of them, each kept as its packed
  * JSON in a `Map`, took about 340 MB: past the worker's heap. Here they are columns of typed
- * arrays: ids packed (`packedSalesforceIds.ts`, 12 bytes an id), and each user's licenses as the
- * number of their set of shapes (a shape: identifier, first sighting, `goneAt`; a whole org has a
- * few of each) with where the user's assignment ids start. About 35 bytes a user (~75 as columns
- * of a number per license field, with ids as text), held through a re-download's whole users
- * phase, where its worker peaks.
+ * arrays: ids packed (`packedSalesforceIds.ts`, 12 bytes an id), each license as the number of
+ * its shape (identifier, first sighting, `goneAt`, whether it had an assignment: the same few for a
+ * whole org, at most one per license and sync), and per user where its licenses and its assignment
+ * ids start. About 40 bytes a user with two licenses (~75 with a number per license field and ids
+ * as text), held through a re-download's whole users phase, where its worker peaks. Not interned
+ * per user: users' sets of licenses differ by when each was first seen, and in an org synced for
+ * years nearly every user's set would be its own.
  * The users never taken are read again from the previous summary at the end, whole.
  */
 import type { SnapshotCollections } from '../../../shared/db/subscriptionSnapshots.js';
@@ -31,14 +33,14 @@ interface LicenseShape {
 
 export class PreviousUsers {
   private readonly index = new SalesforceIdIndex();
-  /** Per user: its licenses as a set of shapes, and where its assignment ids start. */
-  private readonly licenseSet = u32();
+  /** Per user: where its licenses start and where its assignment ids start (the next user's end them). */
+  private readonly firstLicense = u32();
   private readonly firstAssignment = u32();
+  /** Per license: the number of its shape. */
+  private readonly shape = u32();
   private readonly assignments = new SalesforceIdColumn();
   private readonly shapeNumbers = new Interned<string>();
   private readonly shapes: LicenseShape[] = [];
-  private readonly setNumbers = new Interned<string>();
-  private readonly sets: number[][] = [];
   private taken = new Uint8Array(0);
   private remaining = 0;
 
@@ -48,8 +50,8 @@ export class PreviousUsers {
   static async load(snapshot: SnapshotCollections | null): Promise<PreviousUsers> {
     const previous = new PreviousUsers(snapshot);
     if (snapshot) for await (const users of readSummary(snapshot)) for (const u of users) previous.add(u);
-    previous.taken = new Uint8Array(previous.licenseSet.length);
-    previous.remaining = previous.licenseSet.length;
+    previous.taken = new Uint8Array(previous.firstLicense.length);
+    previous.remaining = previous.firstLicense.length;
     return previous;
   }
 
@@ -61,13 +63,12 @@ export class PreviousUsers {
   private add(u: UserSummary): void {
     if (this.index.find(u.userId) !== -1) return;
     this.index.add(u.userId);
+    this.firstLicense.push(this.shape.length);
     this.firstAssignment.push(this.assignments.length);
-    const shapes: number[] = [];
     for (const l of u.licenses) {
-      shapes.push(this.shapeOf(l));
+      this.shape.push(this.shapeOf(l));
       if (l.assignmentId !== null) this.assignments.add(l.assignmentId);
     }
-    this.licenseSet.push(this.setOf(shapes));
   }
 
   /** A handful of shapes cover a whole org: a license, and the syncs it was first seen or gone in. */
@@ -81,23 +82,18 @@ export class PreviousUsers {
     return n;
   }
 
-  /** Users hold few distinct sets of shapes (one seat, a seat and a permission set license…). */
-  private setOf(shapes: number[]): number {
-    const n = this.setNumbers.of(shapes.join(','));
-    if (n === this.sets.length) this.sets.push(shapes);
-    return n;
-  }
-
   /** The licenses the user held in the previous snapshot, once; undefined for a user new to it. */
   take(userId: string): SummaryLicense[] | undefined {
     const n = this.index.find(userId);
     if (n === -1 || this.taken[n] === 1) return undefined;
     this.taken[n] = 1;
     this.remaining -= 1;
+    const end =
+      n + 1 < this.firstLicense.length ? (this.firstLicense.data[n + 1] as number) : this.shape.length;
     let assignment = this.firstAssignment.data[n] as number;
     const licenses: SummaryLicense[] = [];
-    for (const s of this.sets[this.licenseSet.data[n] as number] as number[]) {
-      const shape = this.shapes[s] as LicenseShape;
+    for (let i = this.firstLicense.data[n] as number; i < end; i += 1) {
+      const shape = this.shapes[this.shape.data[i] as number] as LicenseShape;
       licenses.push({
         identifier: shape.identifier,
         firstSeenAt: new Date(shape.firstSeenAt),
