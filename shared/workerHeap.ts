@@ -19,9 +19,9 @@ export const WORKER_HEAP_MB = 240;
  * job allocates fast (every phase of a big download does), and that memory counts in the worker's
  * RSS beside the old space. A million users, one run each (`npm run bench -- --quick --sizes
  * 1000000 --only big`): with packed previous users, the re-sync's peak was 261 MB; capped at 8 MB
- * and with packed assignment ids (~4 MB of the difference), 245 MB; with per-user license sets as
- * well, 236 MB (the first sync's 229 MB), the sync 272.9 s against 253.2 s uncapped (noise here is
- * as large). At 100,000 users, back to back: the workers' CPU time over both syncs 44.6 s uncapped,
+ * and with packed assignment ids (~4 MB of the difference), 245 MB; the final code of that session
+ * 231 MB (the first sync's 232 MB), the sync 259.8 s against 253.2 s uncapped (noise here is as
+ * large). At 100,000 users, back to back: the workers' CPU time over both syncs 44.6 s uncapped,
  * 45.9 s capped. At 4 MB the peaks fell ~30 MB, but a million-user sync took 334.3 s against
  * 266.0 s: too many objects outlived a scavenge and were promoted.
  */
