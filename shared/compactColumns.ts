@@ -1,10 +1,10 @@
 /**
  * Columns of per-user and per-candidate state kept outside the JavaScript heap: numbers in typed
- * arrays that double as they fill, short strings (Salesforce ids, usernames) packed in one buffer,
+ * arrays that double as they fill, short strings (candidate ids, usernames) packed in one buffer,
  * ids found through an open-addressing table. A million users' worth held as objects and strings in
  * maps took hundreds of megabytes of heap, which every major collection marks (a download's
- * `previousUsers.ts` and `AssignmentIndex` in `userLicenses.ts`; computeCandidates'
- * `candidateTable.ts`).
+ * `previousUsers.ts` and `AssignmentIndex` in `userLicenses.ts`, whose Salesforce ids are packed
+ * tighter still in `packedSalesforceIds.ts`; computeCandidates' `candidateTable.ts`).
  */
 
 /** The empty cell of a column. */
@@ -30,8 +30,8 @@ export class Column {
 export const u32 = () => new Column();
 
 /**
- * Many short strings in one buffer as UTF-8, each addressed by its number: Salesforce ids (ASCII)
- * and, for the candidate table, usernames (any script).
+ * Many short strings in one buffer as UTF-8, each addressed by its number: the candidate table's
+ * ids (ASCII) and usernames (any script).
  */
 export class StringStore {
   private bytes = Buffer.alloc(1 << 16);
@@ -58,7 +58,7 @@ export class StringStore {
     return this.bytes.toString('utf8', this.start(i), this.ends.data[i]);
   }
 
-  /** Whether string `i` is `s`: ASCII (every Salesforce id) compared byte by byte, no allocation. */
+  /** Whether string `i` is `s`: ASCII (every candidate id) compared byte by byte, no allocation. */
   equals(i: number, s: string): boolean {
     const start = this.start(i);
     const end = this.ends.data[i] as number;
@@ -82,7 +82,7 @@ function hash(s: string): number {
 }
 
 /**
- * Ids (users', candidates') to dense numbers in the order added, in an open-addressing table of at
+ * Ids (the candidate table's) to dense numbers in the order added, in an open-addressing table of at
  * most half load. Nothing is ever removed: a holder that deletes marks the number itself.
  */
 export class IdIndex {

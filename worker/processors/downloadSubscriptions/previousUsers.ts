@@ -10,8 +10,8 @@
  * ids start. About 40 bytes a user with two licenses (~75 with a number per license field and ids
  * as text), held through a re-download's whole users phase, where its worker peaks. Not interned
  * per user: users' sets of licenses differ by when each was first seen, and in an org synced for
- * years nearly every user's set would be its own.
- * The users never taken are read again from the previous summary at the end, whole.
+ * years nearly every user's set would be its own. The users never taken are read again from the
+ * previous summary at the end, whole.
  */
 import type { SnapshotCollections } from '../../../shared/db/subscriptionSnapshots.js';
 import {
