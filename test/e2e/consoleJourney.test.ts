@@ -195,6 +195,17 @@ describe('the admin console', () => {
 
     await step('re-sync, as a changed rule asks before its candidates are decided', () => ui.resync(2));
 
+    await step('a license typed into the filter is kept when the page draws again before Enter', async () => {
+      await ui.tab('Candidates').click();
+      await page.locator('#candidates-table[aria-busy=false]').waitFor();
+      const box = page.getByLabel('License identifier', { exact: true });
+      await box.fill('UL:SFDC');
+      // Any answer arriving redraws the page; a route event stands for the list's answer landing
+      // between the typing and the Enter (the race that once dropped the filter in CI).
+      await page.evaluate("window.dispatchEvent(new HashChangeEvent('hashchange'))");
+      expect(await box.inputValue()).toBe('UL:SFDC');
+    });
+
     await step('approve three candidates', async () => {
       await ui.filterCandidates('UL:SFDC');
       const licenses = await page.locator('#candidates-table tbody td:nth-child(3)').allTextContents();

@@ -45,6 +45,10 @@ export function CandidatesPage(props: { profileId: string }) {
     spared: '',
     sort: 'createdAt',
   });
+  // What is typed in the license box, applied on Enter or leaving it. Bound to the box on every
+  // keystroke: bound to the applied filter only, any render before Enter (a list answer arriving)
+  // would put the box back to the old filter and drop what was typed.
+  const [identifierDraft, setIdentifierDraft] = useState('');
   const [paging, setPaging] = useState({ offset: 0, limit: 50 });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | undefined>();
@@ -100,8 +104,9 @@ export function CandidatesPage(props: { profileId: string }) {
         <label for="candidate-identifier">License identifier</label>
         <input
           id="candidate-identifier"
-          value={filters.identifier}
+          value={identifierDraft}
           placeholder="UL:SFDC"
+          onInput={(e) => setIdentifierDraft(e.currentTarget.value)}
           onChange={(e) => setFilter('identifier', e.currentTarget.value.trim())}
         />
         <label for="candidate-spared">Spared users</label>
