@@ -16,6 +16,7 @@ import { findByIds } from '../../shared/db/findByIds.js';
 import { CANDIDATE_STATUSES, type CandidateStatus } from '../../shared/db/models/removalCandidate.model.js';
 import { candidatesOf } from '../../shared/db/profileCollections.js';
 import { statusesAllowing, transition } from '../../shared/domain/candidateLifecycle.js';
+import { candidateIdParts } from '../../shared/domain/reclamationRules.js';
 import type { ApiServices } from './apiServices.js';
 import { loadProfile } from './profiles.service.js';
 import { withRedisLock } from './redisLock.js';
@@ -102,6 +103,24 @@ function slices<T>(items: readonly T[], size = SLICE): T[][] {
   return out;
 }
 
+/**
+ * The ids by the license identifier each names (`candidateIdParts`); null for ids this profile did
+ * not build. Approving 10,000 of 20,723 pending candidates, all of user licenses, the read before
+ * the write took 2.5 s instead of 3.0 (one run each); an org holds tens of licenses, so the groups
+ * stay few.
+ */
+function byNamedIdentifier(profileId: string, ids: readonly string[]): Map<string | null, string[]> {
+  const groups = new Map<string | null, string[]>();
+  for (const id of ids) {
+    const parts = candidateIdParts(id);
+    const identifier = parts?.profileId === profileId ? parts.identifier : null;
+    const group = groups.get(identifier);
+    if (group) group.push(id);
+    else groups.set(identifier, [id]);
+  }
+  return groups;
+}
+
 /** The rule as an audit entry records it; the candidate's own view when the rule is gone. */
 function auditRule(c: CandidateDoc, rule: RuleDoc | undefined): NonNullable<AuditInput['rule']> {
   if (rule) {
@@ -178,13 +197,16 @@ async function decide(
   const stored = model.collection as unknown as Collection<CandidateDoc>;
   const read = (filter: Filter<CandidateDoc>, some: readonly string[]) =>
     findByIds(s.models, stored, filter, some, CANDIDATE_FIELDS);
-  // First only the statuses the decision can start from: on FerretDB the status equality narrows
-  // what is decoded to those candidates. Anything not found there is an error the answer must
-  // name (unknown, or in another status), read in full only then.
+  // First only the statuses the decision can start from, each id among the candidates of the
+  // license its id names: on FerretDB the equalities narrow what is decoded. Anything not found
+  // there is an error the answer must name (unknown, or in another status), read in full only then.
   const found: CandidateDoc[] = [];
-  for (const slice of slices(ids))
-    for (const from of statusesAllowing(event))
-      found.push(...(await read({ status: from, profileId: pid }, slice)));
+  for (const [identifier, some] of byNamedIdentifier(String(pid), ids))
+    for (const slice of slices(some))
+      for (const from of statusesAllowing(event)) {
+        const filter = identifier === null ? {} : { identifier };
+        found.push(...(await read({ ...filter, status: from, profileId: pid }, slice)));
+      }
   if (new Set(found.map((c) => c._id)).size < ids.length) {
     found.length = 0;
     for (const slice of slices(ids)) found.push(...(await read({ profileId: pid }, slice)));

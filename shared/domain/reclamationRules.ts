@@ -140,3 +140,22 @@ export function evaluateRule(
 export function candidateId(profileId: string, userId: string, identifier: string): string {
   return [profileId, userId, identifier].join('|');
 }
+
+/**
+ * The parts a candidate id was built from, or null when it is not one `candidateId` builds. Neither
+ * a profile id (hex) nor a Salesforce user id holds a `|`, so the first two separate the parts and
+ * the identifier is the rest, whatever it holds. A hint only: a caller that narrows a read by it
+ * still has to find the candidate without it when it is not there.
+ */
+export function candidateIdParts(
+  id: string,
+): { profileId: string; userId: string; identifier: string } | null {
+  const first = id.indexOf('|');
+  const second = first < 0 ? -1 : id.indexOf('|', first + 1);
+  if (first <= 0 || second <= first + 1 || second === id.length - 1) return null;
+  return {
+    profileId: id.slice(0, first),
+    userId: id.slice(first + 1, second),
+    identifier: id.slice(second + 1),
+  };
+}

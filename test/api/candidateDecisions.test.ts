@@ -260,6 +260,47 @@ describe('candidate decisions', () => {
     );
   });
 
+  it('when one request approves candidates of several licenses, ids of other forms among them, then every one moves with one audit entry, and a pending one not named stays', async () => {
+    const rules = {
+      'UL:SFDC': await seedRule(api, profileId),
+      'PSL:Console|Plus': await seedRule(api, profileId, { identifier: 'PSL:Console|Plus' }),
+    };
+    const candidate = (id: string, user: string, identifier: keyof typeof rules) => ({
+      _id: id,
+      profileId,
+      userId: user,
+      username: `${user}@example.com`,
+      identifier,
+      ruleId: rules[identifier]._id,
+      ruleRevision: 1,
+      action: 'deactivate_user',
+      justification: 'inactive_user',
+      evidence: { lastLoginAt: null, userCreatedAt: new Date(0), daysInactive: 400, thresholdDays: 60 },
+      status: 'pending',
+      lastComputedSyncId: 'sync-1',
+    });
+    const docs = [
+      candidate(`${profileId}|multi1|UL:SFDC`, 'multi1', 'UL:SFDC'),
+      candidate(`${profileId}|multi2|PSL:Console|Plus`, 'multi2', 'PSL:Console|Plus'),
+      // Stored under another license than its id names, and ids not of the form `candidateId` builds:
+      // found all the same.
+      candidate(`${profileId}|multi3|PSL:Console|Plus`, 'multi3', 'UL:SFDC'),
+      candidate(`legacy-multi4`, 'multi4', 'UL:SFDC'),
+      candidate(`000000000000000000000000|multi5|UL:SFDC`, 'multi5', 'UL:SFDC'),
+    ];
+    const untouched = candidate(`${profileId}|multi6|UL:SFDC`, 'multi6', 'UL:SFDC');
+    await candidatesOf(api.models, profileId).insertMany([...docs, untouched]);
+    const ids = docs.map((d) => d._id);
+    const res = await decide('approve', ids);
+    expect(res.status).toBe(200);
+    expect(new Set((res.json as { decided: string[] }).decided)).toEqual(new Set(ids));
+    for (const id of ids) expect((await statusOf(api, profileId, id))?.status).toBe('ready');
+    expect((await statusOf(api, profileId, untouched._id))?.status).toBe('pending');
+    expect(await api.models.AuditEntry.countDocuments({ candidateId: { $in: ids }, action: 'approve' })).toBe(
+      ids.length,
+    );
+  });
+
   it('when two approvals of the same candidates race, then each candidate moves once, the later request is refused, and each has exactly one audit entry', async () => {
     const rule = await seedRule(api, profileId);
     for (let round = 0; round < 5; round++) {

@@ -3,6 +3,7 @@ import { compileExclusions } from '../../../shared/domain/exclusions.js';
 import { DAY_MS } from '../../../shared/domain/inactivity.js';
 import {
   candidateId,
+  candidateIdParts,
   defaultRuleFor,
   evaluateRule,
   type RuleInput,
@@ -130,5 +131,18 @@ describe('reclamation rules', () => {
 
   it('when a candidate id is built, then it is the same for the same profile, user and identifier', () => {
     expect(candidateId('p1', '005A', 'UL:SFDC')).toBe('p1|005A|UL:SFDC');
+  });
+
+  it('when a candidate id is read back, then its profile, user and identifier come out as built, and anything else is no candidate id', () => {
+    for (const identifier of ['UL:SFDC', 'PKG:dsfs', 'PSL:a|b', 'UL:Ünïcødé']) {
+      const id = candidateId('65a1b2c3d4e5f60718293a4b', '005000000000001AAA', identifier);
+      expect(candidateIdParts(id)).toEqual({
+        profileId: '65a1b2c3d4e5f60718293a4b',
+        userId: '005000000000001AAA',
+        identifier,
+      });
+    }
+    for (const notOne of ['', 'abc', 'p1|005A', '|005A|UL:SFDC', 'p1||UL:SFDC', 'p1|005A|'])
+      expect(candidateIdParts(notOne)).toBeNull();
   });
 });
