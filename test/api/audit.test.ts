@@ -364,4 +364,23 @@ describe('append-only', () => {
     }
     expect(await snapshot()).toBe(before);
   });
+
+  it('when one entry of a batch is invalid, then AUDIT_ENTRY_INVALID names it and none of the batch is written', async () => {
+    const before = await snapshot();
+    const good = entries()[0]!;
+    const batch: AuditInput[] = [
+      { ...good, candidateId: 'batch-good-1' },
+      { ...good, candidateId: 'batch-bad', actor: '' },
+      { ...good, candidateId: 'batch-good-2' },
+    ];
+    await expect(appendAudit(api.models, batch)).rejects.toMatchObject({
+      code: 'AUDIT_ENTRY_INVALID',
+      context: { field: 'actor', candidateId: 'batch-bad' },
+    });
+    expect(await snapshot()).toBe(before);
+    await appendAudit(api.models, [batch[0]!, batch[2]!]);
+    const stored = await api.models.AuditEntry.find({ candidateId: /^batch-good-/ }).lean();
+    expect(stored.map((e) => e.candidateId).sort()).toEqual(['batch-good-1', 'batch-good-2']);
+    expect(stored[0]).toMatchObject({ profileId: pid, rule: { id: ruleId }, evidence: null, reason: null });
+  });
 });
