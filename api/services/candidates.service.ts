@@ -201,12 +201,12 @@ async function decide(
   // license its id names: on FerretDB the equalities narrow what is decoded. Anything not found
   // there is an error the answer must name (unknown, or in another status), read in full only then.
   const found: CandidateDoc[] = [];
-  for (const [identifier, some] of byNamedIdentifier(String(pid), ids))
+  for (const [identifier, some] of byNamedIdentifier(String(pid), ids)) {
+    const license = identifier === null ? {} : { identifier };
     for (const slice of slices(some))
-      for (const from of statusesAllowing(event)) {
-        const filter = identifier === null ? {} : { identifier };
-        found.push(...(await read({ ...filter, status: from, profileId: pid }, slice)));
-      }
+      for (const from of statusesAllowing(event))
+        found.push(...(await read({ ...license, status: from, profileId: pid }, slice)));
+  }
   if (new Set(found.map((c) => c._id)).size < ids.length) {
     found.length = 0;
     for (const slice of slices(ids)) found.push(...(await read({ profileId: pid }, slice)));

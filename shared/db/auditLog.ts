@@ -60,7 +60,7 @@ export interface AuditDocument {
   actor: string;
   rule: NonNullable<AuditInput['rule']> | null;
   evidence: Record<string, unknown> | null;
-  request: { method: string; path: string; sobject: string; change: string | null; recordId: string } | null;
+  request: NonNullable<AuditInput['request']> | null;
   response: Record<string, unknown> | null;
   outcome: string;
   reason: string | null;
@@ -77,6 +77,12 @@ function invalid(field: string, entry: AuditInput): never {
 }
 
 const text = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
+const ruleComplete = (r: NonNullable<AuditInput['rule']>): boolean =>
+  text(r.identifier) && text(r.action) && Number.isFinite(r.revision) && Number.isFinite(r.thresholdDays);
+
+const requestComplete = (r: NonNullable<AuditInput['request']>): boolean =>
+  text(r.method) && text(r.path) && text(r.sobject) && text(r.recordId);
 
 /** As the model casts it: an ObjectId, or its 24-character hex (a value read from another driver's copy). */
 function objectId(v: unknown, field: string, entry: AuditInput): Types.ObjectId {
@@ -98,12 +104,8 @@ export function auditDocument(entry: AuditInput, at: Date): AuditDocument {
   if (!text(entry.actor)) invalid('actor', entry);
   if (!text(entry.outcome)) invalid('outcome', entry);
   const { rule, request } = entry;
-  if (rule && !(text(rule.identifier) && text(rule.action) && Number.isFinite(rule.revision)))
-    invalid('rule', entry);
-  if (rule && !Number.isFinite(rule.thresholdDays)) invalid('rule', entry);
-  if (request && !(text(request.method) && text(request.path) && text(request.sobject)))
-    invalid('request', entry);
-  if (request && !text(request.recordId)) invalid('request', entry);
+  if (rule && !ruleComplete(rule)) invalid('rule', entry);
+  if (request && !requestComplete(request)) invalid('request', entry);
   return {
     _id: new Types.ObjectId(),
     at: when,
