@@ -556,6 +556,7 @@ async function main(): Promise<void> {
             'approve (s)',
             'approved/s',
             'updateMany peer (s), approved',
+            'update floor (s), updated',
           ],
           [
             [
@@ -566,6 +567,7 @@ async function main(): Promise<void> {
               r.approveSeconds.toFixed(1),
               Math.round(r.approved / r.approveSeconds),
               `${r.peer.seconds.toFixed(1)}, ${r.peer.approved}`,
+              `${r.peer.floorSeconds.toFixed(1)}, ${r.peer.floorUpdated}`,
             ],
           ],
         ),
