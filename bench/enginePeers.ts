@@ -36,6 +36,9 @@ export interface ApprovePeer {
   floorUpdated: number;
 }
 
+/** The change both approval peers write: the same for the floor as for the straightforward one. */
+const approval = () => ({ $set: { status: 'approved', decidedBy: 'peer', decidedAt: new Date() } });
+
 /** A field no candidate has: the update floor's copy carries it on the ids to approve. */
 const FLOOR_MARK = 'benchFloorPick';
 
@@ -131,10 +134,7 @@ export function approvePeer(
     const updated = await scratch
       .db()
       .collection<{ _id: string }>('candidates')
-      .updateMany(
-        { _id: { $in: [...ids] }, status: 'pending' },
-        { $set: { status: 'approved', decidedBy: 'peer', decidedAt: new Date() } },
-      );
+      .updateMany({ _id: { $in: [...ids] }, status: 'pending' }, approval());
     const seconds = (performance.now() - started) / 1000;
     const floor = await updateFloor(scratch, candidates, ids);
     return {
@@ -159,9 +159,6 @@ async function updateFloor(
   const updated = await scratch
     .db()
     .collection('candidates_floor')
-    .updateMany(
-      { [FLOOR_MARK]: true },
-      { $set: { status: 'approved', decidedBy: 'peer', decidedAt: new Date() } },
-    );
+    .updateMany({ [FLOOR_MARK]: true }, approval());
   return { seconds: (performance.now() - started) / 1000, updated: updated.modifiedCount };
 }
